@@ -1,0 +1,56 @@
+import type { BusChannel, BusMessage } from "../../contracts/bus.ts";
+
+export type BusKind = "redis" | "in-process";
+
+export interface BusHealth {
+  ok: boolean;
+  kind: BusKind;
+  detail?: string;
+}
+
+export type BusHandler = (message: BusMessage) => void;
+
+/**
+ * Pub/sub on the five channels plus a small TTL cache. When the backing store is down,
+ * publish resolves false and the cache misses: callers keep working on the database.
+ */
+export interface Bus {
+  readonly kind: BusKind;
+  publish(channel: BusChannel, payload: unknown): Promise<boolean>;
+  subscribe(channel: BusChannel, handler: BusHandler): () => void;
+  cacheGet<T>(key: string): Promise<T | null>;
+  cacheSet(key: string, value: unknown, ttlSeconds: number): Promise<boolean>;
+  health(): BusHealth;
+  close(): Promise<void>;
+}
+
+export function envelope(channel: BusChannel, source: string, payload: unknown): BusMessage {
+  return { version: 1, channel, publishedAt: new Date().toISOString(), source, payload };
+}
+
+/** Local fan-out of delivered messages to this thread's subscribers. */
+export class Subscribers {
+  private readonly handlers = new Map<BusChannel, Set<BusHandler>>();
+
+  add(channel: BusChannel, handler: BusHandler): () => void {
+    let set = this.handlers.get(channel);
+    if (!set) this.handlers.set(channel, (set = new Set()));
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  channels(): BusChannel[] {
+    return [...this.handlers.keys()];
+  }
+
+  deliver(message: BusMessage): void {
+    for (const handler of this.handlers.get(message.channel) ?? []) {
+      try {
+        handler(message);
+      } catch (error) {
+        // One faulty subscriber must not stop delivery to the others.
+        console.error(`bus: a ${message.channel} subscriber threw: ${(error as Error).message}`);
+      }
+    }
+  }
+}

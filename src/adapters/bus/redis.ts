@@ -1,0 +1,110 @@
+/** The bus on Redis (ioredis). Redis down → degraded: publishes report false, the cache misses. */
+import { Redis } from "ioredis";
+import { isBusChannel, parseBusMessage, type BusChannel } from "../../contracts/bus.ts";
+import { envelope, Subscribers, type Bus, type BusHandler, type BusHealth } from "./bus.ts";
+
+const options = {
+  // Fail fast instead of queueing while Redis is away; callers fall back to the database.
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  connectTimeout: 2000,
+  // Keep trying to come back, never more than 2 s apart.
+  retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
+  lazyConnect: true,
+};
+
+export class RedisBus implements Bus {
+  readonly kind = "redis" as const;
+  private readonly commands: Redis;
+  private readonly subscriber: Redis;
+  private readonly subscribers = new Subscribers();
+  private lastError: string | null = null;
+
+  constructor(
+    url: string,
+    private readonly namespace: string,
+    private readonly source: string,
+  ) {
+    this.commands = new Redis(url, options);
+    this.subscriber = new Redis(url, { ...options, autoResubscribe: false });
+    for (const connection of [this.commands, this.subscriber]) {
+      connection.on("error", (error: Error) => {
+        this.lastError = error.message;
+      });
+      connection.on("ready", () => {
+        this.lastError = null;
+      });
+    }
+    // (Re)subscribe every wanted channel whenever the subscriber connection becomes ready.
+    this.subscriber.on("ready", () => this.resubscribe());
+    this.subscriber.on("message", (channel: string, raw: string) => {
+      const message = parseBusMessage(raw);
+      if (message && channel === this.channelKey(message.channel)) this.subscribers.deliver(message);
+    });
+  }
+
+  /** Connects both connections; resolves false (degraded, still retrying) if Redis is down. */
+  async connect(): Promise<boolean> {
+    const results = await Promise.allSettled([this.commands.connect(), this.subscriber.connect()]);
+    return results.every((r) => r.status === "fulfilled");
+  }
+
+  async publish(channel: BusChannel, payload: unknown): Promise<boolean> {
+    try {
+      await this.commands.publish(this.channelKey(channel), JSON.stringify(envelope(channel, this.source, payload)));
+      return true;
+    } catch (error) {
+      this.lastError = (error as Error).message;
+      return false;
+    }
+  }
+
+  subscribe(channel: BusChannel, handler: BusHandler): () => void {
+    if (!isBusChannel(channel)) throw new Error(`unknown bus channel ${channel}`);
+    const unsubscribe = this.subscribers.add(channel, handler);
+    if (this.subscriber.status === "ready") this.resubscribe();
+    return unsubscribe;
+  }
+
+  async cacheGet<T>(key: string): Promise<T | null> {
+    try {
+      const raw = await this.commands.get(this.cacheKey(key));
+      return raw === null ? null : (JSON.parse(raw) as T);
+    } catch {
+      return null;
+    }
+  }
+
+  async cacheSet(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
+    try {
+      await this.commands.set(this.cacheKey(key), JSON.stringify(value), "EX", ttlSeconds);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  health(): BusHealth {
+    const ok = this.commands.status === "ready" && this.subscriber.status === "ready";
+    if (ok) return { ok, kind: this.kind };
+    return { ok, kind: this.kind, detail: `redis ${this.commands.status}${this.lastError ? `: ${this.lastError}` : ""}` };
+  }
+
+  async close(): Promise<void> {
+    this.commands.disconnect();
+    this.subscriber.disconnect();
+  }
+
+  private resubscribe(): void {
+    const channels = this.subscribers.channels().map((c) => this.channelKey(c));
+    if (channels.length > 0) this.subscriber.subscribe(...channels).catch(() => undefined);
+  }
+
+  private channelKey(channel: BusChannel): string {
+    return `${this.namespace}:${channel}`;
+  }
+
+  private cacheKey(key: string): string {
+    return `${this.namespace}:cache:${key}`;
+  }
+}

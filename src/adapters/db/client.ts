@@ -1,0 +1,40 @@
+/**
+ * postgres.js connections: one pool per thread, the same client for PostgreSQL and the embedded one.
+ * NUMERIC and BIGINT arrive as strings (postgres.js' default), so money is never silently a float.
+ */
+import postgres, { type Sql } from "postgres";
+
+export function connectDatabase(url: string, options: { max: number; application: string }): Sql {
+  return postgres(url, {
+    max: options.max,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    connection: { application_name: options.application },
+    onnotice: () => undefined,
+  });
+}
+
+export interface DatabaseCheck {
+  ok: boolean;
+  kind: "postgresql";
+  latencyMs: number;
+  detail?: string;
+}
+
+export async function checkDatabase(sql: Sql, timeoutMs = 2000): Promise<DatabaseCheck> {
+  const started = performance.now();
+  let timer: Timer | undefined;
+  try {
+    await Promise.race([
+      sql`select 1`,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return { ok: true, kind: "postgresql", latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    return { ok: false, kind: "postgresql", latencyMs: Math.round(performance.now() - started), detail: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}

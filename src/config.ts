@@ -1,0 +1,163 @@
+/**
+ * Environment → typed, validated configuration. The only reader of process.env:
+ * everything else receives a Config (workers get it by message, never re-reading env).
+ */
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { SERVICE_NAMES, SERVICE_PORT_OFFSETS, type ServiceName } from "./runtime/services.ts";
+
+export type Mode = "sim" | "paper" | "live";
+export const MODES: readonly Mode[] = ["sim", "paper", "live"];
+
+export interface AlpacaCredentials {
+  keyId: string;
+  secretKey: string;
+}
+
+export interface Config {
+  mode: Mode;
+  /** null only in sim mode before the runtime generates one into the data dir. */
+  apiKey: string | null;
+  dataDir: string;
+  /** null → the embedded PostgreSQL in the data dir. */
+  databaseUrl: string | null;
+  /** null → the in-process bus shared by the workers. */
+  redisUrl: string | null;
+  /** Prefix of bus channels and cache keys (`catalyst:scan_complete`). */
+  busNamespace: string;
+  alpaca: AlpacaCredentials | null;
+  bindHost: string;
+  portBase: number;
+  serviceUrls: Record<ServiceName, string>;
+  smtpUrl: string | null;
+  alertEmailTo: string | null;
+  logLevel: LogLevel;
+}
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
+/** A configuration problem, always naming the variable and what to do about it. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | null {
+  const value = env[name]?.trim();
+  return value ? value : null;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const value = read(env, name);
+  if (value === null) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(", ")} (got "${value}")`);
+  }
+  return value as T;
+}
+
+function urlWithScheme(env: Env, name: string, schemes: readonly string[]): string | null {
+  const value = read(env, name);
+  if (value === null) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, `is not a URL (expected ${schemes[0]}//host:port/...)`);
+  }
+  if (!schemes.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${schemes.join(" or ")} (got ${parsed.protocol})`);
+  }
+  return value;
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const value = read(env, name);
+  if (value === null) return fallback;
+  const n = Number(value);
+  // The base plus the highest offset must still be a valid TCP port.
+  if (!Number.isInteger(n) || n < 1024 || n > 65535 - 9) {
+    throw new ConfigError(name, `must be an integer port between 1024 and 65526 (got "${value}")`);
+  }
+  return n;
+}
+
+function selectMode(env: Env, alpaca: AlpacaCredentials | null): Mode {
+  const mode = oneOf(env, "CATALYST_MODE", MODES, alpaca ? "paper" : "sim");
+  if (mode !== "sim" && !alpaca) {
+    throw new ConfigError(
+      "CATALYST_MODE",
+      `${mode} mode needs ALPACA_KEY_ID and ALPACA_SECRET_KEY; set them, or use CATALYST_MODE=sim`,
+    );
+  }
+  if (mode === "live" && read(env, "CATALYST_ALLOW_LIVE") !== "yes") {
+    throw new ConfigError(
+      "CATALYST_ALLOW_LIVE",
+      "live trading with real money needs CATALYST_ALLOW_LIVE=yes as well as CATALYST_MODE=live",
+    );
+  }
+  return mode;
+}
+
+function alpacaCredentials(env: Env): AlpacaCredentials | null {
+  const keyId = read(env, "ALPACA_KEY_ID");
+  const secretKey = read(env, "ALPACA_SECRET_KEY");
+  if (keyId && secretKey) return { keyId, secretKey };
+  if (keyId) throw new ConfigError("ALPACA_SECRET_KEY", "is required when ALPACA_KEY_ID is set");
+  if (secretKey) throw new ConfigError("ALPACA_KEY_ID", "is required when ALPACA_SECRET_KEY is set");
+  return null;
+}
+
+function apiKey(env: Env, mode: Mode): string | null {
+  const key = read(env, "CATALYST_API_KEY");
+  if (key === null) {
+    if (mode === "sim") return null;
+    throw new ConfigError("CATALYST_API_KEY", `is required in ${mode} mode (use 32+ random characters)`);
+  }
+  if (key.length < 16) throw new ConfigError("CATALYST_API_KEY", "must be at least 16 characters");
+  return key;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const alpaca = alpacaCredentials(env);
+  const mode = selectMode(env, alpaca);
+  const portBase = port(env, "CATALYST_PORT_BASE", 5000);
+  const serviceUrls = Object.fromEntries(
+    SERVICE_NAMES.map((name) => {
+      const variable = `CATALYST_URL_${name.toUpperCase()}`;
+      const url = urlWithScheme(env, variable, ["http:", "https:"]);
+      return [name, url ?? `http://127.0.0.1:${portBase + SERVICE_PORT_OFFSETS[name]}`];
+    }),
+  ) as Record<ServiceName, string>;
+  const namespace = read(env, "CATALYST_BUS_NAMESPACE") ?? "catalyst";
+  if (!/^[a-z0-9_-]{1,32}$/.test(namespace)) {
+    throw new ConfigError("CATALYST_BUS_NAMESPACE", "must be 1-32 characters of a-z, 0-9, _ or -");
+  }
+  return {
+    mode,
+    apiKey: apiKey(env, mode),
+    dataDir: resolve(read(env, "CATALYST_DATA_DIR") ?? join(homedir(), ".catalyst")),
+    databaseUrl: urlWithScheme(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
+    redisUrl: urlWithScheme(env, "REDIS_URL", ["redis:", "rediss:"]),
+    busNamespace: namespace,
+    alpaca,
+    bindHost: read(env, "CATALYST_BIND_HOST") ?? "127.0.0.1",
+    portBase,
+    serviceUrls,
+    smtpUrl: urlWithScheme(env, "SMTP_URL", ["smtp:", "smtps:"]),
+    alertEmailTo: read(env, "ALERT_EMAIL_TO"),
+    logLevel: oneOf(env, "CATALYST_LOG_LEVEL", LOG_LEVELS, "info"),
+  };
+}
+
+export function servicePort(config: Config, service: ServiceName): number {
+  return config.portBase + SERVICE_PORT_OFFSETS[service];
+}

@@ -1,0 +1,29 @@
+/** The one JSON error body every service answers with: {error:{code,message,field?}}. */
+export interface ErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+/** An error meant for the caller: its status, a stable code and a message saying what to do. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  body(): ErrorBody {
+    return errorBody(this.code, this.message, this.field);
+  }
+}
+
+export function errorBody(code: string, message: string, field?: string): ErrorBody {
+  return { error: field === undefined ? { code, message } : { code, message, field } };
+}
+
+export function errorResponse(status: number, body: ErrorBody, headers: Record<string, string> = {}): Response {
+  return Response.json(body, { status, headers });
+}

@@ -1,0 +1,102 @@
+/** The base every service's Elysia app starts from: key guard, error bodies, health, OpenAPI. */
+import { openapi } from "@elysiajs/openapi";
+import { Elysia, ValidationError } from "elysia";
+import { checkDatabase } from "../adapters/db/client.ts";
+import { healthRoute } from "../contracts/health.ts";
+import type { RouteContract, RouteOutput } from "../contracts/route.ts";
+import type { Static, TSchema } from "@sinclair/typebox";
+import { VERSION } from "../version.ts";
+import { keyMatches, presentedKey } from "./auth.ts";
+import type { ServiceContext } from "./context.ts";
+import { ApiError, errorBody, errorResponse } from "./errors.ts";
+
+type HealthReport = RouteOutput<typeof healthRoute>;
+
+export async function healthReport(ctx: ServiceContext): Promise<HealthReport> {
+  const database = await checkDatabase(ctx.sql);
+  const bus = ctx.bus.health();
+  return {
+    service: ctx.service,
+    status: !database.ok ? "down" : bus.ok ? "ok" : "degraded",
+    mode: ctx.config.mode,
+    version: VERSION,
+    uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
+    checks: { database, bus },
+  };
+}
+
+function validationField(error: ValidationError): string {
+  const path = error.valueError?.path ?? "";
+  return path.replace(/^\//, "").replaceAll("/", ".") || error.type;
+}
+
+export function createServiceApp(ctx: ServiceContext) {
+  return new Elysia({ name: ctx.service })
+    .onRequest(({ request }) => {
+      const { pathname } = new URL(request.url);
+      if (request.method === "GET" && pathname === healthRoute.path) return;
+      // Runs before routing, so unknown paths answer 401 (not 404) to a caller without the key.
+      if (!keyMatches(presentedKey(request.headers), ctx.apiKey)) {
+        return errorResponse(401, errorBody("unauthorized", "missing or wrong API key: send it in the X-API-Key header"), {
+          "www-authenticate": "ApiKey",
+        });
+      }
+    })
+    .onError(({ code, error, request }) => {
+      if (error instanceof ApiError) return errorResponse(error.status, error.body());
+      if (error instanceof ValidationError && error.type !== "response") {
+        const field = validationField(error);
+        const detail = error.valueError?.message ?? "is invalid";
+        return errorResponse(422, errorBody("validation_failed", `${error.type} field "${field}": ${detail}`, field));
+      }
+      if (code === "PARSE") return errorResponse(400, errorBody("malformed_body", "the request body is not valid JSON"));
+      if (code === "NOT_FOUND") {
+        return errorResponse(404, errorBody("not_found", `no route ${request.method} ${new URL(request.url).pathname}; see /openapi`));
+      }
+      ctx.log.error("unhandled error", { path: new URL(request.url).pathname, error: String(error) });
+      return errorResponse(500, errorBody("internal", "internal error; the service log has the details"));
+    })
+    .use(
+      openapi({
+        path: "/openapi",
+        documentation: { info: { title: `Catalyst ${ctx.service}`, version: VERSION } },
+      }),
+    )
+    .get(
+      healthRoute.path,
+      async ({ set }) => {
+        const report = await healthReport(ctx);
+        if (report.status === "down") set.status = 503;
+        return report;
+      },
+      { response: { 200: healthRoute.response, 503: healthRoute.response }, detail: { summary: healthRoute.summary } },
+    );
+}
+
+export type ServiceApp = ReturnType<typeof createServiceApp>;
+
+type HandlerInput<C extends RouteContract> = {
+  params: C["params"] extends TSchema ? Static<C["params"]> : Record<string, never>;
+  query: C["query"] extends TSchema ? Static<C["query"]> : Record<string, never>;
+  body: C["body"] extends TSchema ? Static<C["body"]> : undefined;
+};
+
+/** Mounts a contract's route: Elysia validates params/query/body against the contract's schemas. */
+export function mount<C extends RouteContract>(
+  app: ServiceApp,
+  contract: C,
+  handler: (input: HandlerInput<C>) => Promise<RouteOutput<C>> | RouteOutput<C>,
+): ServiceApp {
+  return app.route(
+    contract.method,
+    contract.path,
+    ({ params, query, body }) => handler({ params, query, body } as HandlerInput<C>),
+    {
+      params: contract.params,
+      query: contract.query,
+      body: contract.body,
+      response: contract.response,
+      detail: { summary: contract.summary },
+    },
+  ) as unknown as ServiceApp;
+}

@@ -1,0 +1,32 @@
+/** orchestration: the MCP front door. No business logic: it asks the other services over REST. */
+import { healthRoute, systemHealthRoute } from "../../contracts/health.ts";
+import type { RouteOutput } from "../../contracts/route.ts";
+import { ServiceCallError } from "../../runtime/client.ts";
+import type { ServiceContext } from "../../runtime/context.ts";
+import { createServiceApp, healthReport, mount } from "../../runtime/http.ts";
+import { SERVICE_NAMES } from "../../runtime/services.ts";
+
+type SystemHealth = RouteOutput<typeof systemHealthRoute>;
+
+async function systemHealth(ctx: ServiceContext): Promise<SystemHealth> {
+  const services = await Promise.all(
+    SERVICE_NAMES.map(async (service): Promise<SystemHealth["services"][number]> => {
+      if (service === ctx.service) return healthReport(ctx);
+      try {
+        return await ctx.client.call(healthRoute, {}, { service, timeoutMs: 3000 });
+      } catch (error) {
+        if (!(error instanceof ServiceCallError) || error.status === 0) {
+          return { service, status: "unreachable", detail: (error as Error).message };
+        }
+        return { service, status: "unreachable", detail: `${error.code}: ${error.message}` };
+      }
+    }),
+  );
+  const statuses = services.map((s) => s.status);
+  const status = statuses.every((s) => s === "ok") ? "ok" : statuses.some((s) => s === "ok" || s === "degraded") ? "degraded" : "down";
+  return { mode: ctx.config.mode, status, services };
+}
+
+export function createOrchestrationApp(ctx: ServiceContext) {
+  return mount(createServiceApp(ctx), systemHealthRoute, () => systemHealth(ctx));
+}

@@ -1,0 +1,7 @@
+/** reporting: P&L, performance metrics, journal. Its routes arrive with the step that builds it; today it serves health and OpenAPI. */
+import type { ServiceContext } from "../../runtime/context.ts";
+import { createServiceApp } from "../../runtime/http.ts";
+
+export function createReportingApp(ctx: ServiceContext) {
+  return createServiceApp(ctx);
+}

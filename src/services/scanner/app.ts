@@ -1,0 +1,7 @@
+/** scanner: builds the ranked candidate list for a cycle. Its routes arrive with the step that builds it; today it serves health and OpenAPI. */
+import type { ServiceContext } from "../../runtime/context.ts";
+import { createServiceApp } from "../../runtime/http.ts";
+
+export function createScannerApp(ctx: ServiceContext) {
+  return createServiceApp(ctx);
+}

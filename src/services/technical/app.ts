@@ -1,0 +1,7 @@
+/** technical: indicators and a signal score. Its routes arrive with the step that builds it; today it serves health and OpenAPI. */
+import type { ServiceContext } from "../../runtime/context.ts";
+import { createServiceApp } from "../../runtime/http.ts";
+
+export function createTechnicalApp(ctx: ServiceContext) {
+  return createServiceApp(ctx);
+}
