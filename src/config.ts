@@ -144,7 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     mode,
     apiKey: apiKey(env, mode),
-    dataDir: resolve(read(env, "CATALYST_DATA_DIR") ?? join(homedir(), ".catalyst")),
+    dataDir: resolve(read(env, "CATALYST_DATA_DIR") ?? join(read(env, "HOME") ?? homedir(), ".catalyst")),
     databaseUrl: urlWithScheme(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
     redisUrl: urlWithScheme(env, "REDIS_URL", ["redis:", "rediss:"]),
     busNamespace: namespace,

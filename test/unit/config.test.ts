@@ -1,0 +1,84 @@
+import { describe, expect, test } from "bun:test";
+import { ConfigError, loadConfig } from "../../src/config.ts";
+
+const keys = { ALPACA_KEY_ID: "AKTEST", ALPACA_SECRET_KEY: "secret" };
+const apiKey = { CATALYST_API_KEY: "0123456789abcdef0123" };
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("mode selection", () => {
+  test("nothing configured → sim, embedded database, in-process bus, loopback ports from 5000", () => {
+    const config = loadConfig({ HOME: "/home/trader" });
+    expect(config.mode).toBe("sim");
+    expect(config.databaseUrl).toBeNull();
+    expect(config.redisUrl).toBeNull();
+    expect(config.apiKey).toBeNull();
+    expect(config.dataDir).toBe("/home/trader/.catalyst");
+    expect(config.serviceUrls.orchestration).toBe("http://127.0.0.1:5000");
+    expect(config.serviceUrls.reporting).toBe("http://127.0.0.1:5009");
+    expect(config.bindHost).toBe("127.0.0.1");
+  });
+
+  test("Alpaca keys without a mode → paper, never live", () => {
+    expect(loadConfig({ ...keys, ...apiKey }).mode).toBe("paper");
+  });
+
+  test("live needs CATALYST_ALLOW_LIVE=yes", () => {
+    expect(configError({ ...keys, ...apiKey, CATALYST_MODE: "live" }).variable).toBe("CATALYST_ALLOW_LIVE");
+    expect(configError({ ...keys, ...apiKey, CATALYST_MODE: "live", CATALYST_ALLOW_LIVE: "true" }).variable).toBe("CATALYST_ALLOW_LIVE");
+    expect(loadConfig({ ...keys, ...apiKey, CATALYST_MODE: "live", CATALYST_ALLOW_LIVE: "yes" }).mode).toBe("live");
+  });
+
+  test("a mistyped mode is an error naming the variable, not a fall-through", () => {
+    const error = configError({ ...keys, ...apiKey, CATALYST_MODE: "Live" });
+    expect(error.variable).toBe("CATALYST_MODE");
+    expect(error.message).toContain("sim, paper, live");
+  });
+
+  test("paper or live without Alpaca keys says which keys to set", () => {
+    const error = configError({ ...apiKey, CATALYST_MODE: "paper" });
+    expect(error.variable).toBe("CATALYST_MODE");
+    expect(error.message).toContain("ALPACA_KEY_ID");
+  });
+
+  test("half a key pair names the missing half", () => {
+    expect(configError({ ALPACA_KEY_ID: "AK" }).variable).toBe("ALPACA_SECRET_KEY");
+    expect(configError({ ALPACA_SECRET_KEY: "s" }).variable).toBe("ALPACA_KEY_ID");
+  });
+
+  test("outside sim the API key is required and must be long enough", () => {
+    expect(configError({ ...keys }).variable).toBe("CATALYST_API_KEY");
+    expect(configError({ ...keys, CATALYST_API_KEY: "short" }).variable).toBe("CATALYST_API_KEY");
+  });
+});
+
+describe("validation names the variable", () => {
+  test.each([
+    ["DATABASE_URL", "mysql://x"],
+    ["DATABASE_URL", "not a url"],
+    ["REDIS_URL", "http://localhost:6379"],
+    ["CATALYST_PORT_BASE", "80"],
+    ["CATALYST_PORT_BASE", "65530"],
+    ["CATALYST_PORT_BASE", "50a0"],
+    ["CATALYST_URL_SCANNER", "ftp://host"],
+    ["CATALYST_LOG_LEVEL", "verbose"],
+    ["CATALYST_BUS_NAMESPACE", "Has Spaces"],
+    ["SMTP_URL", "mail.example.com"],
+  ])("%s=%s is refused", (variable, value) => {
+    expect(configError({ [variable]: value }).variable).toBe(variable);
+  });
+
+  test("service URLs follow the port base and can be pointed elsewhere", () => {
+    const config = loadConfig({ CATALYST_PORT_BASE: "6000", CATALYST_URL_SCANNER: "http://10.0.0.2:5001" });
+    expect(config.serviceUrls.technical).toBe("http://127.0.0.1:6003");
+    expect(config.serviceUrls.scanner).toBe("http://10.0.0.2:5001");
+  });
+});
