@@ -55,12 +55,16 @@ export interface MigrationResult {
 const MIGRATION_LOCK = 7_240_001;
 
 export async function migrate(sql: Sql, migrations: Migration[] = loadMigrations()): Promise<MigrationResult> {
-  await sql`create table if not exists schema_migrations (
-    version integer primary key,
-    name text not null,
-    checksum text not null,
-    applied_at timestamptz not null default now()
-  )`;
+  await sql.begin(async (tx) => {
+    // Under the lock too: concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL.
+    await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+    await tx`create table if not exists schema_migrations (
+      version integer primary key,
+      name text not null,
+      checksum text not null,
+      applied_at timestamptz not null default now()
+    )`;
+  });
   const applied: string[] = [];
   let alreadyApplied = 0;
   for (const migration of migrations) {

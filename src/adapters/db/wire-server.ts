@@ -1,0 +1,390 @@
+import { protocol, type PGlite } from "@electric-sql/pglite";
+import type { Socket, TCPSocketListener } from "bun";
+import {
+  buildErrorResponse,
+  ENCRYPTION_REFUSED,
+  namespaceStatementNames,
+  parseStartupPacket,
+  scanReadyForQuery,
+  splitFrontendMessages,
+  takeStartupPacket,
+  WireProtocolError,
+  type ErrorFields,
+} from "./pg-wire.ts";
+
+// Serves one PGlite session to many PostgreSQL clients. PGlite has a single backend session, so
+// connections take turns: a connection owns the session from its first message until PGlite
+// answers ReadyForQuery('I') with nothing started after it. Inside a transaction, or between
+// Parse/Bind/Flush and their Sync, nobody else runs. Waiting connections are served FIFO.
+//
+// In-process users of the same PGlite (db.query) are serialised with us by db.runExclusive but
+// are not kept out of a client's open transaction: while serving, go through the wire only.
+
+export interface WireServer {
+  /** postgres://postgres@127.0.0.1:PORT/postgres */
+  url: string;
+  port: number;
+  /** Client connections whose socket is open or whose session state is still being cleaned up. */
+  connections(): number;
+  close(): Promise<void>;
+}
+
+export interface WireServerOptions {
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+}
+
+/** Stop executing a connection's messages while this much of its output is unsent. */
+const OUTPUT_HIGH_WATER_MARK = 1 << 20;
+/** How long close() lets clients read their FATAL and hang up before cutting them off. */
+const CLOSE_GRACE_MS = 1_000;
+
+const { serialize } = protocol;
+
+export async function startWireServer(db: PGlite, opts: WireServerOptions = {}): Promise<WireServer> {
+  // Clients get the same greeting PGlite gives (AuthenticationOk, ParameterStatus, BackendKeyData,
+  // ReadyForQuery). Captured once: running startup again per client would touch the shared session.
+  const greeting = await db.runExclusive(async () =>
+    (await db.execProtocolRaw(serialize.startup({ user: "postgres", database: "postgres" }))).slice(),
+  );
+  const server = new SessionServer(db, greeting);
+  const host = opts.host ?? "127.0.0.1";
+  const listener = Bun.listen<Connection>({
+    hostname: host,
+    port: opts.port ?? 0,
+    socket: {
+      open: (socket) => server.open(socket),
+      data: (socket, chunk) => server.receive(socket.data, chunk),
+      drain: (socket) => server.drained(socket.data),
+      close: (socket) => server.hungUp(socket.data),
+      error: (socket, error) => server.failed(socket.data, error),
+    },
+  });
+  return {
+    url: `postgres://postgres@${host}:${listener.port}/postgres`,
+    port: listener.port,
+    connections: () => server.connectionCount(),
+    close: () => server.close(listener),
+  };
+}
+
+class Connection {
+  readonly statementPrefix: string;
+  phase: "startup" | "ready" = "startup";
+  /** Namespaced frontend messages received and not yet executed. */
+  inbox: Uint8Array[] = [];
+  /** Named statements this connection created in the shared session, to deallocate on exit. */
+  readonly statements = new Set<string>();
+  /** True from a turn whose output does not end in ReadyForQuery('I') until one that does. */
+  holdsSession = false;
+  /** In the scheduler's FIFO. */
+  queued = false;
+  /** Terminate received or socket gone: no more input, clean up the session state. */
+  finished = false;
+  cleanedUp = false;
+  socketClosed = false;
+  #input: Uint8Array = new Uint8Array(0);
+  #unsent: Uint8Array[] = [];
+  #unsentBytes = 0;
+
+  constructor(
+    readonly id: number,
+    readonly socket: Socket<Connection>,
+  ) {
+    this.statementPrefix = `c${id}_`;
+  }
+
+  /** Appends a chunk to the unparsed input and returns all of it (a private copy). */
+  appendInput(chunk: Uint8Array): Uint8Array {
+    const input = new Uint8Array(this.#input.length + chunk.length);
+    input.set(this.#input);
+    input.set(chunk, this.#input.length);
+    return input;
+  }
+
+  keepInput(rest: Uint8Array): void {
+    this.#input = rest;
+  }
+
+  takeInbox(): Uint8Array {
+    const batch = concat(this.inbox);
+    this.inbox = [];
+    return batch;
+  }
+
+  needsCleanup(): boolean {
+    return !this.cleanedUp && (this.holdsSession || this.statements.size > 0);
+  }
+
+  hasWork(): boolean {
+    if (this.finished) return this.inbox.length > 0 || this.needsCleanup();
+    return this.inbox.length > 0 && this.#unsentBytes <= OUTPUT_HIGH_WATER_MARK;
+  }
+
+  /** Writes what the socket takes now and keeps the rest for `flush()` on drain. */
+  send(bytes: Uint8Array): void {
+    if (this.socketClosed || bytes.length === 0) return;
+    if (this.#unsent.length === 0) {
+      const written = this.socket.write(bytes);
+      if (written < 0 || written === bytes.length) return;
+      bytes = bytes.subarray(written);
+    }
+    this.#unsent.push(bytes);
+    this.#unsentBytes += bytes.length;
+  }
+
+  flush(): void {
+    while (this.#unsent.length > 0) {
+      const head = this.#unsent[0]!;
+      const written = this.socket.write(head);
+      if (written < 0) {
+        this.#unsent = [];
+        this.#unsentBytes = 0;
+        return;
+      }
+      this.#unsentBytes -= written;
+      if (written < head.length) {
+        this.#unsent[0] = head.subarray(written);
+        return;
+      }
+      this.#unsent.shift();
+    }
+  }
+}
+
+class SessionServer {
+  readonly #connections = new Set<Connection>();
+  readonly #waiting: Connection[] = [];
+  #owner: Connection | null = null;
+  #draining = false;
+  #closing: Promise<void> | null = null;
+  #nextId = 1;
+  #onEmpty: (() => void)[] = [];
+
+  constructor(
+    private readonly db: PGlite,
+    private readonly greeting: Uint8Array,
+  ) {}
+
+  connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  open(socket: Socket<Connection>): void {
+    const connection = new Connection(this.#nextId++, socket);
+    socket.data = connection;
+    this.#connections.add(connection);
+    if (this.#closing) this.#refuse(connection, { severity: "FATAL", code: "57P03", message: "the database system is shutting down" });
+  }
+
+  receive(connection: Connection, chunk: Uint8Array): void {
+    if (connection.finished) return;
+    try {
+      let input = connection.appendInput(chunk);
+      if (connection.phase === "startup") input = this.#handleStartup(connection, input);
+      if (connection.phase === "ready") input = this.#enqueueMessages(connection, input);
+      connection.keepInput(input);
+    } catch (error) {
+      const code = error instanceof WireProtocolError ? "08P01" : "XX000";
+      this.#refuse(connection, { severity: "FATAL", code, message: String(error instanceof Error ? error.message : error) });
+      return;
+    }
+    this.#schedule(connection);
+  }
+
+  drained(connection: Connection): void {
+    connection.flush();
+    this.#schedule(connection);
+  }
+
+  hungUp(connection: Connection): void {
+    connection.socketClosed = true;
+    connection.finished = true;
+    this.#schedule(connection);
+  }
+
+  failed(connection: Connection, error: Error): void {
+    console.error(`catalyst: embedded database connection ${connection.id} failed:`, error);
+    connection.socket.terminate();
+  }
+
+  close(listener: TCPSocketListener<Connection>): Promise<void> {
+    this.#closing ??= this.#shutDown(listener);
+    return this.#closing;
+  }
+
+  async #shutDown(listener: TCPSocketListener<Connection>): Promise<void> {
+    listener.stop();
+    for (const connection of this.#connections) {
+      this.#refuse(connection, { severity: "FATAL", code: "57P01", message: "terminating connection due to administrator command" });
+    }
+    const empty = this.#whenEmpty();
+    const timer = setTimeout(() => {
+      for (const connection of this.#connections) connection.socket.terminate();
+    }, CLOSE_GRACE_MS);
+    await empty;
+    clearTimeout(timer);
+  }
+
+  /** Returns the input left after the startup exchange (or all of it while still incomplete). */
+  #handleStartup(connection: Connection, input: Uint8Array): Uint8Array {
+    while (connection.phase === "startup" && !connection.finished) {
+      const { packet, rest } = takeStartupPacket(input);
+      if (!packet) break;
+      input = rest;
+      const startup = parseStartupPacket(packet);
+      switch (startup.kind) {
+        case "ssl-request":
+        case "gssenc-request":
+          connection.send(ENCRYPTION_REFUSED);
+          break;
+        case "cancel-request":
+          // PGlite executes synchronously: a running statement cannot be interrupted.
+          this.#finish(connection);
+          break;
+        case "startup":
+          connection.send(this.greeting);
+          connection.phase = "ready";
+          break;
+      }
+    }
+    return input;
+  }
+
+  #enqueueMessages(connection: Connection, input: Uint8Array): Uint8Array {
+    const { items, rest } = splitFrontendMessages(input);
+    for (const message of items) {
+      if (message.type === "X") {
+        this.#finish(connection);
+        return new Uint8Array(0);
+      }
+      const namespaced = namespaceStatementNames(message, connection.statementPrefix);
+      if (namespaced.preparesStatement) connection.statements.add(namespaced.preparesStatement);
+      if (namespaced.closesStatement) connection.statements.delete(namespaced.closesStatement);
+      connection.inbox.push(namespaced.bytes);
+    }
+    return rest;
+  }
+
+  #refuse(connection: Connection, error: ErrorFields): void {
+    connection.send(buildErrorResponse(error));
+    this.#finish(connection);
+    this.#schedule(connection);
+  }
+
+  #finish(connection: Connection): void {
+    connection.finished = true;
+    connection.socket.end();
+  }
+
+  #schedule(connection: Connection): void {
+    if (!connection.hasWork()) {
+      if (connection.finished && connection !== this.#owner) this.#retire(connection);
+      return;
+    }
+    if (connection !== this.#owner && !connection.queued) {
+      connection.queued = true;
+      this.#waiting.push(connection);
+    }
+    void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      for (let connection = this.#nextTurn(); connection; connection = this.#nextTurn()) {
+        await this.#runTurn(connection);
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /** The owner keeps the session (waiting for its next message); otherwise the FIFO head runs. */
+  #nextTurn(): Connection | undefined {
+    if (this.#owner) return this.#owner.hasWork() ? this.#owner : undefined;
+    while (this.#waiting.length > 0) {
+      const connection = this.#waiting.shift()!;
+      connection.queued = false;
+      if (connection.hasWork()) return connection;
+      if (connection.finished) this.#retire(connection);
+    }
+    return undefined;
+  }
+
+  async #runTurn(connection: Connection): Promise<void> {
+    this.#owner = connection;
+    const isCleanup = connection.inbox.length === 0;
+    const batch = isCleanup ? cleanupMessages(connection.statements) : connection.takeInbox();
+    try {
+      const output = await this.#execute(batch);
+      if (output.length > 0) {
+        const { lastStatus, endsWithReadyForQuery } = scanReadyForQuery(output);
+        connection.holdsSession = !(endsWithReadyForQuery && lastStatus === "I");
+      }
+      connection.send(output);
+    } catch (error) {
+      // PGlite itself failed (not a SQL error, which comes back as ErrorResponse): drop the client.
+      console.error(`catalyst: embedded database failed serving connection ${connection.id}:`, error);
+      if (!isCleanup) this.#refuse(connection, { severity: "FATAL", code: "XX000", message: "embedded database failure" });
+    }
+    if (isCleanup) {
+      connection.cleanedUp = true;
+      connection.holdsSession = false;
+    }
+    if (!connection.holdsSession) {
+      this.#owner = null;
+      if (connection.hasWork() && !connection.queued) {
+        connection.queued = true;
+        this.#waiting.push(connection);
+      } else if (connection.finished && !connection.hasWork()) {
+        this.#retire(connection);
+      }
+    }
+  }
+
+  async #execute(batch: Uint8Array): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    await this.db.runExclusive(() =>
+      // The chunks are views into PGlite's heap: copy them before the next write reuses it.
+      this.db.execProtocolRawStream(batch, { onRawData: (chunk) => void chunks.push(chunk.slice()) }),
+    );
+    return concat(chunks);
+  }
+
+  #retire(connection: Connection): void {
+    if (!this.#connections.delete(connection)) return;
+    if (this.#connections.size === 0) {
+      for (const resolve of this.#onEmpty.splice(0)) resolve();
+    }
+  }
+
+  #whenEmpty(): Promise<void> {
+    if (this.#connections.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#onEmpty.push(resolve));
+  }
+}
+
+/**
+ * Leaves the shared session as a fresh connection would find it. The first ROLLBACK aborts an
+ * implicit transaction left by Execute-without-Sync (a bare Sync would commit it); it is skipped
+ * if an error made the backend ignore messages until Sync. The Sync ends that state, the second
+ * ROLLBACK ends an explicit transaction block, then the connection's statements are deallocated.
+ */
+function cleanupMessages(statements: Iterable<string>): Uint8Array {
+  const closes = [...statements].map((name) => serialize.close({ type: "S", name }));
+  return concat([serialize.query("ROLLBACK"), serialize.sync(), serialize.query("ROLLBACK"), ...closes, serialize.sync()]);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const result = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    result.set(part, offset);
+    offset += part.length;
+  }
+  return result;
+}
