@@ -1,0 +1,97 @@
+/** The release artefact: build the binary, run it from an empty directory, every service healthy, SIGTERM → 0. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { SERVICE_NAMES, SERVICE_PORT_OFFSETS } from "../../src/runtime/services.ts";
+import { freePortBase, tempDir, waitFor } from "../support/env.ts";
+
+const root = join(import.meta.dir, "../..");
+
+describe("the built binary", () => {
+  const work = tempDir("catalyst-binary-");
+  const binary = join(work.path, "bin/catalyst");
+
+  beforeAll(() => {
+    const build = Bun.spawnSync(["bun", "scripts/build.ts", binary], { cwd: root, stderr: "pipe", stdout: "pipe" });
+    if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`);
+  }, 120_000);
+
+  afterAll(() => work.remove());
+
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    Bun.spawnSync([binary, ...args], { cwd: work.path, env: { PATH: process.env.PATH ?? "", HOME: work.path, ...env }, stdout: "pipe", stderr: "pipe" });
+
+  test("version, help, and usage errors exit 2", () => {
+    expect(run(["version"]).stdout.toString()).toMatch(/^catalyst \d+\.\d+\.\d+/);
+    expect(run(["help"]).exitCode).toBe(0);
+    const unknown = run(["launch"]);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr.toString()).toContain("unknown command: launch");
+    expect(unknown.stderr.toString()).toContain("Usage:");
+    expect(run(["serve", "--fast"]).exitCode).toBe(2);
+    expect(run([]).exitCode).toBe(2);
+  });
+
+  test("a bad setting fails fast naming the variable", () => {
+    const result = run(["serve"], { CATALYST_MODE: "life" });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.toString()).toContain("CATALYST_MODE");
+  });
+
+  test("`migrate` applies the embedded sql/ on the embedded database, then is up to date", () => {
+    const dataDir = join(work.path, "migrate-data");
+    const first = run(["migrate"], { CATALYST_DATA_DIR: dataDir });
+    expect(first.exitCode).toBe(0);
+    expect(first.stdout.toString()).toContain("applied 001_");
+    const second = run(["migrate"], { CATALYST_DATA_DIR: dataDir });
+    expect(second.stdout.toString()).toContain("up to date");
+  });
+
+  test("serve from an empty directory: every service /health 200, SIGTERM → exit 0", async () => {
+    const base = await freePortBase();
+    const dataDir = join(work.path, "serve-data");
+    const child = Bun.spawn([binary, "serve"], {
+      cwd: work.path,
+      env: { PATH: process.env.PATH ?? "", HOME: work.path, CATALYST_DATA_DIR: dataDir, CATALYST_PORT_BASE: String(base), CATALYST_LOG_LEVEL: "error" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    try {
+      for (const service of SERVICE_NAMES) {
+        const url = `http://127.0.0.1:${base + SERVICE_PORT_OFFSETS[service]}/health`;
+        const body = await waitFor(`${service} health`, async () => {
+          const response = await fetch(url);
+          return response.status === 200 ? response.json() : null;
+        }, 30_000);
+        expect(body).toMatchObject({ service, status: "ok", mode: "sim" });
+      }
+      expect(existsSync(join(dataDir, "api-key"))).toBe(true);
+      expect(existsSync(join(dataDir, "pg", "PG_VERSION"))).toBe(true);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await child.exited).toBe(0);
+    const stdout = await new Response(child.stdout).text();
+    expect(stdout).toContain("running in sim mode");
+    expect(stdout).toMatch(/API key: \S{32,}/);
+    expect(existsSync(join(dataDir, "catalyst.lock"))).toBe(false);
+  }, 60_000);
+
+  test("a port already in use: one line naming the port and the service, exit 1", async () => {
+    const base = await freePortBase();
+    const squatter = Bun.listen({ hostname: "127.0.0.1", port: base + SERVICE_PORT_OFFSETS.risk, socket: { data() {} } });
+    try {
+      const child = Bun.spawn([binary, "serve"], {
+        cwd: work.path,
+        env: { PATH: process.env.PATH ?? "", HOME: work.path, CATALYST_DATA_DIR: join(work.path, "port-data"), CATALYST_PORT_BASE: String(base), CATALYST_LOG_LEVEL: "error" },
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      expect(await child.exited).toBe(1);
+      const lines = (await new Response(child.stderr).text()).trim().split("\n");
+      expect(lines.at(-1)).toBe(`catalyst: port ${base + SERVICE_PORT_OFFSETS.risk} (risk) is already in use: stop what holds it, or set CATALYST_PORT_BASE`);
+    } finally {
+      squatter.stop();
+    }
+  }, 60_000);
+});
