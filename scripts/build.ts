@@ -2,9 +2,12 @@
  * `bun run build` → dist/catalyst: one executable carrying the services, the worker entry, the
  * sql/ migrations and PGlite's assets plus a pre-initialised cluster image (no initdb at first start).
  */
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { writePgImage } from "../src/adapters/db/pg-image.ts";
+import { connectDatabase } from "../src/adapters/db/client.ts";
+import { openEmbeddedDatabase } from "../src/adapters/db/embedded.ts";
+import { migrate } from "../src/adapters/db/migrations.ts";
 
 const root = join(import.meta.dir, "..");
 const buildDir = join(root, "build");
@@ -13,7 +16,7 @@ const outfile = process.argv[2] ?? join(root, "dist/catalyst");
 
 mkdirSync(buildDir, { recursive: true });
 const image = join(buildDir, "pgimage.tar.gz");
-await writePgImage(image);
+await writeMigratedImage(image);
 
 const rel = (path: string) => JSON.stringify(`./${relative(buildDir, path)}`);
 const sqlFiles = readdirSync(join(root, "sql")).filter((f) => f.endsWith(".sql")).sort();
@@ -47,6 +50,8 @@ const result = await Bun.build({
   entrypoints: [join(buildDir, "entry.ts"), join(buildDir, "worker.ts")],
   compile: { outfile },
   minify: true,
+  bytecode: true,
+  format: "esm",
   sourcemap: "linked",
 });
 if (!result.success) {
@@ -54,3 +59,18 @@ if (!result.success) {
   process.exit(1);
 }
 console.log(`built ${relative(process.cwd(), outfile) || outfile}`);
+
+/** The shipped image has the migrations applied too, so a first start only unpacks it. */
+async function writeMigratedImage(path: string): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), "catalyst-image-"));
+  try {
+    const embedded = await openEmbeddedDatabase({ dataDir: scratch });
+    const sql = connectDatabase(embedded.url, { max: 1, application: "catalyst-build" });
+    await migrate(sql);
+    await sql.end();
+    await Bun.write(path, await embedded.db.dumpDataDir("gzip"));
+    await embedded.close();
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

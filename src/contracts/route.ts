@@ -36,9 +36,18 @@ export function defineRoute<
 type StaticOr<S, Fallback> = S extends TSchema ? Static<S> : Fallback;
 
 /** What a caller passes: only the parts the contract declares. */
-export type RouteInput<C extends RouteContract> = (C["params"] extends TSchema ? { params: Static<C["params"]> } : { params?: undefined }) &
-  (C["query"] extends TSchema ? { query?: Static<C["query"]> } : { query?: undefined }) &
-  (C["body"] extends TSchema ? { body: Static<C["body"]> } : { body?: undefined });
+export type RouteInput<C extends RouteContract> =
+  C extends RouteContract<infer P, infer Q, infer B, TSchema>
+    ? (P extends TSchema ? { params: Static<P> } : { params?: undefined }) &
+        (Q extends TSchema ? { query?: Static<Q> } : { query?: undefined }) &
+        (B extends TSchema ? { body: Static<B> } : { body?: undefined })
+    : never;
+
+/** What a handler receives once the server has validated the request against the contract. */
+export type RouteHandlerInput<C extends RouteContract> =
+  C extends RouteContract<infer P, infer Q, infer B, TSchema>
+    ? { params: StaticOr<P, Record<string, never>>; query: StaticOr<Q, Record<string, never>>; body: StaticOr<B, undefined> }
+    : never;
 
 export type RouteOutput<C extends RouteContract> = StaticOr<C["response"], never>;
 

@@ -3,8 +3,7 @@ import { openapi } from "@elysiajs/openapi";
 import { Elysia, ValidationError } from "elysia";
 import { checkDatabase } from "../adapters/db/client.ts";
 import { healthRoute } from "../contracts/health.ts";
-import type { RouteContract, RouteOutput } from "../contracts/route.ts";
-import type { Static, TSchema } from "@sinclair/typebox";
+import type { RouteContract, RouteHandlerInput, RouteOutput } from "../contracts/route.ts";
 import { VERSION } from "../version.ts";
 import { keyMatches, presentedKey } from "./auth.ts";
 import type { ServiceContext } from "./context.ts";
@@ -75,22 +74,16 @@ export function createServiceApp(ctx: ServiceContext) {
 
 export type ServiceApp = ReturnType<typeof createServiceApp>;
 
-type HandlerInput<C extends RouteContract> = {
-  params: C["params"] extends TSchema ? Static<C["params"]> : Record<string, never>;
-  query: C["query"] extends TSchema ? Static<C["query"]> : Record<string, never>;
-  body: C["body"] extends TSchema ? Static<C["body"]> : undefined;
-};
-
 /** Mounts a contract's route: Elysia validates params/query/body against the contract's schemas. */
 export function mount<C extends RouteContract>(
   app: ServiceApp,
   contract: C,
-  handler: (input: HandlerInput<C>) => Promise<RouteOutput<C>> | RouteOutput<C>,
+  handler: (input: RouteHandlerInput<C>) => Promise<RouteOutput<C>> | RouteOutput<C>,
 ): ServiceApp {
   return app.route(
     contract.method,
     contract.path,
-    ({ params, query, body }) => handler({ params, query, body } as HandlerInput<C>),
+    ({ params, query, body }) => handler({ params, query, body } as RouteHandlerInput<C>),
     {
       params: contract.params,
       query: contract.query,

@@ -59,10 +59,15 @@ export async function startAppliance(config: Config, options: StartOptions = {})
   const log = createLogger("supervisor", config.logLevel);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const apiKey = resolveApiKey(config);
-  const database = await openApplianceDatabase(config);
+  // Workers load their code while the database opens and migrates; they get their init after that.
+  const startedAt = performance.now();
+  const databaseReady = openApplianceDatabase(config);
+  databaseReady.then(
+    (db) => log.info("database ready", { embedded: db.embedded, ms: Math.round(performance.now() - startedAt) }),
+    () => undefined,
+  );
   const services = options.only ?? SERVICE_NAMES;
   const hub = config.redisUrl ? null : new InProcessBusHub();
-  const poolSize = database.embedded ? 3 : 5;
   const slots = new Map<ServiceName, Slot>();
   let stopping = false;
 
@@ -110,7 +115,14 @@ export async function startAppliance(config: Config, options: StartOptions = {})
       if (slot.ready) slot.ready.reject(new StartupError(`${slot.service} exited during start-up; see the log above`));
       else scheduleRestart(slot);
     });
-    post({ type: "init", service: slot.service, config, apiKey: apiKey.key, databaseUrl: database.url, poolSize });
+    databaseReady.then(
+      (database) => {
+        if (slot.worker !== worker) return;
+        const poolSize = database.embedded ? 3 : 5;
+        post({ type: "init", service: slot.service, config, apiKey: apiKey.key, databaseUrl: database.url, poolSize });
+      },
+      () => undefined, // reported by the await below
+    );
   };
 
   const scheduleRestart = (slot: Slot) => {
@@ -141,7 +153,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
         worker.terminate();
       }),
     );
-    await database.close();
+    await databaseReady.then((database) => database.close(), () => undefined);
   };
 
   for (const service of services) {
@@ -158,13 +170,16 @@ export async function startAppliance(config: Config, options: StartOptions = {})
     slots.set(service, slot);
     spawn(slot);
   }
+  let database: ApplianceDatabase;
   try {
+    database = await databaseReady;
     await Promise.all([...slots.values()].map((slot) => slot.ready!.promise));
   } catch (error) {
     await stop();
     throw error;
   }
   for (const slot of slots.values()) slot.ready = null;
+  log.info("all services ready", { services: services.length, ms: Math.round(performance.now() - startedAt) });
 
   return {
     apiKey,

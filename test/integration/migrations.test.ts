@@ -85,8 +85,8 @@ for (const backend of ["embedded", "postgresql"]) {
     });
 
     test("doctor rules ship with their default rows", async () => {
-      const [{ count }] = await sql<{ count: string }[]>`select count(*) from doctor_claude_rules where is_active`;
-      expect(Number(count)).toBeGreaterThanOrEqual(10);
+      const [row] = await sql<{ count: string }[]>`select count(*) from doctor_claude_rules where is_active`;
+      expect(Number(row!.count)).toBeGreaterThanOrEqual(10);
     });
 
     test("an applied migration that was edited is refused, and nothing is written", async () => {
@@ -100,10 +100,10 @@ for (const backend of ["embedded", "postgresql"]) {
         { version: migrations.length + 1, name: "broken", sql: "create table half_done (id int); select * from no_such_table;" },
       ];
       await expect(migrate(sql, broken)).rejects.toThrow();
-      const [{ exists }] = await sql`select to_regclass('half_done') is not null as exists`;
-      expect(exists).toBe(false);
-      const [{ max }] = await sql`select max(version) as max from schema_migrations`;
-      expect(max).toBe(migrations.length);
+      const [table] = await sql`select to_regclass('half_done') is not null as exists`;
+      expect(table!.exists).toBe(false);
+      const [latest] = await sql`select max(version) as max from schema_migrations`;
+      expect(latest!.max).toBe(migrations.length);
     });
   });
 }

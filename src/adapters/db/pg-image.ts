@@ -40,11 +40,6 @@ export async function buildPgImage(): Promise<Blob> {
   }
 }
 
-/** For the build script: writes the image (cached if available) to `path`. */
-export async function writePgImage(path: string): Promise<void> {
-  await writeAtomically(path, await ensurePgImage());
-}
-
 /** Keyed by PGlite version: an image is only valid for the PostgreSQL build that made it. */
 async function pgImageCachePath(): Promise<string> {
   const entry = Bun.resolveSync("@electric-sql/pglite", REPO_DIR);
