@@ -17,7 +17,7 @@ for (const backend of BACKENDS) {
       cleanup = prepared.cleanup;
       config = loadConfig({ ...prepared.env, CATALYST_PORT_BASE: String(await freePortBase()), CATALYST_LOG_LEVEL: "error" });
       appliance = await startAppliance(config);
-    });
+    }, 60_000);
 
     afterAll(async () => {
       await appliance?.stop();

@@ -50,7 +50,7 @@ for (const backend of ["embedded", "postgresql"]) {
     beforeAll(async () => {
       database = await openBackend(backend);
       sql = connectDatabase(database.url, { max: 2, application: "test" });
-    });
+    }, 60_000);
 
     afterAll(async () => {
       await sql?.end();

@@ -57,7 +57,7 @@ describe("Redis outage", () => {
       return up;
     });
     appliance = await startAppliance(config, { only: ["scanner", "risk"] });
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await appliance?.stop();
