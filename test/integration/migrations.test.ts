@@ -89,6 +89,35 @@ for (const backend of ["embedded", "postgresql"]) {
       expect(Number(row!.count)).toBeGreaterThanOrEqual(10);
     });
 
+    test("orders are not positions: the schema enforces the order/fill rules of SPEC §3", async () => {
+      const rejects = (query: Promise<unknown>) => expect(query).rejects.toThrow();
+      const [security] = await sql`insert into securities (symbol) values ('SPEC') returning security_id`;
+      const id = security!.security_id;
+      const [order] = await sql`
+        insert into orders (client_order_id, security_id, role, side, order_type, qty)
+        values ('cat-spec-1', ${id}, 'entry', 'buy', 'market', 10) returning order_id, status`;
+      expect(order!.status).toBe("created");
+      await rejects(sql`insert into securities (symbol) values ('spec')`);
+      await rejects(sql`insert into orders (client_order_id, security_id, role, side, order_type, qty)
+        values ('cat-spec-1', ${id}, 'entry', 'buy', 'market', 10)`);
+      await rejects(sql`update orders set status = 'canceled' where order_id = ${order!.order_id}`);
+      await rejects(sql`insert into orders (client_order_id, security_id, role, side, order_type, qty)
+        values ('cat-spec-2', ${id}, 'entry', 'buy', 'limit', 10)`);
+      await sql`update orders set status = 'submitted', broker_order_id = 'b-1', submitted_at = now() where order_id = ${order!.order_id}`;
+      const fill = () => sql`
+        insert into fills (order_id, side, broker_fill_id, qty, price, filled_at)
+        values (${order!.order_id}, 'buy', 'exec-1', 4, 101.25, now())
+        on conflict (broker_fill_id) do nothing returning fill_id`;
+      expect((await fill()).length).toBe(1);
+      expect((await fill()).length).toBe(0); // a replayed fill event changes nothing
+      await rejects(sql`insert into fills (order_id, side, broker_fill_id, qty, price, filled_at)
+        values (${order!.order_id}, 'buy', 'exec-2', 7, 101.25, now())`); // more than the order's qty
+      await rejects(sql`insert into fills (order_id, side, broker_fill_id, qty, price, filled_at)
+        values (${order!.order_id}, 'sell', 'exec-3', 1, 101.25, now())`); // not the order's side
+      const [price] = await sql`select price from fills where broker_fill_id = 'exec-1'`;
+      expect(price!.price).toBe("101.2500"); // NUMERIC arrives as a string, never a float
+    });
+
     test("an applied migration that was edited is refused, and nothing is written", async () => {
       const edited = migrations.map((m, i) => (i === 0 ? { ...m, sql: `${m.sql}\n-- edited` } : m));
       await expect(migrate(sql, edited)).rejects.toThrow("was changed after it was applied");

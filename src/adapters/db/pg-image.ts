@@ -6,20 +6,20 @@ import { pgliteAssetOptions, registeredPgImage } from "./pglite-assets.ts";
 // The "image" is a gzipped tarball of an initialised PGDATA. Loading it into an empty data dir
 // takes ~2 s, against ~6 s and ~1 GB RSS for PGlite's initdb, so a first start never runs initdb.
 
-const GZIP_TYPE = "application/x-gzip";
 const REPO_DIR = join(import.meta.dir, "..", "..", "..");
 
 /**
  * The pre-initialised cluster image: the one registered by the compiled binary, else the cached
  * one under node_modules/.cache, else a freshly built one (which is then cached).
+ * Stored gzipped; returned as a plain tar, see `unpacked`.
  */
 export async function ensurePgImage(): Promise<Blob> {
   const registered = registeredPgImage();
-  if (registered) return asGzip(registered);
+  if (registered) return unpacked(registered);
 
   const cachePath = await pgImageCachePath();
   const cached = Bun.file(cachePath);
-  if (await cached.exists()) return asGzip(new Blob([await cached.arrayBuffer()]));
+  if (await cached.exists()) return unpacked(cached);
 
   const image = await buildPgImage();
   try {
@@ -27,14 +27,19 @@ export async function ensurePgImage(): Promise<Blob> {
   } catch (error) {
     console.warn(`catalyst: could not cache the PostgreSQL image at ${cachePath}: ${String(error)}`);
   }
-  return image;
+  return unpacked(image);
+}
+
+/** PGlite would gunzip in JavaScript; Bun's native gunzip saves ~300 ms of every first start. */
+async function unpacked(gzipped: Blob): Promise<Blob> {
+  return new Blob([Bun.gunzipSync(new Uint8Array(await gzipped.arrayBuffer()))]);
 }
 
 /** Runs initdb once in memory and dumps the resulting PGDATA. */
 export async function buildPgImage(): Promise<Blob> {
   const db = await PGlite.create({ ...(await pgliteAssetOptions()) });
   try {
-    return asGzip(await db.dumpDataDir("gzip"));
+    return await db.dumpDataDir("gzip");
   } finally {
     await db.close();
   }
@@ -58,9 +63,4 @@ async function writeAtomically(path: string, content: Blob): Promise<void> {
     await unlink(tmp).catch(() => undefined);
     throw error;
   }
-}
-
-/** PGlite decides whether to gunzip by MIME type. */
-function asGzip(image: Blob): Blob {
-  return image.type === GZIP_TYPE ? image : new Blob([image], { type: GZIP_TYPE });
 }
