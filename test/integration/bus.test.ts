@@ -51,12 +51,17 @@ for (const backend of ["in-process", "redis"] as const) {
       await peer.next("joined");
     };
 
-    test("a message published in one worker arrives in another, enveloped and versioned", async () => {
+    /** Two workers on one bus, named like the services they stand in for. */
+    const joinedPair = async (first: string, second: string): Promise<[Peer, Peer]> => {
       const hub = backend === "in-process" ? new InProcessBusHub() : null;
-      const scanner = spawnPeer(hub);
-      const orchestration = spawnPeer(hub);
-      await join(scanner, "scanner");
-      await join(orchestration, "orchestration");
+      const peers: [Peer, Peer] = [spawnPeer(hub), spawnPeer(hub)];
+      await join(peers[0], first);
+      await join(peers[1], second);
+      return peers;
+    };
+
+    test("a message published in one worker arrives in another, enveloped and versioned", async () => {
+      const [scanner, orchestration] = await joinedPair("scanner", "orchestration");
       scanner.worker.postMessage({ cmd: "publish", channel: "scan_complete", payload: { cycleId: "c1", candidates: 3 } });
       expect((await scanner.next("published")).published).toBe(true);
       const { received } = (await orchestration.next("received")) as { received: Record<string, unknown> };
@@ -65,11 +70,7 @@ for (const backend of ["in-process", "redis"] as const) {
     });
 
     test("every one of the five channels is delivered", async () => {
-      const hub = backend === "in-process" ? new InProcessBusHub() : null;
-      const publisher = spawnPeer(hub);
-      const subscriber = spawnPeer(hub);
-      await join(publisher, "trading");
-      await join(subscriber, "reporting");
+      const [publisher, subscriber] = await joinedPair("trading", "reporting");
       for (const channel of BUS_CHANNELS) publisher.worker.postMessage({ cmd: "publish", channel, payload: { channel } });
       const seen = new Set<string>();
       for (let i = 0; i < BUS_CHANNELS.length; i++) {
@@ -80,11 +81,7 @@ for (const backend of ["in-process", "redis"] as const) {
     });
 
     test("the cache written by one worker is read by another", async () => {
-      const hub = backend === "in-process" ? new InProcessBusHub() : null;
-      const writer = spawnPeer(hub);
-      const reader = spawnPeer(hub);
-      await join(writer, "scanner");
-      await join(reader, "orchestration");
+      const [writer, reader] = await joinedPair("scanner", "orchestration");
       writer.worker.postMessage({ cmd: "cache-set", key: "scan:latest", value: { symbols: ["AAPL", "NVDA"] } });
       expect((await writer.next("cached")).cached).toBe(true);
       reader.worker.postMessage({ cmd: "cache-get", key: "scan:latest" });
