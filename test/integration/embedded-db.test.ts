@@ -167,7 +167,7 @@ describe("embedded database over the wire", () => {
     });
     await inTransaction;
     const asked = performance.now();
-    const [{ count }] = await other`select count(*)::int as count from rows_under_test where tag like 'held-%'`;
+    const [{ count }] = await other<[{ count: number }]>`select count(*)::int as count from rows_under_test where tag like 'held-%'`;
     const waited = performance.now() - asked;
     await holding;
     expect(count).toBe(2); // it ran after the commit, never inside or before it
@@ -203,9 +203,9 @@ describe("embedded database over the wire", () => {
     await midExtended.until(() => new TextDecoder().decode(midExtended.received()).includes("INSERT 0 1"));
     midExtended.socket.terminate();
 
-    const [{ count }] = await sql`select count(*)::int as count from rows_under_test where tag like 'gone-%'`;
+    const [{ count }] = await sql<[{ count: number }]>`select count(*)::int as count from rows_under_test where tag like 'gone-%'`;
     expect(count).toBe(0);
-    const [{ open }] = await sql`select count(*)::int as open from pg_prepared_statements where name like '%left_behind'`;
+    const [{ open }] = await sql<[{ open: number }]>`select count(*)::int as open from pg_prepared_statements where name like '%left_behind'`;
     expect(open).toBe(0);
   });
 
@@ -253,7 +253,7 @@ describe("embedded database over the wire", () => {
 
     url = embedded.url;
     sql = postgres(url, { max: 1 });
-    const [{ count }] = await sql`select count(*)::int as count from rows_under_test where tag = 'persisted'`;
+    const [{ count }] = await sql<[{ count: number }]>`select count(*)::int as count from rows_under_test where tag = 'persisted'`;
     expect(count).toBe(1);
   });
 });

@@ -6,6 +6,7 @@ import { pgliteAssetOptions } from "./pglite-assets.ts";
 import { startWireServer } from "./wire-server.ts";
 
 export interface EmbeddedDatabase {
+  /** For inspection only while serving: a query here is not kept out of a wire client's open transaction. */
   db: PGlite;
   /** postgres:// URL of the wire server in front of `db`. */
   url: string;

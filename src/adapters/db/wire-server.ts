@@ -283,11 +283,14 @@ class SessionServer {
       if (connection.finished && connection !== this.#owner) this.#retire(connection);
       return;
     }
-    if (connection !== this.#owner && !connection.queued) {
-      connection.queued = true;
-      this.#waiting.push(connection);
-    }
+    if (connection !== this.#owner) this.#enqueue(connection);
     void this.#drain();
+  }
+
+  #enqueue(connection: Connection): void {
+    if (connection.queued) return;
+    connection.queued = true;
+    this.#waiting.push(connection);
   }
 
   async #drain(): Promise<void> {
@@ -336,12 +339,8 @@ class SessionServer {
     }
     if (!connection.holdsSession) {
       this.#owner = null;
-      if (connection.hasWork() && !connection.queued) {
-        connection.queued = true;
-        this.#waiting.push(connection);
-      } else if (connection.finished && !connection.hasWork()) {
-        this.#retire(connection);
-      }
+      if (connection.hasWork()) this.#enqueue(connection); // to the back of the line: fair
+      else if (connection.finished) this.#retire(connection);
     }
   }
 
