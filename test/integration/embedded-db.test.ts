@@ -220,6 +220,12 @@ describe("embedded database over the wire", () => {
     expect((await sql`select 1 as one`)[0]!.one).toBe(1);
   });
 
+  test("(h) COPY FROM STDIN, which would kill PGlite's backend, is refused with 0A000", async () => {
+    await expect(sql.unsafe("copy rows_under_test (tag) from stdin")).rejects.toMatchObject({ code: "0A000" });
+    await expect(sql`copy rows_under_test (tag) from stdin`.writable()).rejects.toMatchObject({ code: "0A000" });
+    expect((await sql`select 1 as one`)[0]!.one).toBe(1);
+  });
+
   test("(g) more than 40 simultaneous connections all succeed", async () => {
     const many = postgres(url, { max: 50 });
     const reserved = await Promise.all(Array.from({ length: 50 }, () => many.reserve()));

@@ -4,6 +4,7 @@ import {
   buildErrorResponse,
   namespaceStatementNames,
   parseStartupPacket,
+  refuseCopyFromStdin,
   scanReadyForQuery,
   splitFrontendMessages,
   takeStartupPacket,
@@ -187,6 +188,34 @@ describe("namespaceStatementNames", () => {
     const broken = serialize.parse({ name: "stmt", text: "select 1" }).subarray(0, 8);
     new DataView(broken.buffer, broken.byteOffset).setInt32(1, 7);
     expect(() => namespaceStatementNames(message(broken), prefix)).toThrow(WireProtocolError);
+  });
+});
+
+describe("refuseCopyFromStdin", () => {
+  const refusal = /^DO \$catalyst\$BEGIN RAISE EXCEPTION 'COPY FROM STDIN is not supported.*feature_not_supported/;
+
+  test("replaces a Query containing COPY ... FROM STDIN", () => {
+    const refused = refuseCopyFromStdin(message(serialize.query("insert into t values (1); COPY t (a, b) FROM stdin WITH (FORMAT csv)")));
+    expect(refused.type).toBe("Q");
+    expect(text(refused.bytes.subarray(5, -1))).toMatch(refusal);
+    expect(splitFrontendMessages(refused.bytes).items).toHaveLength(1);
+  });
+
+  test("replaces a Parse's text but keeps its statement name", () => {
+    const refused = refuseCopyFromStdin(message(serialize.parse({ name: "s1", text: "copy t from stdin" })));
+    const namespaced = namespaceStatementNames(refused, "c1_");
+    expect(namespaced.preparesStatement).toBe("c1_s1");
+    expect(text(refused.bytes)).toMatch(/DO \$catalyst\$/);
+    expect(splitFrontendMessages(refused.bytes).items).toHaveLength(1);
+  });
+
+  test("leaves COPY TO STDOUT, files, and unrelated statements alone", () => {
+    for (const sql of ["copy t to stdout", "copy t from '/dev/blob'", "select 'copy'; select 1 from stdin_log", "select 1"]) {
+      const query = message(serialize.query(sql));
+      expect(refuseCopyFromStdin(query)).toBe(query);
+      const parse = message(serialize.parse({ text: sql }));
+      expect(refuseCopyFromStdin(parse)).toBe(parse);
+    }
   });
 });
 

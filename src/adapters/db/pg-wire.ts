@@ -158,6 +158,42 @@ export function namespaceStatementNames(message: FrontendMessage, prefix: string
   }
 }
 
+/** COPY ... FROM STDIN, not crossing a statement boundary. */
+const COPY_FROM_STDIN = /\bcopy\b[^;]*\bfrom\s+stdin\b/i;
+const REFUSE_COPY_FROM_STDIN =
+  "DO $catalyst$BEGIN RAISE EXCEPTION 'COPY FROM STDIN is not supported by the embedded database' " +
+  "USING ERRCODE = 'feature_not_supported'; END$catalyst$";
+
+/**
+ * PGlite cannot wait for a client's CopyData: COPY FROM STDIN makes its backend exit, which kills the
+ * database for every connection. A Query or Parse containing it is replaced by a statement raising
+ * 0A000, so the client gets a proper error through the normal protocol flow.
+ */
+export function refuseCopyFromStdin(message: FrontendMessage): FrontendMessage {
+  if (message.type === "Q") {
+    const sql = readCString(message.bytes, 5).text;
+    return COPY_FROM_STDIN.test(sql) ? { type: "Q", bytes: buildMessage("Q", [REFUSE_COPY_FROM_STDIN]) } : message;
+  }
+  if (message.type === "P") {
+    const name = readCString(message.bytes, 5);
+    const sql = readCString(message.bytes, name.end).text;
+    if (!COPY_FROM_STDIN.test(sql)) return message;
+    return { type: "P", bytes: buildMessage("P", [name.text, REFUSE_COPY_FROM_STDIN], Uint8Array.of(0, 0)) };
+  }
+  return message;
+}
+
+/** type + int32 length + NUL-terminated strings + trailing bytes. */
+function buildMessage(type: string, strings: string[], trailer: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const body = textEncoder.encode(strings.map((text) => `${text}\0`).join(""));
+  const result = new Uint8Array(5 + body.length + trailer.length);
+  result[0] = type.charCodeAt(0);
+  view(result).setInt32(1, 4 + body.length + trailer.length);
+  result.set(body, 5);
+  result.set(trailer, 5 + body.length);
+  return result;
+}
+
 /** Reads the NUL-terminated string at `start`; `end` is the offset just past its NUL. */
 function readCString(bytes: Uint8Array, start: number): { text: string; end: number } {
   const nul = bytes.indexOf(0, start);
@@ -210,10 +246,5 @@ export interface ErrorFields {
 
 /** Builds an ErrorResponse ('E') with the S, V, C and M fields. */
 export function buildErrorResponse({ severity, code, message }: ErrorFields): Uint8Array {
-  const body = textEncoder.encode(`S${severity}\0V${severity}\0C${code}\0M${message}\0\0`);
-  const result = new Uint8Array(5 + body.length);
-  result[0] = 0x45; // 'E'
-  view(result).setInt32(1, 4 + body.length);
-  result.set(body, 5);
-  return result;
+  return buildMessage("E", [`S${severity}`, `V${severity}`, `C${code}`, `M${message}`, ""]);
 }

@@ -5,6 +5,7 @@ import {
   ENCRYPTION_REFUSED,
   namespaceStatementNames,
   parseStartupPacket,
+  refuseCopyFromStdin,
   scanReadyForQuery,
   splitFrontendMessages,
   takeStartupPacket,
@@ -39,6 +40,10 @@ export interface WireServerOptions {
 const OUTPUT_HIGH_WATER_MARK = 1 << 20;
 /** How long close() lets clients read their FATAL and hang up before cutting them off. */
 const CLOSE_GRACE_MS = 1_000;
+
+const SHUTTING_DOWN: ErrorFields = { severity: "FATAL", code: "57P03", message: "the database system is shutting down" };
+const ADMIN_SHUTDOWN: ErrorFields = { severity: "FATAL", code: "57P01", message: "terminating connection due to administrator command" };
+const DATABASE_FAILED: ErrorFields = { severity: "FATAL", code: "XX000", message: "the embedded database failed; restart catalyst" };
 
 const { serialize } = protocol;
 
@@ -159,6 +164,8 @@ class SessionServer {
   #owner: Connection | null = null;
   #draining = false;
   #closing: Promise<void> | null = null;
+  /** PGlite itself failed (its backend exited): calling it again would spin forever. */
+  #failed = false;
   #nextId = 1;
   #onEmpty: (() => void)[] = [];
 
@@ -175,7 +182,8 @@ class SessionServer {
     const connection = new Connection(this.#nextId++, socket);
     socket.data = connection;
     this.#connections.add(connection);
-    if (this.#closing) this.#refuse(connection, { severity: "FATAL", code: "57P03", message: "the database system is shutting down" });
+    if (this.#failed) this.#refuse(connection, DATABASE_FAILED);
+    else if (this.#closing) this.#refuse(connection, SHUTTING_DOWN);
   }
 
   receive(connection: Connection, chunk: Uint8Array): void {
@@ -205,7 +213,7 @@ class SessionServer {
   }
 
   failed(connection: Connection, error: Error): void {
-    console.error(`catalyst: embedded database connection ${connection.id} failed:`, error);
+    console.error(`catalyst: embedded database connection ${connection.id} failed: ${String(error)}`);
     connection.socket.terminate();
   }
 
@@ -216,9 +224,7 @@ class SessionServer {
 
   async #shutDown(listener: TCPSocketListener<Connection>): Promise<void> {
     listener.stop();
-    for (const connection of this.#connections) {
-      this.#refuse(connection, { severity: "FATAL", code: "57P01", message: "terminating connection due to administrator command" });
-    }
+    for (const connection of this.#connections) this.#refuse(connection, ADMIN_SHUTDOWN);
     const empty = this.#whenEmpty();
     const timer = setTimeout(() => {
       for (const connection of this.#connections) connection.socket.terminate();
@@ -259,7 +265,7 @@ class SessionServer {
         this.#finish(connection);
         return new Uint8Array(0);
       }
-      const namespaced = namespaceStatementNames(message, connection.statementPrefix);
+      const namespaced = namespaceStatementNames(refuseCopyFromStdin(message), connection.statementPrefix);
       if (namespaced.preparesStatement) connection.statements.add(namespaced.preparesStatement);
       if (namespaced.closesStatement) connection.statements.delete(namespaced.closesStatement);
       connection.inbox.push(namespaced.bytes);
@@ -329,9 +335,15 @@ class SessionServer {
       }
       connection.send(output);
     } catch (error) {
-      // PGlite itself failed (not a SQL error, which comes back as ErrorResponse): drop the client.
-      console.error(`catalyst: embedded database failed serving connection ${connection.id}:`, error);
-      if (!isCleanup) this.#refuse(connection, { severity: "FATAL", code: "XX000", message: "embedded database failure" });
+      // Not a SQL error (those come back as ErrorResponse): PGlite itself is gone.
+      console.error(`catalyst: the embedded database failed serving connection ${connection.id}: ${String(error)}`);
+      this.#failed = true;
+      for (const other of this.#connections) {
+        other.inbox = [];
+        other.cleanedUp = true; // nothing left to clean in a dead session
+        other.holdsSession = false;
+        this.#refuse(other, DATABASE_FAILED);
+      }
     }
     if (isCleanup) {
       connection.cleanedUp = true;
