@@ -2,6 +2,7 @@ import { protocol } from "@electric-sql/pglite";
 import { describe, expect, test } from "bun:test";
 import {
   buildErrorResponse,
+  concatBytes,
   namespaceStatementNames,
   parseStartupPacket,
   refuseCopyFromStdin,
@@ -14,15 +15,7 @@ import {
 
 const { serialize } = protocol;
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const result = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    result.set(part, offset);
-    offset += part.length;
-  }
-  return result;
-}
+const concat = (...parts: Uint8Array[]) => concatBytes(parts);
 
 function message(bytes: Uint8Array): FrontendMessage {
   return { type: String.fromCharCode(bytes[0]!), bytes };

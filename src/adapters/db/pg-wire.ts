@@ -248,3 +248,15 @@ export interface ErrorFields {
 export function buildErrorResponse({ severity, code, message }: ErrorFields): Uint8Array {
   return buildMessage("E", [`S${severity}`, `V${severity}`, `C${code}`, `M${message}`, ""]);
 }
+
+/** Joins byte chunks into one buffer (the single-chunk case is returned as is). */
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const result = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    result.set(part, offset);
+    offset += part.length;
+  }
+  return result;
+}

@@ -2,6 +2,7 @@ import { protocol, type PGlite } from "@electric-sql/pglite";
 import type { Socket, TCPSocketListener } from "bun";
 import {
   buildErrorResponse,
+  concatBytes,
   ENCRYPTION_REFUSED,
   namespaceStatementNames,
   parseStartupPacket,
@@ -113,7 +114,7 @@ class Connection {
   }
 
   takeInbox(): Uint8Array {
-    const batch = concat(this.inbox);
+    const batch = concatBytes(this.inbox);
     this.inbox = [];
     return batch;
   }
@@ -362,7 +363,7 @@ class SessionServer {
       // The chunks are views into PGlite's heap: copy them before the next write reuses it.
       this.db.execProtocolRawStream(batch, { onRawData: (chunk) => void chunks.push(chunk.slice()) }),
     );
-    return concat(chunks);
+    return concatBytes(chunks);
   }
 
   #retire(connection: Connection): void {
@@ -386,16 +387,5 @@ class SessionServer {
  */
 function cleanupMessages(statements: Iterable<string>): Uint8Array {
   const closes = [...statements].map((name) => serialize.close({ type: "S", name }));
-  return concat([serialize.query("ROLLBACK"), serialize.sync(), serialize.query("ROLLBACK"), ...closes, serialize.sync()]);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const result = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    result.set(part, offset);
-    offset += part.length;
-  }
-  return result;
+  return concatBytes([serialize.query("ROLLBACK"), serialize.sync(), serialize.query("ROLLBACK"), ...closes, serialize.sync()]);
 }
