@@ -1,6 +1,10 @@
 #!/usr/bin/env bun
 /** The `catalyst` command. */
-import { ConfigError, loadConfig, servicePort } from "./config.ts";
+import { mkdirSync } from "node:fs";
+import { ConfigError, loadConfig, parseSimStart, servicePort } from "./config.ts";
+import { resolveApiKey } from "./runtime/api-key.ts";
+import { createLogger } from "./runtime/log.ts";
+import { startVenue } from "./services/venue/app.ts";
 import { openApplianceDatabase } from "./runtime/database.ts";
 import { StartupError, startAppliance } from "./runtime/supervisor.ts";
 import { isServiceName, SERVICE_NAMES, type ServiceName } from "./runtime/services.ts";
@@ -10,6 +14,8 @@ const USAGE = `catalyst ${VERSION} — a day-trading appliance for one trader on
 
 Usage:
   catalyst serve [--only a,b]   run the services (all of them, or the named ones)
+  catalyst venue [--port N] [--host H] [--seed S] [--speed X] [--start T]
+                                run only the simulated Alpaca venue (default port: base + 7)
   catalyst migrate              apply the database migrations and exit
   catalyst version              print the version
   catalyst help                 this text
@@ -65,6 +71,62 @@ async function serve(args: string[]): Promise<number> {
   });
 }
 
+/** `--name value` / `--name=value` options of a command, each allowed at most once. */
+function parseOptions(command: string, args: string[], names: readonly string[]): Record<string, string> {
+  const options: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match || !names.includes(match[1]!)) throw new UsageError(`unknown option for ${command}: ${arg}`);
+    const value = match[2] ?? args[++i];
+    if (value === undefined || value === "") throw new UsageError(`--${match[1]} needs a value`);
+    options[match[1]!] = value;
+  }
+  return options;
+}
+
+function numberOption(options: Record<string, string>, name: string, check: (n: number) => boolean, what: string): number | undefined {
+  const value = options[name];
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!check(n)) throw new UsageError(`--${name} must be ${what} (got "${value}")`);
+  return n;
+}
+
+async function venueCommand(args: string[]): Promise<number> {
+  const options = parseOptions("venue", args, ["port", "host", "seed", "speed", "start"]);
+  const config = loadConfig();
+  const port = numberOption(options, "port", (n) => Number.isInteger(n) && n > 0 && n < 65536, "a TCP port") ?? servicePort(config, "venue");
+  const start = options.start === undefined ? config.venue.start : parseSimStart(options.start);
+  if (start === null && options.start !== undefined) throw new UsageError("--start must be YYYY-MM-DD, YYYY-MM-DDTHH:MM (New York time) or an RFC 3339 instant");
+  const settings = {
+    ...config.venue,
+    seed: numberOption(options, "seed", (n) => Number.isInteger(n) && n > 0, "a whole number > 0") ?? config.venue.seed,
+    speed: numberOption(options, "speed", (n) => n > 0 && Number.isFinite(n), "a number > 0") ?? config.venue.speed,
+    start,
+  };
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const apiKey = resolveApiKey(config);
+  const log = createLogger("venue", config.logLevel);
+  const { venue, server } = startVenue(settings, apiKey.key, log);
+  const host = options.host ?? config.bindHost;
+  try {
+    server.listen({ port, hostname: host });
+  } catch (error) {
+    if ((error as { code?: string }).code === "EADDRINUSE") throw new StartupError(`port ${port} (venue) is already in use: stop what holds it, or pass --port`);
+    throw error;
+  }
+  const clock = venue.clock.state();
+  console.log(`catalyst venue on http://${host}:${server.port} (trade_updates: ws://${host}:${server.port}/stream)`);
+  console.log(`  seed ${settings.seed}, ${venue.market.assets().length} symbols, clock ${new Date(clock.now).toISOString()} at ${clock.speed}x`);
+  console.log(`  APCA-API-KEY-ID: ${settings.keyId}  APCA-API-SECRET-KEY: ${settings.secretKey === null ? `the API key (${apiKey.source})` : "VENUE_SECRET_KEY"}`);
+  return new Promise((resolve) => {
+    const shutdown = () => server.stop(true).then(() => resolve(0));
+    process.once("SIGTERM", shutdown);
+    process.once("SIGINT", shutdown);
+  });
+}
+
 async function migrateCommand(args: string[]): Promise<number> {
   noArgs("migrate", args);
   const database = await openApplianceDatabase(loadConfig());
@@ -81,6 +143,8 @@ async function run(argv: string[]): Promise<number> {
       return serve(args);
     case "migrate":
       return migrateCommand(args);
+    case "venue":
+      return venueCommand(args);
     case "version":
     case "--version":
       noArgs("version", args);

@@ -4,6 +4,7 @@
  */
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { etInstant } from "./domain/exchange-calendar.ts";
 import { SERVICE_NAMES, SERVICE_PORT_OFFSETS, type ServiceName } from "./runtime/services.ts";
 
 export type Mode = "sim" | "paper" | "live";
@@ -12,6 +13,19 @@ export const MODES: readonly Mode[] = ["sim", "paper", "live"];
 export interface AlpacaCredentials {
   keyId: string;
   secretKey: string;
+}
+
+/** The simulated venue (sim mode, or `catalyst venue`). */
+export interface VenueSettings {
+  keyId: string;
+  /** null → the Catalyst API key is the secret. */
+  secretKey: string | null;
+  seed: number;
+  /** Simulated seconds per real second. */
+  speed: number;
+  /** Simulated start instant (epoch ms); null → the real now. */
+  start: number | null;
+  initialCashUsd: number;
 }
 
 export interface Config {
@@ -32,6 +46,7 @@ export interface Config {
   smtpUrl: string | null;
   alertEmailTo: string | null;
   logLevel: LogLevel;
+  venue: VenueSettings;
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -126,6 +141,49 @@ function apiKey(env: Env, mode: Mode): string | null {
   return key;
 }
 
+function positiveNumber(env: Env, name: string, fallback: number, integer = false): number {
+  const value = read(env, name);
+  if (value === null) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new ConfigError(name, `must be a ${integer ? "whole " : ""}number > 0 (got "${value}")`);
+  }
+  return n;
+}
+
+/**
+ * A simulated start: "2026-03-09" (09:00 New York time that day), "2026-03-09T09:25" (New York wall
+ * time) or a full RFC 3339 instant with Z or an offset.
+ */
+export function parseSimStart(text: string): number | null {
+  const wall = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}))?$/.exec(text);
+  if (wall) return Number.isNaN(Date.parse(wall[1]!)) ? null : etInstant(wall[1]!, wall[2] ?? "09:00");
+  if (!/(Z|[+-]\d{2}:\d{2})$/.test(text)) return null;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+function venueSettings(env: Env): VenueSettings {
+  const startText = read(env, "VENUE_START");
+  const start = startText === null ? null : parseSimStart(startText);
+  if (startText !== null && start === null) {
+    throw new ConfigError("VENUE_START", `must be YYYY-MM-DD, YYYY-MM-DDTHH:MM (New York time) or an RFC 3339 instant (got "${startText}")`);
+  }
+  const secretKey = read(env, "VENUE_SECRET_KEY");
+  const keyId = read(env, "VENUE_KEY_ID");
+  if ((keyId === null) !== (secretKey === null)) {
+    throw new ConfigError(keyId === null ? "VENUE_KEY_ID" : "VENUE_SECRET_KEY", "set both VENUE_KEY_ID and VENUE_SECRET_KEY, or neither");
+  }
+  return {
+    keyId: keyId ?? "sim",
+    secretKey,
+    seed: positiveNumber(env, "VENUE_SEED", 1, true),
+    speed: positiveNumber(env, "VENUE_SPEED", 1),
+    start,
+    initialCashUsd: positiveNumber(env, "VENUE_INITIAL_CASH", 100_000),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const alpaca = alpacaCredentials(env);
   const mode = selectMode(env, alpaca);
@@ -155,6 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: urlWithScheme(env, "SMTP_URL", ["smtp:", "smtps:"]),
     alertEmailTo: read(env, "ALERT_EMAIL_TO"),
     logLevel: oneOf(env, "CATALYST_LOG_LEVEL", LOG_LEVELS, "info"),
+    venue: venueSettings(env),
   };
 }
 

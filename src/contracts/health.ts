@@ -17,7 +17,8 @@ export const HealthReport = t.Object({
   mode: Mode,
   version: t.String(),
   uptimeSeconds: t.Number(),
-  checks: t.Object({ database: DependencyCheck, bus: DependencyCheck }),
+  /** Each dependency by name: database and bus for the services, clock and market for the venue. */
+  checks: t.Record(t.String(), DependencyCheck),
 });
 
 export const healthRoute = defineRoute({

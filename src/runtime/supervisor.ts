@@ -9,7 +9,7 @@ import { resolveApiKey, type ResolvedApiKey } from "./api-key.ts";
 import { openApplianceDatabase, type ApplianceDatabase } from "./database.ts";
 import { createLogger } from "./log.ts";
 import type { FromWorker, ToWorker } from "./messages.ts";
-import { SERVICE_NAMES, type ServiceName } from "./services.ts";
+import { defaultServices, type ServiceName } from "./services.ts";
 
 /** Start-up failed in a way the user must fix; the message is one line naming what and where. */
 export class StartupError extends Error {
@@ -57,6 +57,9 @@ function workerUrl(): string {
 
 export async function startAppliance(config: Config, options: StartOptions = {}): Promise<Appliance> {
   const log = createLogger("supervisor", config.logLevel);
+  if (options.only?.includes("venue") && config.mode !== "sim") {
+    throw new StartupError(`the simulated venue runs only in sim mode (this is ${config.mode}); drop venue from --only`);
+  }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const apiKey = resolveApiKey(config);
   // Workers load their code while the database opens and migrates; they get their init after that.
@@ -66,7 +69,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
     (db) => log.info("database ready", { embedded: db.embedded, ms: Math.round(performance.now() - startedAt) }),
     () => undefined,
   );
-  const services = options.only ?? SERVICE_NAMES;
+  const services = options.only ?? defaultServices(config.mode);
   const hub = config.redisUrl ? null : new InProcessBusHub();
   const slots = new Map<ServiceName, Slot>();
   let stopping = false;

@@ -1,6 +1,5 @@
 /** Service name → app factory; the worker bootstrap builds exactly one of these. */
 import type { ServiceContext } from "../runtime/context.ts";
-import type { ServiceApp } from "../runtime/http.ts";
 import type { ServiceName } from "../runtime/services.ts";
 import { createNewsApp } from "./news/app.ts";
 import { createOrchestrationApp } from "./orchestration/app.ts";
@@ -10,9 +9,16 @@ import { createRiskApp } from "./risk/app.ts";
 import { createScannerApp } from "./scanner/app.ts";
 import { createTechnicalApp } from "./technical/app.ts";
 import { createTradingApp } from "./trading/app.ts";
+import { createVenueApp } from "./venue/app.ts";
 import { createWorkflowApp } from "./workflow/app.ts";
 
-export const SERVICE_APPS: Record<ServiceName, (ctx: ServiceContext) => ServiceApp> = {
+/** What the worker needs of a service's server: Elysia apps and the venue's Bun server both fit. */
+export interface ServiceServer {
+  listen(options: { port: number; hostname: string; reusePort: boolean; development: boolean }): unknown;
+  stop(closeActiveConnections?: boolean): Promise<unknown>;
+}
+
+export const SERVICE_APPS: Record<ServiceName, (ctx: ServiceContext) => ServiceServer> = {
   orchestration: createOrchestrationApp,
   scanner: createScannerApp,
   pattern: createPatternApp,
@@ -20,6 +26,7 @@ export const SERVICE_APPS: Record<ServiceName, (ctx: ServiceContext) => ServiceA
   risk: createRiskApp,
   trading: createTradingApp,
   workflow: createWorkflowApp,
+  venue: createVenueApp,
   news: createNewsApp,
   reporting: createReportingApp,
 };

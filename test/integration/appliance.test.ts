@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadConfig, servicePort, type Config } from "../../src/config.ts";
 import { startAppliance, type Appliance } from "../../src/runtime/supervisor.ts";
 import { SERVICE_NAMES } from "../../src/runtime/services.ts";
+
+/** Catalyst's own services; the venue speaks Alpaca's protocol instead (tested below and in venue tests). */
+const CATALYST_SERVICES = SERVICE_NAMES.filter((name) => name !== "venue");
 import { BACKENDS, freePortBase, waitFor } from "../support/env.ts";
 
 for (const backend of BACKENDS) {
@@ -26,7 +29,7 @@ for (const backend of BACKENDS) {
 
     test("every service answers /health without a key, reporting database and bus", async () => {
       const expectedBus = backend.name === "embedded" ? "in-process" : "redis";
-      for (const service of SERVICE_NAMES) {
+      for (const service of CATALYST_SERVICES) {
         const response = await fetch(url(service, "/health"));
         expect(response.status).toBe(200);
         const body = await response.json();
@@ -36,6 +39,17 @@ for (const backend of BACKENDS) {
       }
     });
 
+    test("in sim mode the venue runs too: /health reports its clock and market, Alpaca's key headers guard the rest", async () => {
+      const health = await (await fetch(url("venue", "/health"))).json();
+      expect(health).toMatchObject({ service: "venue", status: "ok", mode: "sim", checks: { clock: { ok: true }, market: { ok: true } } });
+      const anonymous = await fetch(url("venue", "/v2/account"));
+      expect(anonymous.status).toBe(401);
+      expect((await anonymous.json()).code).toBe(40110000);
+      const account = await fetch(url("venue", "/v2/account"), { headers: { "APCA-API-KEY-ID": "sim", "APCA-API-SECRET-KEY": appliance.apiKey.key } });
+      expect(account.status).toBe(200);
+      expect((await account.json()).status).toBe("ACTIVE");
+    });
+
     test("the API key was generated into the data dir (sim mode, none configured)", () => {
       expect(appliance.apiKey.generated).toBe(true);
       expect(appliance.apiKey.source).toBe(`${config.dataDir}/api-key`);
@@ -43,7 +57,7 @@ for (const backend of BACKENDS) {
     });
 
     test("a missing or wrong key gets 401 with a JSON error on every service, unknown paths included", async () => {
-      for (const service of SERVICE_NAMES) {
+      for (const service of CATALYST_SERVICES) {
         for (const [path, headers] of [
           ["/openapi/json", {}],
           ["/no/such/path", {}],
@@ -59,7 +73,7 @@ for (const backend of BACKENDS) {
 
     test("with the key: OpenAPI document served, unknown path 404 with a JSON error", async () => {
       const headers = { "x-api-key": appliance.apiKey.key };
-      for (const service of SERVICE_NAMES) {
+      for (const service of CATALYST_SERVICES) {
         const doc = await fetch(url(service, "/openapi/json"), { headers });
         expect(doc.status).toBe(200);
         expect((await doc.json()).paths["/health"]).toBeDefined();

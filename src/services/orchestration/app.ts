@@ -4,13 +4,13 @@ import type { RouteOutput } from "../../contracts/route.ts";
 import { ServiceCallError } from "../../runtime/client.ts";
 import type { ServiceContext } from "../../runtime/context.ts";
 import { createServiceApp, healthReport, mount } from "../../runtime/http.ts";
-import { SERVICE_NAMES } from "../../runtime/services.ts";
+import { defaultServices } from "../../runtime/services.ts";
 
 type SystemHealth = RouteOutput<typeof systemHealthRoute>;
 
 async function systemHealth(ctx: ServiceContext): Promise<SystemHealth> {
   const services = await Promise.all(
-    SERVICE_NAMES.map(async (service): Promise<SystemHealth["services"][number]> => {
+    defaultServices(ctx.config.mode).map(async (service): Promise<SystemHealth["services"][number]> => {
       if (service === ctx.service) return healthReport(ctx);
       try {
         return await ctx.client.call(healthRoute, {}, { service, timeoutMs: 3000 });
