@@ -55,6 +55,11 @@ export interface AccountState {
 
 export interface ExchangeOptions {
   seed: number;
+  /**
+   * Mixed into order and fill ids so a restarted venue never reuses one (Catalyst stores broker ids
+   * as unique); fills stay deterministic, ids are unique per run. Defaults to a random id.
+   */
+  runId?: string;
   /** Starting cash in ticks. */
   initialCash: number;
   /** Simulated instant the exchange starts at. */
@@ -86,6 +91,7 @@ export class Exchange {
   private orderSeq = 0;
   private fillSeq = 0;
   private processedUntil: number;
+  private readonly runId: string;
   private lastEquity: number;
   /** Fault injection: this many upcoming fills that would complete an order are cut in half. */
   forcedPartialFills = 0;
@@ -95,6 +101,7 @@ export class Exchange {
     private readonly options: ExchangeOptions,
   ) {
     this.ledger = new Ledger(options.initialCash);
+    this.runId = options.runId ?? crypto.randomUUID();
     this.processedUntil = options.startAt;
     this.lastEquity = options.initialCash;
   }
@@ -373,10 +380,10 @@ export class Exchange {
     shape: Pick<VenueOrder, "type" | "side" | "limitPrice" | "stopPrice" | "parentId">,
   ): VenueOrder {
     const seq = ++this.orderSeq;
-    const id = deterministicUuid(this.options.seed, "order", seq);
+    const id = deterministicUuid(this.options.seed, `order:${this.runId}`, seq);
     const order: VenueOrder = {
       id,
-      clientOrderId: request.clientOrderId ?? deterministicUuid(this.options.seed, "client-order", seq),
+      clientOrderId: request.clientOrderId ?? deterministicUuid(this.options.seed, `client-order:${this.runId}`, seq),
       symbol: request.symbol,
       assetId,
       side: shape.side,
@@ -580,7 +587,7 @@ export class Exchange {
     }
     const positionQty = this.ledger.applyFill(order.symbol, order.assetId, order.side, qty, price);
     const fill: VenueFill = {
-      id: deterministicUuid(this.options.seed, "fill", ++this.fillSeq),
+      id: deterministicUuid(this.options.seed, `fill:${this.runId}`, ++this.fillSeq),
       orderId: order.id,
       symbol: order.symbol,
       side: order.side,

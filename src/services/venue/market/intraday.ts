@@ -7,43 +7,24 @@
 import { PREMARKET_MINUTES } from "./catalysts.ts";
 import type { DayPlan } from "./daily.ts";
 import { roundToTick } from "./price.ts";
-import type { Rng } from "./rng.ts";
+import { BAR_STRIDE, PackedBars } from "./packed-bars.ts";
+import { Rng } from "./rng.ts";
 
 const MAX_MINUTES = PREMARKET_MINUTES + 390;
 /** Pre-market wanders a little (share of the daily volatility, spread over 5.5 hours). */
 const PREMARKET_VOLATILITY_SHARE = 0.35;
 /** Share of the day's volume printed in the closing auction (the last minute's bar). */
 const CLOSING_AUCTION_SHARE = 0.05;
-/** Per-minute volume noise: log-normal st.dev. */
-const MINUTE_VOLUME_SIGMA = 0.45;
+/** Per-minute volume noise: a fixed table of 256 log-normal factors (st.dev. 0.45, mean 1), picked by one byte. */
+const VOLUME_NOISE = ((sigma: number) => {
+  const rng = new Rng(0x5eed);
+  const table = new Float64Array(256).map(() => Math.exp(sigma * rng.normal()));
+  const mean = table.reduce((sum, x) => sum + x, 0) / table.length;
+  return table.map((x) => x / mean);
+})(0.45);
 
-/**
- * The generated bars as parallel arrays (minute = minutes after 04:00 ET). One shared scratch
- * tape: read it before the next `simulateSession` call.
- */
-export interface MinuteTape {
-  count: number;
-  readonly minute: Int32Array;
-  readonly o: Float64Array;
-  readonly h: Float64Array;
-  readonly l: Float64Array;
-  readonly c: Float64Array;
-  readonly v: Float64Array;
-  readonly n: Float64Array;
-  readonly vw: Float64Array;
-}
-
-const tape: MinuteTape = {
-  count: 0,
-  minute: new Int32Array(MAX_MINUTES),
-  o: new Float64Array(MAX_MINUTES),
-  h: new Float64Array(MAX_MINUTES),
-  l: new Float64Array(MAX_MINUTES),
-  c: new Float64Array(MAX_MINUTES),
-  v: new Float64Array(MAX_MINUTES),
-  n: new Float64Array(MAX_MINUTES),
-  vw: new Float64Array(MAX_MINUTES),
-};
+const minutesScratch = new Uint16Array(MAX_MINUTES);
+const valuesScratch = new Float64Array(MAX_MINUTES * BAR_STRIDE);
 const logPath = new Float64Array(MAX_MINUTES + 1);
 const cumulativeVariance = new Float64Array(MAX_MINUTES + 1);
 const stepSd = new Float64Array(MAX_MINUTES);
@@ -122,8 +103,15 @@ function addBurst(from: number, to: number, total: number, tau: number): void {
   }
 }
 
-/** Simulates the day into the shared tape. */
-export function simulateSession(plan: DayPlan, regularMinutes: number, volatility: number, tradeSize: number, rng: Rng): MinuteTape {
+/** Simulates one symbol-day; `preOpen` is 04:00 ET of the day. */
+export function simulateSession(
+  plan: DayPlan,
+  preOpen: number,
+  regularMinutes: number,
+  volatility: number,
+  tradeSize: number,
+  rng: Rng,
+): PackedBars {
   const pre = PREMARKET_MINUTES;
   const total = pre + regularMinutes;
   const regular = regularProfile(regularMinutes);
@@ -155,35 +143,38 @@ export function simulateSession(plan: DayPlan, regularMinutes: number, volatilit
   }
 
   // Bars: trades arrive around the expected count; the opening and closing prints always happen.
-  const noiseMean = (MINUTE_VOLUME_SIGMA * MINUTE_VOLUME_SIGMA) / 2;
+  // One draw per minute gives three uniforms: count rounding (16 bits), size noise and volume noise (8 each).
   let count = 0;
-  let open = roundToTick(Math.exp(logPath[0] ?? 0));
+  let knownPoint = -1;
+  let knownPrice = 0;
   for (let k = 0; k < total; k++) {
-    const close = roundToTick(Math.exp(logPath[k + 1] ?? 0));
-    const expectedTrades = ((expectedVolume[k] ?? 0) * Math.exp(MINUTE_VOLUME_SIGMA * rng.roughNormal() - noiseMean)) / tradeSize;
-    // One draw, two uniforms (16 bits each): rounding of the trade count, and trade-size noise.
     const draw = rng.nextUint32();
+    const expectedTrades = ((expectedVolume[k] ?? 0) * (VOLUME_NOISE[draw >>> 24] ?? 1)) / tradeSize;
     let trades = Math.floor(expectedTrades + (draw & 0xffff) / 65_536);
-    if (trades === 0 && (k === pre || k === total - 1)) trades = 1;
-    if (trades > 0) {
-      const high = Math.max(open, close);
-      const low = Math.min(open, close);
-      const reach = high * (stepSd[k] ?? 0) * 0.6;
-      const wicks = rng.nextUint32();
-      const h = Math.max(high, roundToTick(high + (reach * (wicks & 0xffff)) / 65_536));
-      const l = Math.min(low, roundToTick(low - (reach * (wicks >>> 16)) / 65_536));
-      tape.minute[count] = k;
-      tape.o[count] = open;
-      tape.h[count] = h;
-      tape.l[count] = l;
-      tape.c[count] = close;
-      tape.v[count] = Math.max(trades, Math.round(trades * tradeSize * (0.6 + (0.8 * (draw >>> 16)) / 65_536)));
-      tape.n[count] = trades;
-      tape.vw[count] = Math.round(((open + h + l + 2 * close) / 5) * 10_000) / 10_000;
-      count++;
+    if (trades === 0) {
+      if (k !== pre && k !== total - 1) continue;
+      trades = 1;
     }
-    open = close;
+    const open = knownPoint === k ? knownPrice : roundToTick(Math.exp(logPath[k] ?? 0));
+    const close = roundToTick(Math.exp(logPath[k + 1] ?? 0));
+    knownPoint = k + 1;
+    knownPrice = close;
+    const high = Math.max(open, close);
+    const low = Math.min(open, close);
+    const reach = high * (stepSd[k] ?? 0) * 0.6;
+    const wicks = rng.nextUint32();
+    const h = Math.max(high, roundToTick(high + (reach * (wicks & 0xffff)) / 65_536));
+    const l = Math.min(low, roundToTick(low - (reach * (wicks >>> 16)) / 65_536));
+    const at = count * BAR_STRIDE;
+    minutesScratch[count] = k;
+    valuesScratch[at] = open;
+    valuesScratch[at + 1] = h;
+    valuesScratch[at + 2] = l;
+    valuesScratch[at + 3] = close;
+    valuesScratch[at + 4] = Math.max(trades, Math.round(trades * tradeSize * (0.6 + (0.8 * ((draw >>> 16) & 0xff)) / 256)));
+    valuesScratch[at + 5] = trades;
+    valuesScratch[at + 6] = Math.round(((open + h + l + 2 * close) / 5) * 10_000) / 10_000;
+    count++;
   }
-  tape.count = count;
-  return tape;
+  return new PackedBars(preOpen, minutesScratch.slice(0, count), valuesScratch.slice(0, count * BAR_STRIDE));
 }

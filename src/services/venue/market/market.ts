@@ -15,9 +15,10 @@ import {
 import { catalystOn, PREMARKET_MINUTES } from "./catalysts.ts";
 import { logClose, marketFactor, planDay } from "./daily.ts";
 import { dayIndex } from "./day-axis.ts";
-import { type MinuteTape, simulateSession } from "./intraday.ts";
+import { simulateSession } from "./intraday.ts";
 import { LruCache } from "./lru.ts";
 import { type CatalystStory, dayNews } from "./news.ts";
+import type { PackedBars } from "./packed-bars.ts";
 import { roundToTick, tickAt } from "./price.ts";
 import { hashString, mix, Purpose, Rng } from "./rng.ts";
 import type { SimAsset, SimBar, SimNews } from "./types.ts";
@@ -28,13 +29,13 @@ export type { CatalystKind, ListingExchange, SimAsset, SimBar, SimNews } from ".
 export interface SyntheticMarketOptions {
   /** Listings, tradable or not (about 2.4% are not). Default 8,200. */
   universeSize?: number;
-  /** Symbol-days of minute bars kept (about 40 KB each). Default 1,500. */
+  /** Symbol-days of minute bars kept, packed (about 25 KB each). Default 2,000. */
   minuteCacheSymbolDays?: number;
 }
 
 const MINUTE_MS = 60_000;
 const DEFAULT_UNIVERSE_SIZE = 8_200;
-const DEFAULT_MINUTE_CACHE = 1_500;
+const DEFAULT_MINUTE_CACHE = 2_000;
 const DAILY_CACHE = 50_000;
 const NEWS_CACHE_DAYS = 64;
 /** Spread for a symbol the market does not list. */
@@ -42,67 +43,10 @@ const UNKNOWN_SPREAD_BPS = 10;
 const NO_BARS: readonly SimBar[] = Object.freeze([]);
 const NO_NEWS: readonly SimNews[] = Object.freeze([]);
 
-/** The regular-session aggregate of a tape (from the 09:30 opening print to the closing print). */
-function regularSessionBar(tape: MinuteTape, t: number): SimBar {
-  let first = 0;
-  while (first < tape.count && (tape.minute[first] ?? 0) < PREMARKET_MINUTES) first++;
-  let h = -Infinity;
-  let l = Infinity;
-  let v = 0;
-  let n = 0;
-  let notional = 0;
-  for (let i = first; i < tape.count; i++) {
-    h = Math.max(h, tape.h[i] ?? 0);
-    l = Math.min(l, tape.l[i] ?? 0);
-    const volume = tape.v[i] ?? 0;
-    v += volume;
-    n += tape.n[i] ?? 0;
-    notional += (tape.vw[i] ?? 0) * volume;
-  }
-  return {
-    t,
-    o: tape.o[first] ?? 0,
-    h,
-    l,
-    c: tape.c[tape.count - 1] ?? 0,
-    v,
-    n,
-    vw: Math.round((notional / v) * 10_000) / 10_000,
-  };
-}
-
-function tapeBars(tape: MinuteTape, preOpen: number): SimBar[] {
-  const bars: SimBar[] = new Array(tape.count);
-  for (let i = 0; i < tape.count; i++) {
-    bars[i] = {
-      t: preOpen + (tape.minute[i] ?? 0) * MINUTE_MS,
-      o: tape.o[i] ?? 0,
-      h: tape.h[i] ?? 0,
-      l: tape.l[i] ?? 0,
-      c: tape.c[i] ?? 0,
-      v: tape.v[i] ?? 0,
-      n: tape.n[i] ?? 0,
-      vw: tape.vw[i] ?? 0,
-    };
-  }
-  return bars;
-}
-
-/** Index of the last bar starting at or before `atMs`, or -1. */
-function lastBarAtOrBefore(bars: readonly SimBar[], atMs: number): number {
-  let low = 0;
-  let high = bars.length - 1;
-  let found = -1;
-  while (low <= high) {
-    const mid = (low + high) >>> 1;
-    if ((bars[mid]?.t ?? Infinity) <= atMs) {
-      found = mid;
-      low = mid + 1;
-    } else {
-      high = mid - 1;
-    }
-  }
-  return found;
+interface SymbolDay {
+  model: AssetModel;
+  index: number;
+  session: TradingSession;
 }
 
 export class SyntheticMarket {
@@ -112,7 +56,7 @@ export class SyntheticMarket {
   private readonly bySymbol: ReadonlyMap<string, AssetModel>;
   private readonly storyCandidates: readonly AssetModel[];
   private readonly marketLevels: Float64Array;
-  private readonly minuteCache: LruCache<string, readonly SimBar[]>;
+  private readonly minuteCache: LruCache<string, PackedBars>;
   private readonly dailyCache = new LruCache<string, SimBar>(DAILY_CACHE);
   private readonly newsCache = new LruCache<number, readonly SimNews[]>(NEWS_CACHE_DAYS);
 
@@ -140,25 +84,19 @@ export class SyntheticMarket {
 
   /**
    * Minute bars from 04:00 ET to the regular close (minutes without trades have none); [] for
-   * closed days, days outside the simulated range, unknown or non-tradable symbols. Shared:
-   * do not mutate.
+   * closed days, days outside the simulated range, unknown or non-tradable symbols. A new array
+   * each call (the cache keeps the packed form); for one bar or one price use minuteBar / priceAt.
    */
   minuteBars(symbol: string, day: IsoDate): readonly SimBar[] {
-    const found = this.tradingDay(symbol, day);
-    if (!found) return NO_BARS;
-    const key = `${symbol}|${day}`;
-    const cached = this.minuteCache.get(key);
-    if (cached) return cached;
-    const bars = tapeBars(this.simulate(found.model, found.index, found.session), found.session.preOpen);
-    this.minuteCache.set(key, bars);
-    return bars;
+    return this.packedDay(symbol, day)?.bars() ?? NO_BARS;
   }
 
   /** The bar of the minute starting at `minuteStartMs`, or null when nothing traded in it. */
   minuteBar(symbol: string, minuteStartMs: number): SimBar | null {
-    const bars = this.minuteBars(symbol, etDate(minuteStartMs));
-    const bar = bars[lastBarAtOrBefore(bars, minuteStartMs)];
-    return bar && bar.t === minuteStartMs ? bar : null;
+    const packed = this.packedDay(symbol, etDate(minuteStartMs));
+    if (!packed) return null;
+    const i = packed.lastIndexAtOrBefore(minuteStartMs);
+    return i >= 0 && packed.time(i) === minuteStartMs ? packed.bar(i) : null;
   }
 
   /**
@@ -166,12 +104,14 @@ export class SyntheticMarket {
    * ET of the day as Alpaca stamps daily bars; null when there is no session.
    */
   dailyBar(symbol: string, day: IsoDate): SimBar | null {
-    const found = this.tradingDay(symbol, day);
-    if (!found) return null;
     const key = `${symbol}|${day}`;
     const cached = this.dailyCache.get(key);
     if (cached) return cached;
-    const bar = regularSessionBar(this.simulate(found.model, found.index, found.session), etInstant(day, "00:00"));
+    const symbolDay = this.symbolDay(symbol, day);
+    if (!symbolDay) return null;
+    // Reuse cached minute bars, but do not cache history that is only aggregated.
+    const packed = this.minuteCache.get(key) ?? this.simulate(symbolDay);
+    const bar = packed.aggregate(PREMARKET_MINUTES, etInstant(day, "00:00"));
     this.dailyCache.set(key, bar);
     return bar;
   }
@@ -218,11 +158,12 @@ export class SyntheticMarket {
     if (daySession && index !== undefined) {
       if (atMs >= daySession.close) return this.closeOf(model, index);
       if (atMs >= daySession.preOpen) {
-        const bars = this.minuteBars(symbol, date);
-        const bar = bars[lastBarAtOrBefore(bars, atMs)];
-        if (!bar) return this.closeOf(model, index - 1);
-        if (atMs >= bar.t + MINUTE_MS) return bar.c;
-        return roundToTick(bar.o + ((bar.c - bar.o) * (atMs - bar.t)) / MINUTE_MS);
+        const packed = this.packedDay(symbol, date);
+        const i = packed ? packed.lastIndexAtOrBefore(atMs) : -1;
+        if (!packed || i < 0) return this.closeOf(model, index - 1);
+        const elapsed = atMs - packed.time(i);
+        if (elapsed >= MINUTE_MS) return packed.close(i);
+        return roundToTick(packed.open(i) + ((packed.close(i) - packed.open(i)) * elapsed) / MINUTE_MS);
       }
       if (index === 0) return this.closeOf(model, -1);
     }
@@ -243,7 +184,8 @@ export class SyntheticMarket {
     return roundToTick(Math.exp(logClose(model, this.marketLevels, index)));
   }
 
-  private tradingDay(symbol: string, day: IsoDate): { model: AssetModel; index: number; session: TradingSession } | null {
+  /** A tradable symbol on a simulated trading day, or null. */
+  private symbolDay(symbol: string, day: IsoDate): SymbolDay | null {
     const model = this.bySymbol.get(symbol);
     const index = dayIndex(day);
     const daySession = index === undefined ? null : session(day);
@@ -251,10 +193,21 @@ export class SyntheticMarket {
     return { model, index, session: daySession };
   }
 
-  private simulate(model: AssetModel, index: number, daySession: TradingSession): MinuteTape {
+  private packedDay(symbol: string, day: IsoDate): PackedBars | null {
+    const key = `${symbol}|${day}`;
+    const cached = this.minuteCache.get(key);
+    if (cached) return cached;
+    const symbolDay = this.symbolDay(symbol, day);
+    if (!symbolDay) return null;
+    const packed = this.simulate(symbolDay);
+    this.minuteCache.set(key, packed);
+    return packed;
+  }
+
+  private simulate({ model, index, session: daySession }: SymbolDay): PackedBars {
     const plan = planDay(model, this.marketLevels, index);
     const regularMinutes = (daySession.close - daySession.open) / MINUTE_MS;
     const rng = new Rng(mix(mix(model.key, Purpose.intraday), index));
-    return simulateSession(plan, regularMinutes, model.asset.dailyVolatility, model.tradeSize, rng);
+    return simulateSession(plan, daySession.preOpen, regularMinutes, model.asset.dailyVolatility, model.tradeSize, rng);
   }
 }
