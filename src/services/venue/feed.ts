@@ -2,10 +2,9 @@
  * What the market looks like at a simulated instant: only bars that have completed by then, the
  * running session bar, the last trade and the quote around it. Nothing from the future leaks out.
  */
-import { addDays, etDate, etInstant, previousTradingDay, session } from "../../domain/exchange-calendar.ts";
+import { addDays, etDate, previousTradingDay, session } from "../../domain/exchange-calendar.ts";
 import { roundTicks, toTicks } from "./exchange/ticks.ts";
 import type { SimBar, SyntheticMarket } from "./market/market.ts";
-import { rollUp } from "./shapes/market-data.ts";
 
 const MINUTE = 60_000;
 const ROUND_LOT = 100;
@@ -43,9 +42,7 @@ export class MarketFeed {
   dailyBarAsOf(symbol: string, day: string, now: number): SimBar | null {
     const trading = session(day);
     if (!trading || now < trading.open) return null;
-    if (now >= trading.close) return this.market.dailyBar(symbol, day);
-    const regular = this.completedMinutes(symbol, day, now).filter((bar) => bar.t >= trading.open);
-    return rollUp(regular, etInstant(day, "00:00"));
+    return now >= trading.close ? this.market.dailyBar(symbol, day) : this.market.dailyBarSoFar(symbol, day, now);
   }
 
   snapshot(symbol: string, now: number): Snapshot | null {

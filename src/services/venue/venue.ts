@@ -1,8 +1,7 @@
 /** The venue as one object: market, clock, exchange, faults and audit, advanced by a real-time ticker. */
-import { etDate } from "../../domain/exchange-calendar.ts";
 import { AuditLog } from "./audit.ts";
 import { SimClock } from "./clock.ts";
-import { Exchange, type MarketView } from "./exchange/exchange.ts";
+import { Exchange } from "./exchange/exchange.ts";
 import { MarketFeed, screenerRows, type ScreenerRow } from "./feed.ts";
 import { FaultDice, NO_FAULTS, type FaultPlan } from "./faults.ts";
 import { SyntheticMarket } from "./market/market.ts";
@@ -45,7 +44,7 @@ export class Venue {
     this.market = new SyntheticMarket(options.seed, options.universeSize === undefined ? undefined : { universeSize: options.universeSize });
     this.feed = new MarketFeed(this.market);
     this.clock = new SimClock(options.start, options.speed);
-    this.exchange = new Exchange(marketView(this.market), { seed: options.seed, initialCash: options.initialCash, startAt: options.start });
+    this.exchange = new Exchange(this.market, { seed: options.seed, initialCash: options.initialCash, startAt: options.start });
     this.dice = new FaultDice(options.seed);
     this.faults = { ...NO_FAULTS, ...options.faults };
   }
@@ -78,28 +77,4 @@ export class Venue {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = null;
   }
-}
-
-/** Adapts the generator to what the exchange needs: one minute bar by its start instant (none if nothing traded). */
-export function marketView(market: SyntheticMarket): MarketView {
-  return {
-    asset: (symbol) => market.asset(symbol),
-    priceAt: (symbol, at) => market.priceAt(symbol, at),
-    spread: (symbol, price) => market.spread(symbol, price),
-    minuteBar: (symbol, minuteStart) => barStartingAt(market.minuteBars(symbol, etDate(minuteStart)), minuteStart),
-  };
-}
-
-/** Binary search: minutes without trades have no bar, so bars are not at fixed offsets. */
-function barStartingAt<T extends { t: number }>(bars: readonly T[], t: number): T | null {
-  let lo = 0;
-  let hi = bars.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const bar = bars[mid]!;
-    if (bar.t === t) return bar;
-    if (bar.t < t) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return null;
 }

@@ -4,13 +4,11 @@
  * block instead of one per day.
  */
 import { session } from "../../../domain/exchange-calendar.ts";
-import { DAY_CAPACITY, dayAt } from "./day-axis.ts";
+import { DAY_CAPACITY, dayAt, PREMARKET_MINUTES } from "./day-axis.ts";
 import { mix, Purpose, Rng } from "./rng.ts";
 import type { CatalystKind } from "./types.ts";
 import type { AssetModel } from "./universe.ts";
 
-/** Minutes from 04:00 to 09:30 ET: the pre-market part of a simulated day. */
-export const PREMARKET_MINUTES = 330;
 const BLOCK_DAYS = 64;
 const NO_DAYS: readonly number[] = [];
 
@@ -37,21 +35,23 @@ export interface Catalyst {
 interface KindRule {
   readonly weight: number;
   readonly upProbability: number;
-  /** Impact ranges before scaling by the stock's volatility. */
+  /** Impact ranges, before scaling by the stock's volatility when `scaled`. */
   readonly up: readonly [number, number];
   readonly down: readonly [number, number];
+  readonly scaled: boolean;
   readonly premarketProbability: number;
 }
 
 const KIND_RULES: Record<MovingKind, KindRule> = {
-  earnings: { weight: 30, upProbability: 0.55, up: [0.03, 0.15], down: [0.03, 0.15], premarketProbability: 0.8 },
-  fda: { weight: 0, upProbability: 0.65, up: [0.15, 0.7], down: [0.2, 0.6], premarketProbability: 0.5 },
-  merger: { weight: 5, upProbability: 0.93, up: [0.15, 0.45], down: [0.08, 0.25], premarketProbability: 0.75 },
-  offering: { weight: 9, upProbability: 0, up: [0, 0], down: [0.04, 0.2], premarketProbability: 0.8 },
-  analyst: { weight: 22, upProbability: 0.55, up: [0.015, 0.06], down: [0.015, 0.06], premarketProbability: 0.7 },
-  guidance: { weight: 10, upProbability: 0.5, up: [0.04, 0.15], down: [0.04, 0.15], premarketProbability: 0.6 },
-  contract: { weight: 10, upProbability: 0.92, up: [0.03, 0.2], down: [0.05, 0.15], premarketProbability: 0.45 },
-  legal: { weight: 6, upProbability: 0.2, up: [0.03, 0.1], down: [0.03, 0.15], premarketProbability: 0.4 },
+  earnings: { weight: 30, upProbability: 0.55, up: [0.03, 0.15], down: [0.03, 0.15], scaled: true, premarketProbability: 0.8 },
+  fda: { weight: 0, upProbability: 0.65, up: [0.15, 0.7], down: [0.2, 0.6], scaled: true, premarketProbability: 0.5 },
+  // A takeover premium does not depend on how jumpy the stock was.
+  merger: { weight: 5, upProbability: 0.93, up: [0.15, 0.45], down: [0.08, 0.25], scaled: false, premarketProbability: 0.75 },
+  offering: { weight: 9, upProbability: 0, up: [0, 0], down: [0.04, 0.2], scaled: true, premarketProbability: 0.8 },
+  analyst: { weight: 22, upProbability: 0.55, up: [0.015, 0.06], down: [0.015, 0.06], scaled: true, premarketProbability: 0.7 },
+  guidance: { weight: 10, upProbability: 0.5, up: [0.04, 0.15], down: [0.04, 0.15], scaled: true, premarketProbability: 0.6 },
+  contract: { weight: 10, upProbability: 0.92, up: [0.03, 0.2], down: [0.05, 0.15], scaled: true, premarketProbability: 0.45 },
+  legal: { weight: 6, upProbability: 0.2, up: [0.03, 0.1], down: [0.03, 0.15], scaled: true, premarketProbability: 0.4 },
 };
 const FDA_WEIGHT_IN_HEALTH_CARE = 25;
 /** Reporting seasons (MM-DD ranges): earnings news is three times as common then. */
@@ -83,9 +83,12 @@ function blockCatalystDays(model: AssetModel, block: number): readonly number[] 
   const rng = new Rng(mix(mix(model.key, Purpose.catalystBlock), block));
   const count = rng.poisson(model.catalystRate * BLOCK_DAYS);
   if (count === 0) return NO_DAYS;
-  const days = new Set<number>();
-  for (let i = 0; i < count; i++) days.add(block * BLOCK_DAYS + rng.int(BLOCK_DAYS));
-  return [...days].filter((day) => day < DAY_CAPACITY).sort((a, b) => a - b);
+  const days: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const day = block * BLOCK_DAYS + rng.int(BLOCK_DAYS);
+    if (day < DAY_CAPACITY && !days.includes(day)) days.push(day);
+  }
+  return days.sort((x, y) => x - y);
 }
 
 function describeCatalyst(model: AssetModel, day: number): Catalyst {
@@ -100,7 +103,7 @@ function describeCatalyst(model: AssetModel, day: number): Catalyst {
   const direction = rng.chance(rule.upProbability) ? 1 : -1;
   const [low, high] = direction === 1 ? rule.up : rule.down;
   // Volatile small caps move more on the same news than sleepy large caps.
-  const scale = Math.min(2.5, Math.max(0.5, model.asset.dailyVolatility / 0.03));
+  const scale = rule.scaled ? Math.min(2.5, Math.max(0.5, model.asset.dailyVolatility / 0.03)) : 1;
   const impact = Math.round(Math.min(direction === 1 ? 1.5 : 0.85, rng.between(low, high) * scale) * 10_000) / 10_000;
   const premarket = rng.chance(rule.premarketProbability);
   // Pre-market news clusters before the open; intraday news stops 30 minutes before the close.

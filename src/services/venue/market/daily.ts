@@ -1,7 +1,8 @@
 /**
- * Daily prices: each close is a random walk (market factor × beta + an idiosyncratic walk + drift)
- * plus every catalyst jump so far. The idiosyncratic walk is built dyadically (Brownian bridge
- * from the ends inward), so the close of any day costs log2(days) keyed draws and nothing is stored.
+ * Daily prices: each close is a random walk (market factor × beta + a drifting idiosyncratic walk,
+ * kept within a range of the base price) plus every catalyst jump so far. The idiosyncratic walk
+ * is built dyadically (Brownian bridge from the ends inward), so the close of any day costs
+ * log2(days) keyed draws and nothing is stored.
  */
 import { type Catalyst, catalystOn, cumulativeJump } from "./catalysts.ts";
 import { DAY_CAPACITY } from "./day-axis.ts";
@@ -51,16 +52,22 @@ function brownian(key: number, index: number): number {
   return highValue;
 }
 
+/**
+ * How far (in log price) the idiosyncratic walk may take a symbol from its base: the walk is
+ * squashed through tanh, so over years volatile names do not end at $0.0001 or $100,000.
+ */
+const IDIOSYNCRATIC_RANGE = 3;
+
 /** ln(close) of trading day `day`; day -1 is the reference close (the asset's basePrice). */
 export function logClose(model: AssetModel, market: Float64Array, day: number): number {
   const base = Math.log(model.asset.basePrice);
   if (day < 0) return base;
   const index = day + 1;
+  const idiosyncratic = model.drift * index + model.idiosyncraticVolatility * brownian(mix(model.key, Purpose.walk), index);
   return (
     base +
-    model.drift * index +
+    IDIOSYNCRATIC_RANGE * Math.tanh(idiosyncratic / IDIOSYNCRATIC_RANGE) +
     model.beta * (market[index] ?? 0) +
-    model.idiosyncraticVolatility * brownian(mix(model.key, Purpose.walk), index) +
     cumulativeJump(model, day)
   );
 }

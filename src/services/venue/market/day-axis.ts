@@ -5,6 +5,10 @@
 import { addDays, isTradingDay, type IsoDate } from "../../../domain/exchange-calendar.ts";
 
 export const FIRST_SIMULATED_DAY: IsoDate = "2024-01-02";
+/** Minutes from 04:00 to 09:30 ET: the pre-market part of a simulated day. */
+export const PREMARKET_MINUTES = 330;
+/** Most minutes a simulated day has (pre-market plus a full regular session). */
+export const MAX_DAY_MINUTES = PREMARKET_MINUTES + 390;
 /** Trading days covered (a power of two for the dyadic walk): 2024-01-02 until early 2032. */
 export const DAY_CAPACITY = 2048;
 

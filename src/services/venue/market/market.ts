@@ -12,13 +12,13 @@ import {
   tradingDaysBetween,
   type TradingSession,
 } from "../../../domain/exchange-calendar.ts";
-import { catalystOn, PREMARKET_MINUTES } from "./catalysts.ts";
+import { catalystOn } from "./catalysts.ts";
 import { logClose, marketFactor, planDay } from "./daily.ts";
-import { dayIndex } from "./day-axis.ts";
+import { dayIndex, MAX_DAY_MINUTES, PREMARKET_MINUTES } from "./day-axis.ts";
+import { type DayBarsView, MinuteBarStore } from "./day-bars.ts";
 import { simulateSession } from "./intraday.ts";
 import { LruCache } from "./lru.ts";
 import { type CatalystStory, dayNews } from "./news.ts";
-import type { PackedBars } from "./packed-bars.ts";
 import { roundToTick, tickAt } from "./price.ts";
 import { hashString, mix, Purpose, Rng } from "./rng.ts";
 import type { SimAsset, SimBar, SimNews } from "./types.ts";
@@ -29,13 +29,13 @@ export type { CatalystKind, ListingExchange, SimAsset, SimBar, SimNews } from ".
 export interface SyntheticMarketOptions {
   /** Listings, tradable or not (about 2.4% are not). Default 8,200. */
   universeSize?: number;
-  /** Symbol-days of minute bars kept, packed (about 25 KB each). Default 2,000. */
+  /** Symbol-days of minute bars kept (41 KB each, reserved up front, committed as used). Default 1,000. */
   minuteCacheSymbolDays?: number;
 }
 
 const MINUTE_MS = 60_000;
 const DEFAULT_UNIVERSE_SIZE = 8_200;
-const DEFAULT_MINUTE_CACHE = 2_000;
+const DEFAULT_MINUTE_CACHE = 1_000;
 const DAILY_CACHE = 50_000;
 const NEWS_CACHE_DAYS = 64;
 /** Spread for a symbol the market does not list. */
@@ -56,7 +56,7 @@ export class SyntheticMarket {
   private readonly bySymbol: ReadonlyMap<string, AssetModel>;
   private readonly storyCandidates: readonly AssetModel[];
   private readonly marketLevels: Float64Array;
-  private readonly minuteCache: LruCache<string, PackedBars>;
+  private readonly minuteStore: MinuteBarStore;
   private readonly dailyCache = new LruCache<string, SimBar>(DAILY_CACHE);
   private readonly newsCache = new LruCache<number, readonly SimNews[]>(NEWS_CACHE_DAYS);
 
@@ -70,7 +70,7 @@ export class SyntheticMarket {
     this.bySymbol = new Map(models.map((m) => [m.asset.symbol, m]));
     this.storyCandidates = models.filter((m) => m.asset.tradable && !m.isEtf);
     this.marketLevels = marketFactor(this.seedKey);
-    this.minuteCache = new LruCache(options.minuteCacheSymbolDays ?? DEFAULT_MINUTE_CACHE);
+    this.minuteStore = new MinuteBarStore(options.minuteCacheSymbolDays ?? DEFAULT_MINUTE_CACHE);
   }
 
   /** Every listing, sorted by symbol. */
@@ -85,23 +85,23 @@ export class SyntheticMarket {
   /**
    * Minute bars from 04:00 ET to the regular close (minutes without trades have none); [] for
    * closed days, days outside the simulated range, unknown or non-tradable symbols. A new array
-   * each call (the cache keeps the packed form); for one bar or one price use minuteBar / priceAt.
+   * each call (the store keeps typed arrays); for one bar or one price use minuteBar / priceAt.
    */
   minuteBars(symbol: string, day: IsoDate): readonly SimBar[] {
-    return this.packedDay(symbol, day)?.bars() ?? NO_BARS;
+    return this.dayBars(symbol, day)?.bars() ?? NO_BARS;
   }
 
   /** The bar of the minute starting at `minuteStartMs`, or null when nothing traded in it. */
   minuteBar(symbol: string, minuteStartMs: number): SimBar | null {
-    const packed = this.packedDay(symbol, etDate(minuteStartMs));
-    if (!packed) return null;
-    const i = packed.lastIndexAtOrBefore(minuteStartMs);
-    return i >= 0 && packed.time(i) === minuteStartMs ? packed.bar(i) : null;
+    const bars = this.dayBars(symbol, etDate(minuteStartMs));
+    if (!bars) return null;
+    const i = bars.lastIndexAtOrBefore(minuteStartMs);
+    return i >= 0 && bars.time(i) === minuteStartMs ? bars.bar(i) : null;
   }
 
   /**
    * The regular-session aggregate of the minute bars (09:30 to the close), stamped at midnight
-   * ET of the day as Alpaca stamps daily bars; null when there is no session.
+   * ET of the day as Alpaca stamps daily bars; null when there is no session. Cached and frozen.
    */
   dailyBar(symbol: string, day: IsoDate): SimBar | null {
     const key = `${symbol}|${day}`;
@@ -109,11 +109,23 @@ export class SyntheticMarket {
     if (cached) return cached;
     const symbolDay = this.symbolDay(symbol, day);
     if (!symbolDay) return null;
-    // Reuse cached minute bars, but do not cache history that is only aggregated.
-    const packed = this.minuteCache.get(key) ?? this.simulate(symbolDay);
-    const bar = packed.aggregate(PREMARKET_MINUTES, etInstant(day, "00:00"));
-    this.dailyCache.set(key, bar);
+    // Reuse stored minute bars, but do not store history that is only aggregated.
+    const bars = this.minuteStore.get(key) ?? this.simulate(symbolDay);
+    const bar = bars.aggregate(PREMARKET_MINUTES, MAX_DAY_MINUTES, etInstant(day, "00:00"));
+    if (bar) this.dailyCache.set(key, Object.freeze(bar));
     return bar;
+  }
+
+  /**
+   * The day's regular session so far: the aggregate of the minutes that have ended by `atMs`
+   * (what a snapshot's daily bar shows mid-session, without the rest of the day). Null before
+   * 09:31 ET or without a session; equals dailyBar once the session is over.
+   */
+  dailyBarSoFar(symbol: string, day: IsoDate, atMs: number): SimBar | null {
+    const bars = this.dayBars(symbol, day);
+    if (!bars) return null;
+    const endedMinutes = Math.floor((atMs - bars.preOpen) / MINUTE_MS);
+    return bars.aggregate(PREMARKET_MINUTES, endedMinutes, etInstant(day, "00:00"));
   }
 
   /** Daily bars of the trading days from `from` to `to`, both inclusive. */
@@ -129,7 +141,7 @@ export class SyntheticMarket {
   /** That ET day's news (pre-market included), sorted by createdAt then id. Shared: do not mutate. */
   news(day: IsoDate): readonly SimNews[] {
     const index = dayIndex(day);
-    const daySession = session(day);
+    const daySession = index === undefined ? null : session(day);
     if (index === undefined || !daySession) return NO_NEWS;
     const cached = this.newsCache.get(index);
     if (cached) return cached;
@@ -158,12 +170,12 @@ export class SyntheticMarket {
     if (daySession && index !== undefined) {
       if (atMs >= daySession.close) return this.closeOf(model, index);
       if (atMs >= daySession.preOpen) {
-        const packed = this.packedDay(symbol, date);
-        const i = packed ? packed.lastIndexAtOrBefore(atMs) : -1;
-        if (!packed || i < 0) return this.closeOf(model, index - 1);
-        const elapsed = atMs - packed.time(i);
-        if (elapsed >= MINUTE_MS) return packed.close(i);
-        return roundToTick(packed.open(i) + ((packed.close(i) - packed.open(i)) * elapsed) / MINUTE_MS);
+        const bars = this.dayBars(symbol, date);
+        const i = bars ? bars.lastIndexAtOrBefore(atMs) : -1;
+        if (!bars || i < 0) return this.closeOf(model, index - 1);
+        const elapsed = atMs - bars.time(i);
+        if (elapsed >= MINUTE_MS) return bars.close(i);
+        return roundToTick(bars.open(i) + ((bars.close(i) - bars.open(i)) * elapsed) / MINUTE_MS);
       }
       if (index === 0) return this.closeOf(model, -1);
     }
@@ -193,18 +205,16 @@ export class SyntheticMarket {
     return { model, index, session: daySession };
   }
 
-  private packedDay(symbol: string, day: IsoDate): PackedBars | null {
+  /** The day's bars from the store, generated and stored on a miss. Read at once: see DayBarsView. */
+  private dayBars(symbol: string, day: IsoDate): DayBarsView | null {
     const key = `${symbol}|${day}`;
-    const cached = this.minuteCache.get(key);
-    if (cached) return cached;
+    const stored = this.minuteStore.get(key);
+    if (stored) return stored;
     const symbolDay = this.symbolDay(symbol, day);
-    if (!symbolDay) return null;
-    const packed = this.simulate(symbolDay);
-    this.minuteCache.set(key, packed);
-    return packed;
+    return symbolDay ? this.minuteStore.put(key, this.simulate(symbolDay)) : null;
   }
 
-  private simulate({ model, index, session: daySession }: SymbolDay): PackedBars {
+  private simulate({ model, index, session: daySession }: SymbolDay): DayBarsView {
     const plan = planDay(model, this.marketLevels, index);
     const regularMinutes = (daySession.close - daySession.open) / MINUTE_MS;
     const rng = new Rng(mix(mix(model.key, Purpose.intraday), index));

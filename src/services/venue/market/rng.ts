@@ -49,11 +49,6 @@ export function normalFromKey(key: number): number {
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }
 
-/** A uniform in [0, 1) fixed by one key. */
-export function unitFromKey(key: number): number {
-  return avalanche(key ^ 0x27d4eb2f) / TWO_POW_32;
-}
-
 /** mulberry32: tiny and fast, plenty for a simulation. */
 export class Rng {
   private state: number;

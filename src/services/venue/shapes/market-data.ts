@@ -56,12 +56,6 @@ export function aggregateBars(bars: readonly SimBar[], bucketMs: number): SimBar
   return out;
 }
 
-/** One bar covering all of `bars` (e.g. today's session so far), stamped at `t`. */
-export function rollUp(bars: readonly SimBar[], t: number): SimBar | null {
-  if (bars.length === 0) return null;
-  return { ...aggregateBars(bars, Number.MAX_SAFE_INTEGER)[0]!, t };
-}
-
 function finish(bar: SimBar, notional: number): SimBar {
   return { ...bar, vw: bar.v > 0 ? Math.round((notional / bar.v) * 10_000) / 10_000 : bar.c };
 }
