@@ -50,7 +50,6 @@ export class MarketFeed {
     const price = this.market.priceAt(symbol, now);
     if (!asset || price === null) return null;
     const day = currentTradingDay(now);
-    const minutes = this.completedMinutes(symbol, day, now);
     const todaysBar = this.dailyBarAsOf(symbol, day, now);
     const latestDay = todaysBar ? day : previousTradingDay(day);
     const dailyBar = todaysBar ?? this.market.dailyBar(symbol, latestDay);
@@ -65,7 +64,7 @@ export class MarketFeed {
         ask: roundTicks(priceTicks + half, "up") / 10_000,
         size: ROUND_LOT * 3,
       },
-      minuteBar: minutes.at(-1) ?? null,
+      minuteBar: this.market.lastCompletedMinuteBar(symbol, day, now),
       dailyBar,
       prevDailyBar: this.market.dailyBar(symbol, previousTradingDay(latestDay)),
     };
@@ -82,7 +81,7 @@ export interface ScreenerRow {
 }
 
 /** Today's move and activity of every tradable symbol, for the most-actives and movers screens. */
-export function screenerRows(market: SyntheticMarket, feed: MarketFeed, now: number): ScreenerRow[] {
+export function screenerRows(market: SyntheticMarket, now: number): ScreenerRow[] {
   const rows: ScreenerRow[] = [];
   const day = currentTradingDay(now);
   const previous = previousTradingDay(day);
@@ -91,12 +90,9 @@ export function screenerRows(market: SyntheticMarket, feed: MarketFeed, now: num
     const price = market.priceAt(asset.symbol, now);
     const prevClose = market.dailyBar(asset.symbol, previous)?.c;
     if (price === null || !prevClose) continue;
-    let volume = 0;
-    let trades = 0;
-    for (const bar of feed.completedMinutes(asset.symbol, day, now)) {
-      volume += bar.v;
-      trades += bar.n;
-    }
+    const traded = market.tradedSoFar(asset.symbol, day, now);
+    const volume = traded?.v ?? 0;
+    const trades = traded?.n ?? 0;
     const change = Math.round((price - prevClose) * 10_000) / 10_000;
     rows.push({ symbol: asset.symbol, price, change, percentChange: Math.round((change / prevClose) * 1e6) / 1e4, volume, trades });
   }

@@ -128,6 +128,20 @@ export class SyntheticMarket {
     return bars.aggregate(PREMARKET_MINUTES, endedMinutes, etInstant(day, "00:00"));
   }
 
+  /** The last minute bar that has ended by `atMs` on `day` (pre-market included), or null. */
+  lastCompletedMinuteBar(symbol: string, day: IsoDate, atMs: number): SimBar | null {
+    const bars = this.dayBars(symbol, day);
+    const i = bars ? bars.lastIndexAtOrBefore(atMs - MINUTE_MS) : -1;
+    return i >= 0 ? bars!.bar(i) : null;
+  }
+
+  /** Everything traded on `day` from 04:00 ET in the minutes ended by `atMs`, as one bar (the screens' volume). */
+  tradedSoFar(symbol: string, day: IsoDate, atMs: number): SimBar | null {
+    const bars = this.dayBars(symbol, day);
+    if (!bars) return null;
+    return bars.aggregate(0, Math.floor((atMs - bars.preOpen) / MINUTE_MS), etInstant(day, "00:00"));
+  }
+
   /** Daily bars of the trading days from `from` to `to`, both inclusive. */
   dailyBars(symbol: string, from: IsoDate, to: IsoDate): SimBar[] {
     const bars: SimBar[] = [];

@@ -114,7 +114,7 @@ export function marketDataRoutes(venue: Venue) {
       const now = venue.now();
       const bars: Record<string, ReturnType<typeof barJson>> = {};
       for (const symbol of requireSymbols(query, MAX_SNAPSHOT_SYMBOLS)) {
-        const bar = market.asset(symbol) ? feed.completedMinutes(symbol, currentTradingDay(now), now).at(-1) : undefined;
+        const bar = market.lastCompletedMinuteBar(symbol, currentTradingDay(now), now);
         if (bar) bars[symbol] = barJson(bar);
       }
       return { bars };
