@@ -1,5 +1,5 @@
 /**
- * The simulated venue against Alpaca's own OpenAPI specs (shared/alpaca/*.yaml), over real HTTP: every
+ * The simulated venue against Alpaca's own OpenAPI specs (test/fixtures/alpaca/*.yaml), over real HTTP: every
  * implemented endpoint is driven until it returns data (orders placed and filled, positions opened
  * and closed), and every response body is checked against its operation's response schema with
  * openapi-response-validator. The yaml is slightly dated; where it disagrees with the API that the
@@ -14,7 +14,8 @@ import { startTestVenue, type TestVenue } from "../support/venue.ts";
 type Json = any;
 type Spec = { paths: Record<string, Record<string, Json>>; components: Json };
 
-const SPEC_DIR = new URL("../../../shared/alpaca/", import.meta.url);
+/** Alpaca's OpenAPI specs, vendored from the project's shared reference so a clean checkout has them. */
+const SPEC_DIR = new URL("../fixtures/alpaca/", import.meta.url);
 const SDK_MODELS = "node_modules/@alpacahq/alpaca-trade-api/src";
 
 async function loadSpec(file: string): Promise<Spec> {

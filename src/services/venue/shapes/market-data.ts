@@ -1,4 +1,4 @@
-/** Generated market data in Alpaca's market-data JSON (../shared/alpaca/data-openapi.yaml). */
+/** Generated market data in Alpaca's market-data JSON (test/fixtures/alpaca/data-openapi.yaml). */
 import type { SimBar, SimNews } from "../market/market.ts";
 
 const EXCHANGE_CODE = "V";

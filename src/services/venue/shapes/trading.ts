@@ -1,4 +1,4 @@
-/** The exchange's records in Alpaca's trading-API JSON (../shared/alpaca/trading-openapi.yaml). */
+/** The exchange's records in Alpaca's trading-API JSON (test/fixtures/alpaca/trading-openapi.yaml). */
 import { formatEt, type TradingSession } from "../../../domain/exchange-calendar.ts";
 import type { AccountState } from "../exchange/exchange.ts";
 import { formatMoney, formatPrice } from "../exchange/ticks.ts";
