@@ -1,4 +1,5 @@
 /** Alpaca wire JSON as its API sends it (snake_case, decimal strings, microsecond times). */
+import type { OrderRequest } from "../../src/adapters/broker/broker.ts";
 
 /** A buy-limit bracket entry with its two held legs, as GET /v2/orders/{id}?nested=true returns it. */
 export function bracketOrderJson(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -84,6 +85,23 @@ export function simpleOrderJson(overrides: Record<string, unknown> = {}): Record
     filled_avg_price: "171.0150",
     filled_at: "2021-03-16T18:40:11.123456Z",
     legs: null,
+    ...overrides,
+  };
+}
+
+/** Our side of a bracket: the request the adapter turns into Alpaca's POST /v2/orders body. */
+export function bracketOrderRequest(overrides: Partial<OrderRequest> = {}): OrderRequest {
+  return {
+    symbol: "AAPL",
+    qty: "10",
+    side: "buy",
+    type: "limit",
+    timeInForce: "gtc",
+    limitPrice: "170.25",
+    orderClass: "bracket",
+    takeProfit: { limitPrice: "180.00" },
+    stopLoss: { stopPrice: "165.00" },
+    clientOrderId: "c-20240102-001-entry",
     ...overrides,
   };
 }

@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { createAlpacaBroker } from "../../src/adapters/broker/alpaca.ts";
 import { BrokerError, type OrderRequest } from "../../src/adapters/broker/broker.ts";
 import { VERSION } from "../../src/version.ts";
-import { bracketOrderJson } from "../support/alpaca-fixtures.ts";
+import { bracketOrderJson, bracketOrderRequest } from "../support/alpaca-fixtures.ts";
 
 interface Call {
   method: string;
@@ -57,18 +57,7 @@ const alpacaError = (status: number, code: number, message: string, headers: Rec
   Response.json({ code, message }, { status, headers });
 const notFound = () => alpacaError(404, 40410000, "order not found");
 
-const request: OrderRequest = {
-  symbol: "AAPL",
-  qty: "10",
-  side: "buy",
-  type: "limit",
-  timeInForce: "gtc",
-  limitPrice: "170.25",
-  orderClass: "bracket",
-  takeProfit: { limitPrice: "180.00" },
-  stopLoss: { stopPrice: "165.00" },
-  clientOrderId: "c-20210316-001-entry",
-};
+const request: OrderRequest = bracketOrderRequest({ clientOrderId: "c-20210316-001-entry" });
 
 const POST_ORDERS = ["POST", "/v2/orders"] as const;
 const BY_CLIENT_ID = ["GET", "/v2/orders:by_client_order_id"] as const;

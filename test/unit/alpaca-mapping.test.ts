@@ -12,7 +12,7 @@ import {
   toPostOrderRequest,
 } from "../../src/adapters/broker/alpaca-mapping.ts";
 import { UnknownAlpacaStatusError } from "../../src/domain/order-status.ts";
-import { bracketOrderJson, simpleOrderJson } from "../support/alpaca-fixtures.ts";
+import { bracketOrderJson, simpleOrderJson, bracketOrderRequest } from "../support/alpaca-fixtures.ts";
 
 /** Through the SDK's own parser first, as every answer is. */
 const order = (json: Record<string, unknown>) => mapOrder(trading.OrderFromJSON(json));
@@ -63,18 +63,7 @@ describe("orders", () => {
 
   test("an order request goes out in the SDK's shape with both legs", () => {
     const body = trading.PostOrderRequestToJSON(
-      toPostOrderRequest({
-        symbol: "AAPL",
-        qty: "10",
-        side: "buy",
-        type: "limit",
-        timeInForce: "gtc",
-        limitPrice: "170.25",
-        orderClass: "bracket",
-        takeProfit: { limitPrice: "180.00" },
-        stopLoss: { stopPrice: "165.00" },
-        clientOrderId: "c-1",
-      }),
+      toPostOrderRequest(bracketOrderRequest({ clientOrderId: "c-1" })),
     );
     expect(JSON.parse(JSON.stringify(body))).toEqual({
       symbol: "AAPL",

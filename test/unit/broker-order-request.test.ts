@@ -1,19 +1,9 @@
+import { bracketOrderRequest } from "../support/alpaca-fixtures.ts";
 import { describe, expect, test } from "bun:test";
 import type { OrderRequest } from "../../src/adapters/broker/broker.ts";
 import { orderRequestProblem, replaceRequestProblem } from "../../src/adapters/broker/order-request.ts";
 
-const bracket: OrderRequest = {
-  symbol: "AAPL",
-  qty: "10",
-  side: "buy",
-  type: "limit",
-  timeInForce: "gtc",
-  limitPrice: "170.25",
-  orderClass: "bracket",
-  takeProfit: { limitPrice: "180.00" },
-  stopLoss: { stopPrice: "165.00" },
-  clientOrderId: "c-20240102-001-entry",
-};
+const bracket: OrderRequest = bracketOrderRequest();
 
 function problem(changes: Partial<OrderRequest>): string | null {
   return orderRequestProblem({ ...bracket, ...changes });
