@@ -251,6 +251,7 @@ describe("rules Alpaca enforces", () => {
     exchange.submit(order(), DAY.open);
     exchange.advance(DAY.open + MINUTE);
     exchange.submit(order({ side: "sell", type: "stop", stopPrice: toTicks(9) }), DAY.open + MINUTE);
+    expect(exchange.availableQty("ACME")).toBe(0);
     const error = rejection(() => exchange.submit(order({ side: "sell", qty: 1 }), DAY.open + MINUTE));
     expect(error.status).toBe(403);
     expect(error.message).toBe("insufficient qty available for order (requested: 1, available: 0)");

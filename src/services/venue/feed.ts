@@ -45,14 +45,10 @@ export class MarketFeed {
     return now >= trading.close ? this.market.dailyBar(symbol, day) : this.market.dailyBarSoFar(symbol, day, now);
   }
 
-  snapshot(symbol: string, now: number): Snapshot | null {
-    const asset = this.market.asset(symbol);
+  /** The last trade and the quote around it: what latest trades/quotes need, without the day's bars. */
+  top(symbol: string, now: number): Pick<Snapshot, "trade" | "quote"> | null {
     const price = this.market.priceAt(symbol, now);
-    if (!asset || price === null) return null;
-    const day = currentTradingDay(now);
-    const todaysBar = this.dailyBarAsOf(symbol, day, now);
-    const latestDay = todaysBar ? day : previousTradingDay(day);
-    const dailyBar = todaysBar ?? this.market.dailyBar(symbol, latestDay);
+    if (price === null) return null;
     const half = Math.max(toTicks(this.market.spread(symbol, price)) / 2, 1);
     const priceTicks = toTicks(price);
     const at = Math.floor(now / 1000) * 1000;
@@ -64,11 +60,23 @@ export class MarketFeed {
         ask: roundTicks(priceTicks + half, "up") / 10_000,
         size: ROUND_LOT * 3,
       },
+    };
+  }
+
+  snapshot(symbol: string, now: number): Snapshot | null {
+    const top = this.top(symbol, now);
+    if (!top) return null;
+    const day = currentTradingDay(now);
+    const todaysBar = this.dailyBarAsOf(symbol, day, now);
+    const latestDay = todaysBar ? day : previousTradingDay(day);
+    return {
+      ...top,
       minuteBar: this.market.lastCompletedMinuteBar(symbol, day, now),
-      dailyBar,
+      dailyBar: todaysBar ?? this.market.dailyBar(symbol, latestDay),
       prevDailyBar: this.market.dailyBar(symbol, previousTradingDay(latestDay)),
     };
   }
+
 }
 
 export interface ScreenerRow {

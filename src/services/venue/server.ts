@@ -68,18 +68,20 @@ export function createVenueServer(venue: Venue, log: Logger): VenueServer {
   const authorized = (keyId: string | null, secret: string | null) =>
     keyId !== null && secret !== null && keyMatches(keyId, credentials.keyId) && keyMatches(secret, credentials.secretKey);
 
-  const health = () =>
-    Response.json({
+  const health = () => {
+    const clock = venue.clock.state();
+    return Response.json({
       service: "venue",
       status: "ok",
       mode: "sim",
       version: VERSION,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       checks: {
-        clock: { ok: true, kind: "sim-clock", detail: `${new Date(venue.clock.now()).toISOString()} at ${venue.clock.state().speed}x${venue.clock.state().paused ? ", paused" : ""}` },
+        clock: { ok: true, kind: "sim-clock", detail: `${new Date(clock.now).toISOString()} at ${clock.speed}x${clock.paused ? ", paused" : ""}` },
         market: { ok: true, kind: "generator", detail: `seed ${venue.options.seed}, ${venue.market.assets().length} symbols` },
       },
     });
+  };
 
   /** Applies the fault plan to one API request; returns a response if the fault replaces it. */
   const callApi = async (request: Request, path: string): Promise<{ response: Response; fault: string | null }> => {

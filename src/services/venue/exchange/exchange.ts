@@ -28,7 +28,7 @@ import {
   type VenueFill,
   type VenueOrder,
 } from "./types.ts";
-import { checkExitPrices, checkOrderShape, checkQuantityAvailable } from "./validate.ts";
+import { checkExitPrices, checkOrderShape, checkQuantityAvailable, reducesPosition } from "./validate.ts";
 
 const MINUTE = 60_000;
 /** Market orders execute at the trade one second after they start working. */
@@ -159,6 +159,12 @@ export class Exchange {
     return this.ledger.position(symbol);
   }
 
+  /** Shares of a position not yet promised to open exit orders (Alpaca's `qty_available`). */
+  availableQty(symbol: string): number {
+    const qty = this.ledger.qty(symbol);
+    return Math.max(0, Math.abs(qty) - this.reservedQty(symbol, qty > 0 ? "sell" : "buy"));
+  }
+
   account(now: number): AccountState {
     let longMarketValue = 0;
     let shortMarketValue = 0;
@@ -195,8 +201,7 @@ export class Exchange {
     if (request.orderClass !== "simple") checkExitPrices(request, request.orderClass === "oco" ? price : request.limitPrice ?? price);
     const positionQty = this.ledger.qty(request.symbol);
     checkQuantityAvailable(request.side, request.qty, positionQty, this.reservedQty(request.symbol, request.side), asset);
-    const reduces = (request.side === "sell" && positionQty > 0) || (request.side === "buy" && positionQty < 0);
-    if (!reduces) {
+    if (!reducesPosition(request.side, positionQty)) {
       const spread = toTicks(this.market.spread(request.symbol, price / 10_000));
       const estimate = request.qty * (request.limitPrice ?? price + spread);
       if (estimate > this.account(now).buyingPower) throw new VenueRejection(403, ALPACA_CODES.forbidden, "insufficient buying power");
@@ -650,9 +655,7 @@ export class Exchange {
     let total = 0;
     for (const order of this.orders.values()) {
       if (TERMINAL_STATUSES.has(order.status) || order.status === "held" || order.parentId !== null) continue;
-      const positionQty = this.ledger.qty(order.symbol);
-      const reduces = (order.side === "sell" && positionQty > 0) || (order.side === "buy" && positionQty < 0);
-      if (reduces) continue;
+      if (reducesPosition(order.side, this.ledger.qty(order.symbol))) continue;
       total += (order.qty - order.filledQty) * (order.limitPrice ?? this.priceTicks(order.symbol, now));
     }
     return total;

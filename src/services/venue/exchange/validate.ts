@@ -70,6 +70,11 @@ export function checkExitPrices(order: OrderSubmission, basePrice: number): void
   }
 }
 
+/** Whether an order on `side` shrinks a position of `positionQty` (signed) rather than opening or adding. */
+export function reducesPosition(side: "buy" | "sell", positionQty: number): boolean {
+  return (side === "sell" && positionQty > 0) || (side === "buy" && positionQty < 0);
+}
+
 /**
  * Quantity rules: an order that reduces a position may use only the shares not already held for
  * other open orders; one that would cross through zero is refused (Alpaca does not flip in one order);
@@ -82,8 +87,7 @@ export function checkQuantityAvailable(
   reservedQty: number,
   asset: { symbol: string; shortable: boolean; easyToBorrow: boolean },
 ): void {
-  const reduces = (side === "sell" && positionQty > 0) || (side === "buy" && positionQty < 0);
-  if (reduces) {
+  if (reducesPosition(side, positionQty)) {
     const available = Math.abs(positionQty) - reservedQty;
     if (qty > available) throw forbidden(`insufficient qty available for order (requested: ${qty}, available: ${Math.max(0, available)})`);
     return;

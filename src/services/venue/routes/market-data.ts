@@ -123,7 +123,7 @@ export function marketDataRoutes(venue: Venue) {
       const now = venue.now();
       const trades: Record<string, ReturnType<typeof tradeJson>> = {};
       for (const symbol of requireSymbols(query, MAX_SNAPSHOT_SYMBOLS)) {
-        const snap = feed.snapshot(symbol, now);
+        const snap = feed.top(symbol, now);
         if (snap) trades[symbol] = tradeJson(snap.trade.at, snap.trade.price, snap.trade.size, tradeId(snap.trade.at));
       }
       return { trades };
@@ -132,7 +132,7 @@ export function marketDataRoutes(venue: Venue) {
       const now = venue.now();
       const quotes: Record<string, ReturnType<typeof quoteJson>> = {};
       for (const symbol of requireSymbols(query, MAX_SNAPSHOT_SYMBOLS)) {
-        const snap = feed.snapshot(symbol, now);
+        const snap = feed.top(symbol, now);
         if (snap) quotes[symbol] = quoteJson(snap.quote.at, snap.quote.bid, snap.quote.ask, snap.quote.size);
       }
       return { quotes };

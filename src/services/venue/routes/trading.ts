@@ -31,15 +31,7 @@ export function tradingRoutes(venue: Venue) {
     const current = exchange.priceTicks(symbol, now);
     const previousClose = market.dailyBar(symbol, previousSessionDate(now));
     const lastday = previousClose ? Math.round(previousClose.c * 10_000) : current;
-    const reserving = exchange.listOrders({ status: "open", symbols: [symbol], side: position.qty > 0 ? "sell" : "buy", limit: 10_000, direction: "asc", nested: false });
-    const counted = new Set<string>();
-    let reserved = 0;
-    for (const order of reserving) {
-      if (order.status === "held" || (order.siblingId && counted.has(order.siblingId))) continue;
-      counted.add(order.id);
-      reserved += order.qty - order.filledQty;
-    }
-    return positionJson(position, asset.exchange, current, lastday, Math.max(0, Math.abs(position.qty) - reserved));
+    return positionJson(position, asset.exchange, current, lastday, exchange.availableQty(symbol));
   };
 
   return new Elysia({ name: "venue-trading" })
