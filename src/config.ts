@@ -28,6 +28,38 @@ export interface VenueSettings {
   initialCashUsd: number;
 }
 
+/** News ingestion and sentiment. */
+export interface NewsSettings {
+  /** Folder holding a FinBERT-style text-classification model (ONNX); null → the finance lexicon. */
+  modelsDir: string | null;
+  /** Minutes between scheduled ingests. */
+  ingestEveryMinutes: number;
+  /** Catalyst strength (0–1) at or above which `catalyst:news_catalyst` is published. */
+  catalystThreshold: number;
+}
+
+/** The composite score's weights: each component's share (they are normalised to sum to 1). */
+export interface ScanWeights {
+  catalyst: number;
+  momentum: number;
+  volume: number;
+  technical: number;
+  pattern: number;
+}
+
+export interface ScannerSettings {
+  priceMinUsd: number;
+  priceMaxUsd: number;
+  /** 20-day average daily volume, shares. */
+  minAvgVolume: number;
+  /** Pre-filter: a symbol passes on |gap %| or on relative volume. */
+  minGapPct: number;
+  minRelativeVolume: number;
+  /** How many pre-filtered symbols are enriched with news, indicators and patterns. */
+  enrichTop: number;
+  weights: ScanWeights;
+}
+
 export interface Config {
   mode: Mode;
   /** null only in sim mode before the runtime generates one into the data dir. */
@@ -47,6 +79,8 @@ export interface Config {
   alertEmailTo: string | null;
   logLevel: LogLevel;
   venue: VenueSettings;
+  news: NewsSettings;
+  scanner: ScannerSettings;
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -184,6 +218,59 @@ function venueSettings(env: Env): VenueSettings {
   };
 }
 
+function fraction(env: Env, name: string, fallback: number): number {
+  const value = positiveNumber(env, name, fallback);
+  if (value > 1) throw new ConfigError(name, `must be in (0, 1] (got "${value}")`);
+  return value;
+}
+
+function newsSettings(env: Env): NewsSettings {
+  const modelsDir = read(env, "CATALYST_MODELS_DIR");
+  return {
+    modelsDir: modelsDir === null ? null : resolve(modelsDir),
+    ingestEveryMinutes: positiveNumber(env, "NEWS_INGEST_MINUTES", 5, true),
+    catalystThreshold: fraction(env, "NEWS_CATALYST_THRESHOLD", 0.6),
+  };
+}
+
+const DEFAULT_SCAN_WEIGHTS: ScanWeights = { catalyst: 0.35, momentum: 0.2, volume: 0.15, technical: 0.15, pattern: 0.15 };
+
+/** "catalyst=0.4,momentum=0.2,…": every component named once; weights ≥ 0, not all zero. */
+export function parseScanWeights(text: string): ScanWeights | string {
+  const weights: Partial<ScanWeights> = {};
+  for (const part of text.split(",")) {
+    const [name, value] = part.split("=").map((p) => p.trim());
+    if (!name || !(name in DEFAULT_SCAN_WEIGHTS)) return `unknown component "${name ?? ""}" (use ${Object.keys(DEFAULT_SCAN_WEIGHTS).join(", ")})`;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) return `${name} must be a number ≥ 0`;
+    weights[name as keyof ScanWeights] = n;
+  }
+  const missing = Object.keys(DEFAULT_SCAN_WEIGHTS).filter((k) => !(k in weights));
+  if (missing.length > 0) return `missing ${missing.join(", ")}`;
+  const full = weights as ScanWeights;
+  const total = Object.values(full).reduce((a, b) => a + b, 0);
+  if (total <= 0) return "at least one weight must be > 0";
+  return Object.fromEntries(Object.entries(full).map(([k, v]) => [k, v / total])) as unknown as ScanWeights;
+}
+
+function scannerSettings(env: Env): ScannerSettings {
+  const weightsText = read(env, "SCAN_WEIGHTS");
+  const weights = weightsText === null ? DEFAULT_SCAN_WEIGHTS : parseScanWeights(weightsText);
+  if (typeof weights === "string") throw new ConfigError("SCAN_WEIGHTS", weights);
+  const priceMinUsd = positiveNumber(env, "SCAN_PRICE_MIN", 2);
+  const priceMaxUsd = positiveNumber(env, "SCAN_PRICE_MAX", 500);
+  if (priceMaxUsd <= priceMinUsd) throw new ConfigError("SCAN_PRICE_MAX", `must be above SCAN_PRICE_MIN (${priceMinUsd})`);
+  return {
+    priceMinUsd,
+    priceMaxUsd,
+    minAvgVolume: positiveNumber(env, "SCAN_MIN_AVG_VOLUME", 300_000, true),
+    minGapPct: positiveNumber(env, "SCAN_MIN_GAP_PCT", 2),
+    minRelativeVolume: positiveNumber(env, "SCAN_MIN_REL_VOLUME", 2),
+    enrichTop: positiveNumber(env, "SCAN_ENRICH_TOP", 40, true),
+    weights,
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const alpaca = alpacaCredentials(env);
   const mode = selectMode(env, alpaca);
@@ -214,6 +301,8 @@ export function loadConfig(env: Env = process.env): Config {
     alertEmailTo: read(env, "ALERT_EMAIL_TO"),
     logLevel: oneOf(env, "CATALYST_LOG_LEVEL", LOG_LEVELS, "info"),
     venue: venueSettings(env),
+    news: newsSettings(env),
+    scanner: scannerSettings(env),
   };
 }
 
