@@ -20,6 +20,7 @@ const CORE_TABLES = [
   "sectors",
   "securities",
   "trading_cycles",
+  "scans",
   "scan_results",
   "news_articles",
   "orders",
