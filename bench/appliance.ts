@@ -3,11 +3,12 @@
  * (first start on a new data dir, and restart on an existing one), resident memory, binary size.
  * Prints figures; asserts nothing — this machine is shared and noisy.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SERVICE_NAMES, SERVICE_PORT_OFFSETS } from "../src/runtime/services.ts";
 import { freePortBase } from "../test/support/env.ts";
+import { fmt, median, rssMb } from "./stats.ts";
 
 const RUNS = 5;
 const root = join(import.meta.dir, "..");
@@ -28,10 +29,6 @@ async function allHealthy(base: number): Promise<boolean> {
   return results.every(Boolean);
 }
 
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
-  return Number(line?.match(/\d+/)?.[0] ?? 0) / 1024;
-}
 
 /** Starts the binary, returns ms until every service is healthy and the RSS 2 s later; then stops it. */
 async function coldStart(dataDir: string): Promise<{ ms: number; rss: number }> {
@@ -58,7 +55,6 @@ async function coldStart(dataDir: string): Promise<{ ms: number; rss: number }> 
   return { ms, rss };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const first: { ms: number; rss: number }[] = [];
 const again: { ms: number; rss: number }[] = [];
@@ -70,7 +66,6 @@ for (let i = 0; i < RUNS; i++) {
 }
 
 const sizeMb = statSync(binary).size / 1024 / 1024;
-const fmt = (n: number) => n.toFixed(0);
 console.log(`\nCatalyst appliance, ${RUNS} runs each, built binary, 10 services incl. the venue`);
 console.log(`binary size                          ${sizeMb.toFixed(1)} MB`);
 console.log(`cold start, first start (new dir)    median ${fmt(median(first.map((r) => r.ms)))} ms   [${first.map((r) => fmt(r.ms)).join(", ")}]   target ≤ 3000 ms`);

@@ -6,3 +6,4 @@ export {};
 
 await import("./appliance.ts");
 await import("./venue.ts");
+await import("./technical.ts");

@@ -4,26 +4,16 @@
  * one day of 1-minute bars for 100 symbols, and the venue's RSS with the whole universe loaded.
  */
 import { marketData, trading } from "@alpacahq/alpaca-trade-api";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SyntheticMarket } from "../src/services/venue/market/market.ts";
 import { freePortBase } from "../test/support/env.ts";
+import { fmt, median, rssMb, timed } from "./stats.ts";
 
 const root = join(import.meta.dir, "..");
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (n: number, digits = 0) => n.toFixed(digits);
 
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
-  return Number(line?.match(/\d+/)?.[0] ?? 0) / 1024;
-}
 
-async function timed<T>(run: () => Promise<T>): Promise<number> {
-  const began = performance.now();
-  await run();
-  return performance.now() - began;
-}
 
 // ---- generator, in this process ----
 const SEED = 1;

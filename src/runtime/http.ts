@@ -1,5 +1,6 @@
 /** The base every service's Elysia app starts from: key guard, error bodies, health, OpenAPI. */
 import { openapi } from "@elysiajs/openapi";
+import type { TObject } from "@sinclair/typebox";
 import { Elysia, ValidationError } from "elysia";
 import { checkDatabase } from "../adapters/db/client.ts";
 import { healthRoute } from "../contracts/health.ts";
@@ -74,6 +75,23 @@ export function createServiceApp(ctx: ServiceContext) {
 
 export type ServiceApp = ReturnType<typeof createServiceApp>;
 
+/**
+ * Query strings that spell a number become numbers where the contract wants one, before Elysia
+ * validates: Elysia coerces only Number (not Integer) query fields, and its coercion reports range
+ * errors without the field's name; validating real numbers keeps the name in the 422.
+ */
+function numericQuery(schema: TObject | undefined) {
+  const numeric = Object.entries(schema?.properties ?? {})
+    .filter(([, property]) => property.type === "integer" || property.type === "number")
+    .map(([name]) => name);
+  return ({ query }: { query: Record<string, unknown> }) => {
+    for (const name of numeric) {
+      const value = query[name];
+      if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) query[name] = Number(value);
+    }
+  };
+}
+
 /** Mounts a contract's route: Elysia validates params/query/body against the contract's schemas. */
 export function mount<C extends RouteContract>(
   app: ServiceApp,
@@ -89,6 +107,7 @@ export function mount<C extends RouteContract>(
       query: contract.query,
       body: contract.body,
       response: contract.response,
+      transform: numericQuery(contract.query),
       detail: { summary: contract.summary },
     },
   ) as unknown as ServiceApp;

@@ -1,7 +1,10 @@
-/** technical: indicators and a signal score. Its routes arrive with the step that builds it; today it serves health and OpenAPI. */
+/** technical: indicators and a technical signal per symbol and timeframe, from the broker's bars. */
+import { indicatorsRoute } from "../../contracts/technical.ts";
+import { serviceBroker } from "../../runtime/broker.ts";
 import type { ServiceContext } from "../../runtime/context.ts";
-import { createServiceApp } from "../../runtime/http.ts";
+import { createServiceApp, mount } from "../../runtime/http.ts";
+import { indicatorsHandler } from "./indicators.ts";
 
 export function createTechnicalApp(ctx: ServiceContext) {
-  return createServiceApp(ctx);
+  return mount(createServiceApp(ctx), indicatorsRoute, indicatorsHandler(serviceBroker(ctx)));
 }
