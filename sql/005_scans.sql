@@ -17,6 +17,7 @@ CREATE TABLE scans (
   settings        JSONB NOT NULL DEFAULT '{}'::jsonb,
   warnings        JSONB NOT NULL DEFAULT '[]'::jsonb,
   duration_ms     INTEGER NOT NULL,
+  stages_ms       JSONB NOT NULL DEFAULT '{}'::jsonb,
   created_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
   CONSTRAINT scans_mode_check CHECK (mode IN ('conservative', 'normal', 'aggressive')),
   CONSTRAINT scans_funnel_check CHECK (universe_size >= prefiltered AND prefiltered >= enriched AND enriched >= 0),

@@ -1,10 +1,9 @@
 /** The scanner's routes (5001): run a scan, read the latest one, and a symbol's scan history. */
 import { Type as t, type Static } from "@sinclair/typebox";
+import { Ticker, TradeDirection } from "./common.ts";
 import { defineRoute } from "./route.ts";
 
 export const ScanMode = t.Union([t.Literal("conservative"), t.Literal("normal"), t.Literal("aggressive")]);
-export const Direction = t.Union([t.Literal("long"), t.Literal("short")]);
-const Symbol = t.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9./-]{0,19}$", description: "ticker, e.g. AAPL or BRK.B" });
 const Score = t.Number({ minimum: 0, maximum: 1 });
 
 export const ScoreComponents = t.Object({
@@ -28,7 +27,7 @@ export const ScanCandidate = t.Object({
   symbol: t.String(),
   /** Weighted sum of the components, 0–1, on the scale of the scan's scoringVersion. */
   score: Score,
-  direction: Direction,
+  direction: TradeDirection,
   price: t.Number(),
   changePct: t.Number(),
   gapPct: t.Union([t.Number(), t.Null()]),
@@ -51,6 +50,8 @@ export const ScanReport = t.Object({
   prefiltered: t.Integer(),
   enriched: t.Integer(),
   durationMs: t.Integer(),
+  /** Where the time went (stages overlap: news runs beside universe and snapshots). */
+  stagesMs: t.Object({ universe: t.Integer(), news: t.Integer(), snapshots: t.Integer(), averages: t.Integer(), enrichment: t.Integer() }),
   /** Evidence that could not be gathered (a service down, a symbol without bars): the scan went on without it. */
   warnings: t.Array(t.String()),
   candidates: t.Array(ScanCandidate),
@@ -85,7 +86,7 @@ export const candidateHistoryRoute = defineRoute({
   method: "GET",
   path: "/api/v1/scan/candidates/:symbol",
   summary: "How a symbol ranked in recent scans, newest first (404 if it never made a list)",
-  params: t.Object({ symbol: Symbol }),
+  params: t.Object({ symbol: Ticker }),
   query: t.Object({ limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20 })) }),
   response: t.Object({
     symbol: t.String(),
@@ -96,7 +97,7 @@ export const candidateHistoryRoute = defineRoute({
         scoringVersion: t.String(),
         rank: t.Integer(),
         score: Score,
-        direction: Direction,
+        direction: TradeDirection,
         price: t.Number(),
         components: ScoreComponents,
         reasons: t.Array(t.String()),

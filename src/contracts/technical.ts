@@ -1,17 +1,14 @@
 /** technical (5003): the indicator set and technical signal of one symbol on one timeframe. */
 import { type Static, type TSchema, Type as t } from "@sinclair/typebox";
-import type { Timeframe } from "../adapters/broker/broker.ts";
 import { INDICATOR_MIN_BARS } from "../domain/indicators/compute.ts";
+import { Ticker, Timeframe } from "./common.ts";
 import { defineRoute } from "./route.ts";
 
-export const TECHNICAL_TIMEFRAMES = ["1Min", "5Min", "15Min", "1Hour", "1Day"] as const satisfies readonly Timeframe[];
 export const DEFAULT_TIMEFRAME: Timeframe = "5Min";
 export const DEFAULT_BAR_LIMIT = 300;
 export const MAX_BAR_LIMIT = 1_000;
 
 const nullable = <T extends TSchema>(schema: T) => t.Union([schema, t.Null()]);
-
-const timeframe = (options?: { default: string }) => t.Union(TECHNICAL_TIMEFRAMES.map((tf) => t.Literal(tf)), options);
 
 export const Indicators = t.Object({
   rsi14: nullable(t.Number()),
@@ -42,7 +39,7 @@ export const TechnicalSignalSchema = t.Object({
 
 export const IndicatorsResponse = t.Object({
   symbol: t.String(),
-  timeframe: timeframe(),
+  timeframe: Timeframe,
   /** ISO start of the last bar used. */
   asOf: t.String(),
   /** How many bars the indicators were computed on (≤ limit). */
@@ -60,9 +57,9 @@ export const indicatorsRoute = defineRoute({
   method: "GET",
   path: "/api/v1/indicators/:symbol",
   summary: "Indicators (RSI, MACD, EMAs, SMAs, VWAP, ATR, Bollinger, Stochastic, ADX, OBV, relative volume) and the technical signal",
-  params: t.Object({ symbol: t.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9./-]{0,19}$" }) }),
+  params: t.Object({ symbol: Ticker }),
   query: t.Object({
-    timeframe: t.Optional(timeframe({ default: DEFAULT_TIMEFRAME })),
+    timeframe: t.Optional(t.Union(Timeframe.anyOf, { default: DEFAULT_TIMEFRAME })),
     /** Bars to compute on, the most recent; regular-session bars only for intraday timeframes. */
     limit: t.Optional(t.Integer({ minimum: INDICATOR_MIN_BARS, maximum: MAX_BAR_LIMIT, default: DEFAULT_BAR_LIMIT })),
   }),

@@ -171,6 +171,14 @@ export function previousTradingDay(date: IsoDate): IsoDate {
   return day;
 }
 
+/** The last regular-session close at or before `epochMs` (early closes respected). */
+export function lastCloseAtOrBefore(epochMs: number): number {
+  const today = etDate(epochMs);
+  const todays = session(today);
+  if (todays && epochMs >= todays.close) return todays.close;
+  return session(previousTradingDay(today))!.close;
+}
+
 /** Trading days from start to end, both inclusive; [] when start > end. */
 export function tradingDaysBetween(start: IsoDate, end: IsoDate): IsoDate[] {
   const days: IsoDate[] = [];

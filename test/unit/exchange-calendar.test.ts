@@ -6,6 +6,7 @@ import {
   etMinutesOfDay,
   formatEt,
   isTradingDay,
+  lastCloseAtOrBefore,
   nextTradingDay,
   previousTradingDay,
   session,
@@ -184,5 +185,19 @@ describe("ET conversions", () => {
   test("malformed dates are refused", () => {
     expect(() => session("2026-02-30")).toThrow(RangeError);
     expect(() => etInstant("2026-03-09", "9:30")).toThrow(RangeError);
+  });
+});
+
+describe("last close", () => {
+  test("today's close once it has passed, else the previous session's (early closes and holidays respected)", () => {
+    expect(lastCloseAtOrBefore(etInstant("2026-03-10", "16:00"))).toBe(etInstant("2026-03-10", "16:00"));
+    expect(lastCloseAtOrBefore(etInstant("2026-03-10", "15:59"))).toBe(etInstant("2026-03-09", "16:00"));
+    expect(lastCloseAtOrBefore(etInstant("2026-03-10", "08:00"))).toBe(etInstant("2026-03-09", "16:00"));
+    // Monday morning after a weekend: Friday's close.
+    expect(lastCloseAtOrBefore(etInstant("2026-03-09", "09:00"))).toBe(etInstant("2026-03-06", "16:00"));
+    // Monday 2026-11-30 morning: the early close of Black Friday.
+    expect(lastCloseAtOrBefore(etInstant("2026-11-30", "09:00"))).toBe(etInstant("2026-11-27", "13:00"));
+    // Good Friday 2026-04-03 is closed: Thursday's close.
+    expect(lastCloseAtOrBefore(etInstant("2026-04-03", "12:00"))).toBe(etInstant("2026-04-02", "16:00"));
   });
 });

@@ -16,7 +16,8 @@ const base: CandidateEvidence = {
   price: 20,
   changePct: 6,
   relativeVolume: 4,
-  catalysts: [{ type: "earnings", strength: 0.8, direction: "bullish", headline: "ABC beats" }],
+  lastCloseMs: Date.parse("2026-03-09T20:00:00Z"),
+  catalysts: [{ type: "earnings", strength: 0.8, direction: "bullish", headline: "ABC beats", publishedAt: Date.parse("2026-03-10T11:00:00Z") }],
   technical: { score: 70, direction: "long" },
   patterns: [{ name: "bull_flag", direction: "long", confidence: 0.7, entry: 20.1, stop: 19.5, target: 21.3 }],
 };
@@ -71,7 +72,7 @@ describe("direction-aware composite score (K37)", () => {
     const mixed = scoreCandidate(
       {
         ...base,
-        catalysts: [...base.catalysts, { type: "offering", strength: 0.4, direction: "bearish", headline: "ABC offering" }],
+        catalysts: [...base.catalysts, { type: "offering", strength: 0.4, direction: "bearish", headline: "ABC offering", publishedAt: base.catalysts[0]!.publishedAt }],
         technical: { score: 80, direction: "short" },
         patterns: [{ name: "vwap_rejection", direction: "short", confidence: 0.9, entry: 19.9, stop: 20.3, target: 19.1 }],
       },
@@ -85,7 +86,7 @@ describe("direction-aware composite score (K37)", () => {
   });
 
   test("weak news does not decide the direction; the move does", () => {
-    const weak = { ...base, catalysts: [{ type: "analyst", strength: 0.15, direction: "bullish" as const, headline: "x" }], changePct: -4 };
+    const weak = { ...base, catalysts: [{ ...base.catalysts[0]!, type: "analyst", strength: 0.15 }], changePct: -4 };
     expect(chooseDirection(weak).direction).toBe("short");
   });
 
@@ -108,8 +109,18 @@ describe("direction-aware composite score (K37)", () => {
     expect(volumeCredit(Math.sqrt(10))).toBeCloseTo(0.5, 10);
   });
 
+  test("news from before the last close counts half: it has had a session to be priced in", () => {
+    const stale = scoreCandidate({ ...base, catalysts: [{ ...base.catalysts[0]!, publishedAt: base.lastCloseMs - 1 }] }, WEIGHTS);
+    expect(stale.components.catalyst).toBe(0.4);
+    expect(stale.reasons.join(" ")).toContain("before the last close");
+    // Halved, a 0.3 catalyst no longer decides the direction against the move.
+    const weakStale = { ...base, changePct: -3, catalysts: [{ ...base.catalysts[0]!, strength: 0.3, publishedAt: base.lastCloseMs - 1 }] };
+    expect(chooseDirection(weakStale).direction).toBe("short");
+    expect(chooseDirection({ ...weakStale, catalysts: [{ ...weakStale.catalysts[0]!, publishedAt: base.lastCloseMs + 1 }] }).direction).toBe("long");
+  });
+
   test("no evidence at all scores 0 and says why", () => {
-    const empty = scoreCandidate({ symbol: "Z", price: 10, changePct: 0, relativeVolume: null, catalysts: [], technical: null, patterns: [] }, WEIGHTS);
+    const empty = scoreCandidate({ symbol: "Z", price: 10, changePct: 0, relativeVolume: null, lastCloseMs: 0, catalysts: [], technical: null, patterns: [] }, WEIGHTS);
     expect(empty.score).toBe(0);
     expect(empty.reasons[0]).toContain("no directional evidence");
   });

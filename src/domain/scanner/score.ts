@@ -23,6 +23,8 @@ export interface CatalystEvidence {
   strength: number;
   direction: "bullish" | "bearish" | "neutral";
   headline: string;
+  /** Epoch ms. */
+  publishedAt: number;
 }
 
 export interface TechnicalEvidence {
@@ -44,6 +46,8 @@ export interface CandidateEvidence {
   price: number;
   changePct: number;
   relativeVolume: number | null;
+  /** The last regular-session close before the scan (epoch ms): news older than it is already in the price. */
+  lastCloseMs: number;
   catalysts: CatalystEvidence[];
   technical: TechnicalEvidence | null;
   patterns: PatternEvidence[];
@@ -59,6 +63,14 @@ export interface ScoredCandidate {
   bestPattern: PatternEvidence | null;
 }
 
+/** News from before the last close has had a session to be priced in: it counts half. */
+export const PRICED_IN_WEIGHT = 0.5;
+
+/** The catalysts with their strength weighed by freshness. */
+function weighedCatalysts(evidence: CandidateEvidence): CatalystEvidence[] {
+  return evidence.catalysts.map((c) => (c.publishedAt < evidence.lastCloseMs ? { ...c, strength: c.strength * PRICED_IN_WEIGHT, type: `${c.type} (before the last close)` } : c));
+}
+
 /** Net news weight below this does not decide a direction; the move does. */
 const CATALYST_DECIDES = 0.2;
 const pct = (value: number) => `${value >= 0 ? "+" : ""}${value.toFixed(1)}%`;
@@ -71,8 +83,9 @@ function strongest(catalysts: CatalystEvidence[], direction: "bullish" | "bearis
 }
 
 export function chooseDirection(evidence: CandidateEvidence): { direction: TradeDirection; why: string } {
-  const bull = strongest(evidence.catalysts, "bullish");
-  const bear = strongest(evidence.catalysts, "bearish");
+  const catalysts = weighedCatalysts(evidence);
+  const bull = strongest(catalysts, "bullish");
+  const bear = strongest(catalysts, "bearish");
   const net = (bull?.strength ?? 0) - (bear?.strength ?? 0);
   if (Math.abs(net) >= CATALYST_DECIDES) {
     const lead = (net > 0 ? bull : bear)!;
@@ -88,8 +101,9 @@ export function chooseDirection(evidence: CandidateEvidence): { direction: Trade
 }
 
 function catalystComponent(evidence: CandidateEvidence, direction: TradeDirection, reasons: string[]): number {
-  const aligned = strongest(evidence.catalysts, direction === "long" ? "bullish" : "bearish");
-  const opposed = strongest(evidence.catalysts, direction === "long" ? "bearish" : "bullish");
+  const catalysts = weighedCatalysts(evidence);
+  const aligned = strongest(catalysts, direction === "long" ? "bullish" : "bearish");
+  const opposed = strongest(catalysts, direction === "long" ? "bearish" : "bullish");
   if (!aligned) {
     reasons.push(opposed ? `catalyst 0: the news (${opposed.type}) points the other way` : "catalyst 0: no news catalyst in the window");
     return 0;

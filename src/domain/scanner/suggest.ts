@@ -3,6 +3,7 @@
  * else the price with a stop two ATRs (at least 1 %) away and a 2R target. Suggestions only:
  * risk sizes the trade and trading rounds the order's prices to the tick.
  */
+import { roundToTick as round } from "../patterns/levels.ts";
 import type { PatternEvidence, TradeDirection } from "./score.ts";
 
 export interface SuggestedLevels {
@@ -13,7 +14,6 @@ export interface SuggestedLevels {
 }
 
 const REWARD_MULTIPLE = 2;
-const round = (price: number) => Math.round(price * (price >= 1 ? 100 : 10_000)) / (price >= 1 ? 100 : 10_000);
 
 export function suggestLevels(direction: TradeDirection, price: number, pattern: PatternEvidence | null, atr: number | null): SuggestedLevels | null {
   if (pattern) return { entry: pattern.entry, stop: pattern.stop, target: pattern.target, basis: pattern.name };

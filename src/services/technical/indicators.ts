@@ -1,14 +1,14 @@
 /** GET /api/v1/indicators/:symbol — bars from the broker, indicators and signal, cached per bar set. */
 import type { MarketDataBroker, TradingBroker } from "../../adapters/broker/broker.ts";
+import { recentBars } from "../../adapters/broker/recent-bars.ts";
 import { DEFAULT_BAR_LIMIT, DEFAULT_TIMEFRAME, type IndicatorsResponse, type indicatorsRoute } from "../../contracts/technical.ts";
 import type { RouteHandlerInput } from "../../contracts/route.ts";
 import { computeIndicators } from "../../domain/indicators/compute.ts";
 import { TECHNICAL_SIGNAL_VERSION, technicalSignal } from "../../domain/indicators/signal.ts";
 import { marketNow } from "../../runtime/broker.ts";
 import { ApiError } from "../../runtime/errors.ts";
-import { LruCache } from "../venue/market/lru.ts";
+import { LruCache } from "../../runtime/lru.ts";
 import { brokerFailure } from "./broker-failure.ts";
-import { recentBars } from "./recent-bars.ts";
 
 /** Answers kept: a full scan of a few hundred symbols on two or three timeframes fits. */
 const CACHE_ENTRIES = 2_000;

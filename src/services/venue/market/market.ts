@@ -12,12 +12,12 @@ import {
   tradingDaysBetween,
   type TradingSession,
 } from "../../../domain/exchange-calendar.ts";
+import { LruCache } from "../../../runtime/lru.ts";
 import { catalystOn } from "./catalysts.ts";
 import { logClose, marketFactor, planDay } from "./daily.ts";
 import { dayIndex, MAX_DAY_MINUTES, PREMARKET_MINUTES } from "./day-axis.ts";
 import { type DayBarsView, MinuteBarStore } from "./day-bars.ts";
 import { simulateSession } from "./intraday.ts";
-import { LruCache } from "./lru.ts";
 import { type CatalystStory, dayNews } from "./news.ts";
 import { roundToTick, tickAt } from "./price.ts";
 import { hashString, mix, Purpose, Rng } from "./rng.ts";

@@ -1,5 +1,8 @@
-/** The most recent completed bars of one symbol up to the market's now: regular-session bars only, intraday. */
-import type { Bar, MarketDataBroker, Timeframe } from "../../adapters/broker/broker.ts";
+/**
+ * The most recent completed bars of one symbol up to the market's now, regular-session bars only
+ * intraday: what the technical and pattern services compute on.
+ */
+import type { Bar, MarketDataBroker, Timeframe } from "./broker.ts";
 import { etDate, etInstant, previousTradingDay, session } from "../../domain/exchange-calendar.ts";
 
 const MINUTE_MS = 60_000;
