@@ -7,3 +7,5 @@ export {};
 await import("./appliance.ts");
 await import("./venue.ts");
 await import("./technical.ts");
+await import("./news.ts");
+await import("./scanner.ts");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 /** The `catalyst` command. */
 import { mkdirSync } from "node:fs";
+import { loadSentimentModel } from "./adapters/sentiment/load.ts";
 import { ConfigError, loadConfig, parseSimStart, servicePort } from "./config.ts";
 import { resolveApiKey } from "./runtime/api-key.ts";
 import { createLogger } from "./runtime/log.ts";
@@ -17,6 +18,9 @@ Usage:
   catalyst venue [--port N] [--host H] [--seed S] [--speed X] [--start T]
                                 run only the simulated Alpaca venue (default port: base + 7)
   catalyst migrate              apply the database migrations and exit
+  catalyst sentiment [--json] "headline" ...
+                                score headlines with the news service's model (FinBERT from
+                                CATALYST_MODELS_DIR, else the finance lexicon) and print it
   catalyst version              print the version
   catalyst help                 this text
 
@@ -136,6 +140,27 @@ async function migrateCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+async function sentimentCommand(args: string[]): Promise<number> {
+  const json = args.includes("--json");
+  const texts = args.filter((a) => a !== "--json");
+  const option = texts.find((a) => a.startsWith("--"));
+  if (option) throw new UsageError(`unknown option for sentiment: ${option}`);
+  if (texts.length === 0) throw new UsageError("sentiment needs at least one headline to score");
+  const config = loadConfig();
+  const model = await loadSentimentModel(config.news.modelsDir, createLogger("sentiment", config.logLevel));
+  const scores = await model.score(texts);
+  if (json) {
+    console.log(JSON.stringify({ model: model.name, sentiments: texts.map((text, i) => ({ text, ...scores[i]! })) }));
+    return 0;
+  }
+  console.log(`model: ${model.name}`);
+  for (const [i, text] of texts.entries()) {
+    const s = scores[i]!;
+    console.log(`${s.label.padEnd(8)}  ${s.score >= 0 ? "+" : ""}${s.score.toFixed(4)}  confidence ${s.confidence.toFixed(2)}  ${text}`);
+  }
+  return 0;
+}
+
 async function run(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
@@ -145,6 +170,8 @@ async function run(argv: string[]): Promise<number> {
       return migrateCommand(args);
     case "venue":
       return venueCommand(args);
+    case "sentiment":
+      return sentimentCommand(args);
     case "version":
     case "--version":
       noArgs("version", args);

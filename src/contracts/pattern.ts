@@ -46,3 +46,27 @@ export const patternsRoute = defineRoute({
   }),
   response: PatternReport,
 });
+
+export const MAX_BATCH_SYMBOLS = 100;
+
+export const patternsBatchRoute = defineRoute({
+  service: "pattern",
+  method: "POST",
+  path: "/api/v1/patterns/batch",
+  summary: "The same for up to 100 symbols in one call (one market-data request): each symbol's report, or its error",
+  body: t.Object({
+    symbols: t.Array(Ticker, { minItems: 1, maxItems: MAX_BATCH_SYMBOLS }),
+    timeframe: t.Optional(Timeframe),
+    limit: t.Optional(t.Integer({ minimum: 20, maximum: 500 })),
+    minConfidence: t.Optional(t.Number({ minimum: 0, maximum: 1 })),
+  }),
+  response: t.Object({
+    results: t.Array(
+      t.Object({
+        symbol: t.String(),
+        report: t.Union([PatternReport, t.Null()]),
+        error: t.Union([t.Object({ status: t.Integer(), code: t.String(), message: t.String() }), t.Null()]),
+      }),
+    ),
+  }),
+});

@@ -65,3 +65,26 @@ export const indicatorsRoute = defineRoute({
   }),
   response: IndicatorsResponse,
 });
+
+export const MAX_BATCH_SYMBOLS = 100;
+
+export const indicatorsBatchRoute = defineRoute({
+  service: "technical",
+  method: "POST",
+  path: "/api/v1/indicators/batch",
+  summary: "The same for up to 100 symbols in one call (one market-data request): each symbol's report, or its error",
+  body: t.Object({
+    symbols: t.Array(Ticker, { minItems: 1, maxItems: MAX_BATCH_SYMBOLS }),
+    timeframe: t.Optional(Timeframe),
+    limit: t.Optional(t.Integer({ minimum: INDICATOR_MIN_BARS, maximum: MAX_BAR_LIMIT })),
+  }),
+  response: t.Object({
+    results: t.Array(
+      t.Object({
+        symbol: t.String(),
+        report: t.Union([IndicatorsResponse, t.Null()]),
+        error: t.Union([t.Object({ status: t.Integer(), code: t.String(), message: t.String() }), t.Null()]),
+      }),
+    ),
+  }),
+});

@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { SERVICE_NAMES, SERVICE_PORT_OFFSETS } from "../../src/runtime/services.ts";
 import { freePortBase, tempDir, waitFor } from "../support/env.ts";
+import { writeTinySentimentModel } from "../support/tiny-sentiment-model.ts";
 
 const root = join(import.meta.dir, "../..");
 
@@ -77,6 +78,34 @@ describe("the built binary", () => {
     expect(stdout).toMatch(/API key: \S{32,}/);
     expect(existsSync(join(dataDir, "catalyst.lock"))).toBe(false);
   }, 60_000);
+
+  test("`sentiment` scores with FinBERT inside the binary: transformers.js on the embedded ONNX Runtime WebAssembly", () => {
+    const models = writeTinySentimentModel(join(work.path, "models/tiny-finbert"));
+    const dataDir = join(work.path, "sentiment-data");
+    const headlines = ["Acme beats estimates as shares surge", "Acme shares plunge after lawsuit"] as const;
+    const result = run(["sentiment", "--json", ...headlines], { CATALYST_MODELS_DIR: models, CATALYST_DATA_DIR: dataDir });
+    expect(result.exitCode).toBe(0);
+    const out = JSON.parse(result.stdout.toString()) as { model: string; sentiments: { text: string; label: string; score: number; model: string }[] };
+    expect(out.model).toBe("finbert:tiny-finbert");
+    expect(out.sentiments.map((s) => [s.text, s.label, s.model])).toEqual([
+      [headlines[0], "positive", "finbert:tiny-finbert"],
+      [headlines[1], "negative", "finbert:tiny-finbert"],
+    ]);
+    const loaded = result.stderr
+      .toString()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { msg: string; onnxRuntime?: string })
+      .find((entry) => entry.msg === "sentiment model: FinBERT");
+    // The runtime comes from inside the binary, not from a node_modules folder.
+    expect(loaded?.onnxRuntime).toMatch(/ort-wasm-simd.*\.wasm$/);
+    expect(loaded?.onnxRuntime).not.toContain("node_modules");
+    // Without a model folder: the lexicon, and the text output says which model scored.
+    const plain = run(["sentiment", "Acme misses estimates"], { CATALYST_DATA_DIR: dataDir });
+    expect(plain.exitCode).toBe(0);
+    expect(plain.stdout.toString()).toMatch(/^model: lexicon-v1\nnegative\s+-0\.\d{4}\s+confidence \d\.\d\d\s+Acme misses estimates\n$/);
+    expect(run(["sentiment"]).exitCode).toBe(2);
+  });
 
   test("a port already in use: one line naming the port and the service, exit 1", async () => {
     const base = await freePortBase();

@@ -13,7 +13,7 @@ import { detectTriangles } from "../../src/domain/patterns/triangle.ts";
 import type { DetectedPattern, PatternInput } from "../../src/domain/patterns/types.ts";
 import { detectVwapReclaim } from "../../src/domain/patterns/vwap-reclaim.ts";
 import { ApiError } from "../../src/runtime/errors.ts";
-import { checkEnough, loadPrevClose } from "../../src/services/pattern/bars.ts";
+import { checkEnough, loadPrevCloses } from "../../src/services/pattern/bars.ts";
 
 /** [open, high, low, close, volume?, vwap?] */
 type Row = [number, number, number, number, number?, number?];
@@ -501,9 +501,11 @@ describe("the service's bar selection", () => {
       { ...bars([[9, 9, 9, 11]], Date.parse("2026-03-10T04:00:00Z"))[0]! },
     ];
     const intraday = bars([row, row]);
-    expect(await loadPrevClose(fakeBroker(daily), "ABC", "5Min", intraday)).toBe(9.8);
-    expect(await loadPrevClose(fakeBroker([]), "ABC", "5Min", intraday)).toBeNull();
-    expect(await loadPrevClose(fakeBroker([]), "ABC", "1Day", daily)).toBe(9.8);
+    const prevClose = async (broker: ReturnType<typeof fakeBroker>, timeframe: "5Min" | "1Day", series: typeof daily) =>
+      (await loadPrevCloses(broker, timeframe, new Map([["ABC", series]]))).get("ABC");
+    expect(await prevClose(fakeBroker(daily), "5Min", intraday)).toBe(9.8);
+    expect(await prevClose(fakeBroker([]), "5Min", intraday)).toBeNull();
+    expect(await prevClose(fakeBroker([]), "1Day", daily)).toBe(9.8);
   });
 
   test("404 for no bars (unknown symbol or none yet), 422 naming needed vs have", () => {

@@ -46,7 +46,18 @@ function completedInSession(bar: Bar, timeframe: Timeframe, now: number): boolea
 
 /** The last `limit` completed bars up to `now`, oldest first; [] when the broker has none for the symbol. */
 export async function recentBars(broker: Pick<MarketDataBroker, "getBars">, symbol: string, timeframe: Timeframe, limit: number, now: number): Promise<Bar[]> {
+  return (await recentBarsOf(broker, [symbol], timeframe, limit, now)).get(symbol) ?? [];
+}
+
+/** The same for many symbols in one multi-symbol request (paged): one call instead of one per symbol. */
+export async function recentBarsOf(
+  broker: Pick<MarketDataBroker, "getBars">,
+  symbols: string[],
+  timeframe: Timeframe,
+  limit: number,
+  now: number,
+): Promise<Map<string, Bar[]>> {
   const start = new Date(lookbackStart(timeframe, limit, now)).toISOString();
-  const fetched = (await broker.getBars([symbol], timeframe, { start, end: new Date(now).toISOString() }))[symbol] ?? [];
-  return fetched.filter((bar) => completedInSession(bar, timeframe, now)).slice(-limit);
+  const fetched = await broker.getBars(symbols, timeframe, { start, end: new Date(now).toISOString() });
+  return new Map(symbols.map((symbol) => [symbol, (fetched[symbol] ?? []).filter((bar) => completedInSession(bar, timeframe, now)).slice(-limit)]));
 }

@@ -11,19 +11,37 @@ const MIN_BARS = 20;
 /** Calendar days searched back for the previous session's daily bar. */
 const PREV_CLOSE_LOOKBACK_DAYS = 10;
 
-/** The close of the last daily bar before the day of `bars`' last bar; null when there is none. */
-export async function loadPrevClose(broker: Pick<MarketDataBroker, "getBars">, symbol: string, timeframe: Timeframe, bars: readonly Bar[]): Promise<number | null> {
-  const last = bars.at(-1);
-  if (!last) return null;
+/**
+ * Per symbol, the close of the last daily bar before the day of its last bar (null when there is
+ * none), from one multi-symbol daily request.
+ */
+export async function loadPrevCloses(
+  broker: Pick<MarketDataBroker, "getBars">,
+  timeframe: Timeframe,
+  barsBySymbol: ReadonlyMap<string, readonly Bar[]>,
+): Promise<Map<string, number | null>> {
+  const lastDays = new Map<string, string>();
+  for (const [symbol, bars] of barsBySymbol) {
+    const last = bars.at(-1);
+    if (last) lastDays.set(symbol, etDate(Date.parse(last.timestamp)));
+  }
+  const closes = new Map<string, number | null>([...barsBySymbol.keys()].map((s) => [s, null]));
+  if (lastDays.size === 0) return closes;
   // Daily bars already hold the previous session.
-  if (timeframe === "1Day") return bars.at(-2)?.close ?? null;
-  const day = etDate(Date.parse(last.timestamp));
-  const fetched = await broker.getBars([symbol], "1Day", {
-    start: new Date(etInstant(addDays(day, -PREV_CLOSE_LOOKBACK_DAYS), "00:00")).toISOString(),
-    end: new Date(etInstant(day, "00:00")).toISOString(),
+  if (timeframe === "1Day") {
+    for (const [symbol, bars] of barsBySymbol) closes.set(symbol, bars.at(-2)?.close ?? null);
+    return closes;
+  }
+  const days = [...lastDays.values()].sort();
+  const fetched = await broker.getBars([...lastDays.keys()], "1Day", {
+    start: new Date(etInstant(addDays(days[0]!, -PREV_CLOSE_LOOKBACK_DAYS), "00:00")).toISOString(),
+    end: new Date(etInstant(days.at(-1)!, "00:00")).toISOString(),
   });
-  const before = (fetched[symbol] ?? []).filter((bar) => etDate(Date.parse(bar.timestamp)) < day);
-  return before.at(-1)?.close ?? null;
+  for (const [symbol, day] of lastDays) {
+    const before = (fetched[symbol] ?? []).filter((bar) => etDate(Date.parse(bar.timestamp)) < day);
+    closes.set(symbol, before.at(-1)?.close ?? null);
+  }
+  return closes;
 }
 
 /** 404 and 422 with what to do about them. */
