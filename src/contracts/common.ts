@@ -1,5 +1,5 @@
 /** Schema pieces several services' contracts share, so a ticker or timeframe means the same everywhere. */
-import { Type as t, type Static } from "@sinclair/typebox";
+import { Type as t, type Static, type TSchema } from "@sinclair/typebox";
 
 /** A US equity ticker as the broker spells it (class shares with a dot or slash). */
 export const Ticker = t.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9./-]{0,19}$", description: "ticker, e.g. AAPL or BRK.B" });
@@ -10,3 +10,18 @@ export type Timeframe = Static<typeof Timeframe>;
 
 export const TradeDirection = t.Union([t.Literal("long"), t.Literal("short")]);
 export type TradeDirection = Static<typeof TradeDirection>;
+
+/** Most symbols one batch call takes. */
+export const MAX_BATCH_SYMBOLS = 100;
+
+/** A batch answer: per symbol, its report or its own error (one symbol failing does not fail the batch). */
+export const batchResults = <Report extends TSchema>(report: Report) =>
+  t.Object({
+    results: t.Array(
+      t.Object({
+        symbol: t.String(),
+        report: t.Union([report, t.Null()]),
+        error: t.Union([t.Object({ status: t.Integer(), code: t.String(), message: t.String() }), t.Null()]),
+      }),
+    ),
+  });

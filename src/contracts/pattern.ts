@@ -1,6 +1,6 @@
 /** The pattern service's route (5002): chart and candlestick patterns on a symbol's recent bars. */
 import { Type as t, type Static } from "@sinclair/typebox";
-import { Ticker, Timeframe, TradeDirection } from "./common.ts";
+import { batchResults, MAX_BATCH_SYMBOLS, Ticker, Timeframe, TradeDirection } from "./common.ts";
 import { defineRoute } from "./route.ts";
 
 export const DetectedPatternSchema = t.Object({
@@ -47,8 +47,6 @@ export const patternsRoute = defineRoute({
   response: PatternReport,
 });
 
-export const MAX_BATCH_SYMBOLS = 100;
-
 export const patternsBatchRoute = defineRoute({
   service: "pattern",
   method: "POST",
@@ -60,13 +58,5 @@ export const patternsBatchRoute = defineRoute({
     limit: t.Optional(t.Integer({ minimum: 20, maximum: 500 })),
     minConfidence: t.Optional(t.Number({ minimum: 0, maximum: 1 })),
   }),
-  response: t.Object({
-    results: t.Array(
-      t.Object({
-        symbol: t.String(),
-        report: t.Union([PatternReport, t.Null()]),
-        error: t.Union([t.Object({ status: t.Integer(), code: t.String(), message: t.String() }), t.Null()]),
-      }),
-    ),
-  }),
+  response: batchResults(PatternReport),
 });

@@ -1,7 +1,7 @@
 /** technical (5003): the indicator set and technical signal of one symbol on one timeframe. */
 import { type Static, type TSchema, Type as t } from "@sinclair/typebox";
 import { INDICATOR_MIN_BARS } from "../domain/indicators/compute.ts";
-import { Ticker, Timeframe } from "./common.ts";
+import { batchResults, MAX_BATCH_SYMBOLS, Ticker, Timeframe } from "./common.ts";
 import { defineRoute } from "./route.ts";
 
 export const DEFAULT_TIMEFRAME: Timeframe = "5Min";
@@ -66,8 +66,6 @@ export const indicatorsRoute = defineRoute({
   response: IndicatorsResponse,
 });
 
-export const MAX_BATCH_SYMBOLS = 100;
-
 export const indicatorsBatchRoute = defineRoute({
   service: "technical",
   method: "POST",
@@ -78,13 +76,5 @@ export const indicatorsBatchRoute = defineRoute({
     timeframe: t.Optional(Timeframe),
     limit: t.Optional(t.Integer({ minimum: INDICATOR_MIN_BARS, maximum: MAX_BAR_LIMIT })),
   }),
-  response: t.Object({
-    results: t.Array(
-      t.Object({
-        symbol: t.String(),
-        report: t.Union([IndicatorsResponse, t.Null()]),
-        error: t.Union([t.Object({ status: t.Integer(), code: t.String(), message: t.String() }), t.Null()]),
-      }),
-    ),
-  }),
+  response: batchResults(IndicatorsResponse),
 });

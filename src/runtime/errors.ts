@@ -27,3 +27,15 @@ export function errorBody(code: string, message: string, field?: string): ErrorB
 export function errorResponse(status: number, body: ErrorBody, headers: Record<string, string> = {}): Response {
   return Response.json(body, { status, headers });
 }
+
+/** Per-symbol outcomes (a report or an ApiError) as a batch route's answer, in the callers' order. */
+export function batchAnswer<Report>(symbols: string[], outcomes: ReadonlyMap<string, Report | ApiError>) {
+  return {
+    results: symbols.map((symbol) => {
+      const outcome = outcomes.get(symbol)!;
+      return outcome instanceof ApiError
+        ? { symbol, report: null, error: { status: outcome.status, code: outcome.code, message: outcome.message } }
+        : { symbol, report: outcome, error: null };
+    }),
+  };
+}

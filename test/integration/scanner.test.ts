@@ -139,6 +139,39 @@ for (const backend of BACKENDS) {
       expect(latest.scanId).toBe(scan.scanId);
     });
 
+    test("the batch routes the scan uses: one report per symbol, or that symbol's own error", async () => {
+      const top = scan.candidates[0]!.symbol;
+      for (const [service, path] of [
+        ["technical", "/api/v1/indicators/batch"],
+        ["pattern", "/api/v1/patterns/batch"],
+      ] as const) {
+        const response = await fetch(`http://127.0.0.1:${servicePort(config, service)}${path}`, {
+          method: "POST",
+          headers: { "x-api-key": appliance.apiKey.key, "content-type": "application/json" },
+          body: JSON.stringify({ symbols: [top, "ZZZZQ"], timeframe: "5Min" }),
+        });
+        expect(response.status).toBe(200);
+        const { results } = await response.json();
+        expect(results.map((r: { symbol: string }) => r.symbol)).toEqual([top, "ZZZZQ"]);
+        expect(results[0].report.symbol).toBe(top);
+        expect(results[0].error).toBeNull();
+        expect(results[1]).toMatchObject({ report: null, error: { status: 404 } });
+        const single = await fetch(`http://127.0.0.1:${servicePort(config, service)}${path.replace("/batch", "")}/${top}?timeframe=5Min`, {
+          headers: { "x-api-key": appliance.apiKey.key },
+        });
+        const { cached: _, ...singleReport } = await single.json();
+        const { cached: __, ...batchReport } = results[0].report;
+        expect(batchReport).toEqual(singleReport);
+        const tooMany = await fetch(`http://127.0.0.1:${servicePort(config, service)}${path}`, {
+          method: "POST",
+          headers: { "x-api-key": appliance.apiKey.key, "content-type": "application/json" },
+          body: JSON.stringify({ symbols: Array.from({ length: 101 }, (_, i) => `S${i}`) }),
+        });
+        expect(tooMany.status).toBe(422);
+        expect((await tooMany.json()).error.field).toBe("symbols");
+      }
+    });
+
     test("without the key: 401", async () => {
       const response = await fetch(`http://127.0.0.1:${servicePort(config, "scanner")}/api/v1/scan/latest`);
       expect(response.status).toBe(401);

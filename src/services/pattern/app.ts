@@ -2,7 +2,7 @@
 import { patternsBatchRoute, patternsRoute } from "../../contracts/pattern.ts";
 import { serviceBroker } from "../../runtime/broker.ts";
 import type { ServiceContext } from "../../runtime/context.ts";
-import { ApiError } from "../../runtime/errors.ts";
+import { ApiError, batchAnswer } from "../../runtime/errors.ts";
 import { createServiceApp, mount } from "../../runtime/http.ts";
 import { createPatternAnalyzer } from "./analyze.ts";
 
@@ -24,14 +24,7 @@ export function createPatternApp(ctx: ServiceContext) {
   mount(app, patternsBatchRoute, async ({ body }) => {
     const symbols = [...new Set(body.symbols.map((s) => s.toUpperCase()))];
     const outcomes = await analyze({ symbols, timeframe: body.timeframe ?? DEFAULT_TIMEFRAME, limit: body.limit ?? DEFAULT_LIMIT, minConfidence: body.minConfidence ?? 0 });
-    return {
-      results: symbols.map((symbol) => {
-        const outcome = outcomes.get(symbol)!;
-        return outcome instanceof ApiError
-          ? { symbol, report: null, error: { status: outcome.status, code: outcome.code, message: outcome.message } }
-          : { symbol, report: outcome, error: null };
-      }),
-    };
+    return batchAnswer(symbols, outcomes);
   });
 
   return app;

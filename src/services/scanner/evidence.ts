@@ -3,7 +3,8 @@
  * contracts. A failure is a warning and missing evidence (a zero component), never a failed scan.
  */
 import { catalystsRoute, ingestNewsRoute } from "../../contracts/news.ts";
-import { MAX_BATCH_SYMBOLS, patternsBatchRoute } from "../../contracts/pattern.ts";
+import { MAX_BATCH_SYMBOLS } from "../../contracts/common.ts";
+import { patternsBatchRoute } from "../../contracts/pattern.ts";
 import { indicatorsBatchRoute } from "../../contracts/technical.ts";
 import type { CatalystEvidence, PatternEvidence, TechnicalEvidence } from "../../domain/scanner/score.ts";
 import { type ServiceClient, ServiceCallError } from "../../runtime/client.ts";

@@ -2,7 +2,7 @@
 import { DEFAULT_BAR_LIMIT, DEFAULT_TIMEFRAME, indicatorsBatchRoute, indicatorsRoute } from "../../contracts/technical.ts";
 import { serviceBroker } from "../../runtime/broker.ts";
 import type { ServiceContext } from "../../runtime/context.ts";
-import { ApiError } from "../../runtime/errors.ts";
+import { ApiError, batchAnswer } from "../../runtime/errors.ts";
 import { createServiceApp, mount } from "../../runtime/http.ts";
 import { indicatorEngine } from "./indicators.ts";
 
@@ -20,14 +20,7 @@ export function createTechnicalApp(ctx: ServiceContext) {
   mount(app, indicatorsBatchRoute, async ({ body }) => {
     const symbols = [...new Set(body.symbols.map((s) => s.toUpperCase()))];
     const outcomes = await indicators(symbols, body.timeframe ?? DEFAULT_TIMEFRAME, body.limit ?? DEFAULT_BAR_LIMIT);
-    return {
-      results: symbols.map((symbol) => {
-        const outcome = outcomes.get(symbol)!;
-        return outcome instanceof ApiError
-          ? { symbol, report: null, error: { status: outcome.status, code: outcome.code, message: outcome.message } }
-          : { symbol, report: outcome, error: null };
-      }),
-    };
+    return batchAnswer(symbols, outcomes);
   });
 
   return app;
