@@ -294,7 +294,7 @@ describe("paging", () => {
   });
 
   test("snapshots of a long symbol list are fetched in chunks; symbols with nothing are absent", async () => {
-    const symbols = Array.from({ length: 250 }, (_, i) => `S${i}`);
+    const symbols = Array.from({ length: 2_500 }, (_, i) => `S${i}`);
     const { broker, calls } = fakeAlpaca((call) => {
       const requested = (call.query.get("symbols") ?? "").split(",");
       return Response.json(
@@ -303,7 +303,7 @@ describe("paging", () => {
     });
     const snapshots = await broker.getSnapshots(symbols);
     expect(calls).toHaveLength(3);
-    expect(Object.keys(snapshots)).toHaveLength(249);
+    expect(Object.keys(snapshots)).toHaveLength(2_499);
     expect(snapshots.S0).toMatchObject({ symbol: "S0", latestTrade: { price: 10.5, size: 100 }, latestQuote: null });
     expect(await broker.getSnapshots([])).toEqual({});
   });
