@@ -6,16 +6,15 @@
  */
 import { loadConfig, servicePort } from "../src/config.ts";
 import { startAppliance } from "../src/runtime/supervisor.ts";
-import { freePortBase, tempDir } from "../test/support/env.ts";
+import { freePortBase, tempDir, venueFetch } from "../test/support/env.ts";
 import { fmt, median } from "./stats.ts";
 
 const RUNS = 7;
 const dir = tempDir("catalyst-bench-scan-");
 const config = loadConfig({ CATALYST_DATA_DIR: dir.path, CATALYST_PORT_BASE: String(await freePortBase()), CATALYST_LOG_LEVEL: "error", VENUE_START: "2026-03-10T10:00" });
 const appliance = await startAppliance(config);
-const venue = `http://127.0.0.1:${servicePort(config, "venue")}/admin/v1/clock`;
-const venueHeaders = { "APCA-API-KEY-ID": "sim", "APCA-API-SECRET-KEY": appliance.apiKey.key, "content-type": "application/json" };
-await fetch(venue, { method: "PUT", headers: venueHeaders, body: JSON.stringify({ paused: true }) });
+const venue = venueFetch(config, appliance.apiKey.key);
+await venue("/admin/v1/clock", { method: "PUT", body: JSON.stringify({ paused: true }) });
 
 const times: number[] = [];
 const serverTimes: number[] = [];
@@ -34,7 +33,7 @@ for (let i = 0; i < RUNS; i++) {
   serverTimes.push(body.durationMs);
   if (i > 0) for (const [stage, ms] of Object.entries(body.stagesMs as Record<string, number>)) (stages[stage] ??= []).push(ms);
   last = body;
-  await fetch(`${venue}/advance`, { method: "POST", headers: venueHeaders, body: JSON.stringify({ seconds: 60 }) });
+  await venue("/admin/v1/clock/advance", { method: "POST", body: JSON.stringify({ seconds: 60 }) });
 }
 await appliance.stop();
 dir.remove();

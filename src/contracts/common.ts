@@ -2,7 +2,8 @@
 import { Type as t, type Static, type TSchema } from "@sinclair/typebox";
 
 /** A US equity ticker as the broker spells it (class shares with a dot or slash). */
-export const Ticker = t.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9./-]{0,19}$", description: "ticker, e.g. AAPL or BRK.B" });
+export const TICKER_PATTERN = "^[A-Za-z0-9][A-Za-z0-9./-]{0,19}$";
+export const Ticker = t.String({ pattern: TICKER_PATTERN, description: "ticker, e.g. AAPL or BRK.B" });
 
 /** Bar sizes; the same union as the broker's, so a route's timeframe goes to it as is. */
 export const Timeframe = t.Union([t.Literal("1Min"), t.Literal("5Min"), t.Literal("15Min"), t.Literal("1Hour"), t.Literal("1Day")]);

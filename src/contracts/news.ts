@@ -6,9 +6,9 @@
  */
 import { type Static, type TSchema, Type as t } from "@sinclair/typebox";
 import { CATALYST_TYPES } from "../domain/news/catalyst-rules.ts";
+import { Ticker } from "./common.ts";
 import { defineRoute } from "./route.ts";
 
-export const SYMBOL_PATTERN = "^[A-Za-z0-9][A-Za-z0-9./-]{0,19}$";
 export const MAX_INGEST_SYMBOLS = 100;
 export const DEFAULT_INGEST_LIMIT = 500;
 export const DEFAULT_NEWS_LIMIT = 50;
@@ -16,7 +16,6 @@ export const DEFAULT_CATALYST_HOURS = 24;
 export const DEFAULT_CATALYST_LIMIT = 200;
 
 const nullable = <T extends TSchema>(schema: T) => t.Union([schema, t.Null()]);
-const Ticker = t.String({ pattern: SYMBOL_PATTERN });
 const IsoTime = t.String({ format: "date-time" });
 
 export const SentimentSchema = t.Object({

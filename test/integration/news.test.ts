@@ -17,7 +17,7 @@ import { classifyCatalyst } from "../../src/domain/news/classify.ts";
 import { etDate } from "../../src/domain/exchange-calendar.ts";
 import { startAppliance, type Appliance } from "../../src/runtime/supervisor.ts";
 import { SyntheticMarket } from "../../src/services/venue/market/market.ts";
-import { BACKENDS, freePortBase, tempDir, waitFor } from "../support/env.ts";
+import { BACKENDS, freePortBase, tempDir, venueFetch, waitFor } from "../support/env.ts";
 import { writeTinySentimentModel } from "../support/tiny-sentiment-model.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -87,11 +87,7 @@ for (const backend of BACKENDS) {
       const started = await startWithHub(config);
       appliance = started.appliance;
       // Freeze the market: every ingest sees the same now.
-      const clock = await fetch(`http://127.0.0.1:${servicePort(config, "venue")}/admin/v1/clock`, {
-        method: "PUT",
-        headers: { "APCA-API-KEY-ID": "sim", "APCA-API-SECRET-KEY": appliance.apiKey.key, "content-type": "application/json" },
-        body: JSON.stringify({ paused: true }),
-      });
+      const clock = await venueFetch(config, appliance.apiKey.key)("/admin/v1/clock", { method: "PUT", body: JSON.stringify({ paused: true }) });
       NOW = Math.floor(Date.parse(((await clock.json()) as { now: string }).now) / 1000) * 1000;
       ({ news: expectedNews, strong: expectedStrong } = newsWindow(NOW));
       if (config.redisUrl) {
@@ -238,11 +234,7 @@ for (const backend of BACKENDS) {
 
     test("the broker down → 503 broker_unavailable, nothing written", async () => {
       const venueAdmin = (method: string, body?: unknown) =>
-        fetch(`http://127.0.0.1:${servicePort(config, "venue")}/admin/v1/faults`, {
-          method,
-          headers: { "APCA-API-KEY-ID": "sim", "APCA-API-SECRET-KEY": appliance.apiKey.key, "content-type": "application/json" },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
+        venueFetch(config, appliance.apiKey.key)("/admin/v1/faults", { method, body: body === undefined ? undefined : JSON.stringify(body) });
       await venueAdmin("PUT", { errorRate: 1, errorStatus: 503 });
       try {
         const down = await ingest({ since: new Date(NOW - DAY_MS).toISOString() });

@@ -7,7 +7,7 @@ import { PatternReport } from "../../src/contracts/pattern.ts";
 import { etDate, session } from "../../src/domain/exchange-calendar.ts";
 import { detectPatterns } from "../../src/domain/patterns/detect.ts";
 import { startAppliance, type Appliance } from "../../src/runtime/supervisor.ts";
-import { BACKENDS, freePortBase } from "../support/env.ts";
+import { BACKENDS, freePortBase, venueFetch } from "../support/env.ts";
 
 const embedded = BACKENDS.find((backend) => backend.name === "embedded")!;
 const BAR_MINUTES: Record<Exclude<Timeframe, "1Day">, number> = { "1Min": 1, "5Min": 5, "15Min": 15, "1Hour": 60 };
@@ -31,9 +31,7 @@ describe("pattern service", () => {
   let liquid: string[];
   let mostActive: string;
 
-  const venueHeaders = () => ({ "APCA-API-KEY-ID": "sim", "APCA-API-SECRET-KEY": appliance.apiKey.key, "content-type": "application/json" });
-  const venue = (path: string, init: RequestInit = {}) =>
-    fetch(`http://127.0.0.1:${servicePort(config, "venue")}${path}`, { ...init, headers: venueHeaders() });
+  const venue = (path: string, init: RequestInit = {}) => venueFetch(config, appliance.apiKey.key)(path, init);
   const patterns = (path: string, headers: Record<string, string> = { "x-api-key": appliance.apiKey.key }) =>
     fetch(`http://127.0.0.1:${servicePort(config, "pattern")}/api/v1/patterns/${path}`, { headers });
 

@@ -11,7 +11,7 @@ import type { ScanReport } from "../../src/contracts/scanner.ts";
 import { etInstant } from "../../src/domain/exchange-calendar.ts";
 import { startAppliance, type Appliance } from "../../src/runtime/supervisor.ts";
 import { SyntheticMarket } from "../../src/services/venue/market/market.ts";
-import { BACKENDS, freePortBase, waitFor } from "../support/env.ts";
+import { BACKENDS, freePortBase, venueFetch, waitFor } from "../support/env.ts";
 
 const DAY = "2026-03-10";
 const SEED = 1;
@@ -43,9 +43,7 @@ for (const backend of BACKENDS) {
       });
       appliance = await startAppliance(config);
       // Freeze the market so the scan and the test's expectations see the same instant.
-      const venue = `http://127.0.0.1:${servicePort(config, "venue")}`;
-      const venueHeaders = { "APCA-API-KEY-ID": "sim", "APCA-API-SECRET-KEY": appliance.apiKey.key, "content-type": "application/json" };
-      await fetch(`${venue}/admin/v1/clock`, { method: "PUT", headers: venueHeaders, body: JSON.stringify({ paused: true }) });
+      await venueFetch(config, appliance.apiKey.key)("/admin/v1/clock", { method: "PUT", body: JSON.stringify({ paused: true }) });
       if (config.redisUrl) {
         bus = new RedisBus(config.redisUrl, config.busNamespace, "scanner-test");
         await bus.connect();

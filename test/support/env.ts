@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
+import { servicePort, type Config } from "../../src/config.ts";
 
 export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 export const REDIS_TEST_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -105,4 +106,11 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
     await Bun.sleep(100);
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+}
+
+/** Requests to a sim-mode appliance's venue (Alpaca's API and /admin/v1), signed with its default key pair. */
+export function venueFetch(config: Config, apiKey: string) {
+  const headers = { "APCA-API-KEY-ID": config.venue.keyId, "APCA-API-SECRET-KEY": config.venue.secretKey ?? apiKey, "content-type": "application/json" };
+  return (path: string, init: RequestInit = {}) =>
+    fetch(`http://127.0.0.1:${servicePort(config, "venue")}${path}`, { ...init, headers: { ...headers, ...init.headers } });
 }

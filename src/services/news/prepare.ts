@@ -1,13 +1,13 @@
 /** Fetched articles → rows to store: dedupe key, tickers a security can hold, catalyst, sentiment. */
 import type { NewsArticle } from "../../adapters/broker/broker.ts";
-import { SYMBOL_PATTERN } from "../../contracts/news.ts";
+import { TICKER_PATTERN } from "../../contracts/common.ts";
 import { CLASSIFIER_VERSION, classifyCatalyst } from "../../domain/news/classify.ts";
 import { dedupeKey } from "../../domain/news/dedupe.ts";
 import type { Sentiment } from "../../domain/news/sentiment.ts";
 import { plainText } from "../../domain/news/text.ts";
 import type { ArticleToStore } from "./store.ts";
 
-const TICKER = new RegExp(SYMBOL_PATTERN);
+const TICKER = new RegExp(TICKER_PATTERN);
 
 /** Feed symbols a security can hold (the securities CHECK); anything else is dropped, not fatal. */
 export function validSymbols(symbols: readonly string[]): string[] {

@@ -2,11 +2,11 @@
  * Pattern reports for one symbol or many: bars from the broker (one multi-symbol request for a
  * batch, one more for the previous closes), the detectors, and a small cache per bar set.
  */
-import { BrokerError, type Bar, type Broker, type Timeframe } from "../../adapters/broker/broker.ts";
+import type { Bar, Broker, Timeframe } from "../../adapters/broker/broker.ts";
 import { recentBarsOf } from "../../adapters/broker/recent-bars.ts";
 import type { PatternReport } from "../../contracts/pattern.ts";
 import { detectPatterns, PATTERN_RULES_VERSION } from "../../domain/patterns/detect.ts";
-import { marketNow } from "../../runtime/broker.ts";
+import { brokerFailure, marketNow } from "../../runtime/broker.ts";
 import { ApiError } from "../../runtime/errors.ts";
 import { LruCache } from "../../runtime/lru.ts";
 import { checkEnough, loadPrevCloses } from "./bars.ts";
@@ -71,10 +71,7 @@ export function createPatternAnalyzer(broker: Pick<Broker, "getClock" | "getBars
       }
       return outcomes;
     } catch (error) {
-      if (error instanceof BrokerError) {
-        throw new ApiError(503, "broker_unavailable", `market data is unavailable right now (${error.message}); try again shortly`);
-      }
-      throw error;
+      throw brokerFailure(error);
     }
   };
 }

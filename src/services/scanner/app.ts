@@ -1,7 +1,7 @@
 /** scanner (5001): ranks the universe into direction-aware candidates; stores each scan and publishes it. */
 import { candidateHistoryRoute, latestScanRoute, runScanRoute } from "../../contracts/scanner.ts";
 import { SCAN_MODES } from "../../domain/scanner/modes.ts";
-import { serviceBroker } from "../../runtime/broker.ts";
+import { brokerFailure, serviceBroker } from "../../runtime/broker.ts";
 import type { ServiceContext } from "../../runtime/context.ts";
 import { ApiError } from "../../runtime/errors.ts";
 import { createServiceApp, mount } from "../../runtime/http.ts";
@@ -24,14 +24,11 @@ export function createScannerApp(ctx: ServiceContext) {
       if (!live) throw new ApiError(409, "cycle_ended", `cycle ${cycleId} has ended; scans attach only to a live cycle`, "cycleId");
     }
     const mode = body.mode ?? "normal";
-    let outcome;
-    try {
-      outcome = await runScan({ mode, limit: body.limit, cycleId }, { broker, market, evidence, settings: ctx.config.scanner });
-    } catch (error) {
-      ctx.log.warn("scan failed: market data unavailable", { error: String(error) });
-      throw new ApiError(503, "broker_unavailable", `market data could not be read from the broker (${(error as Error).message}); retry shortly`);
-    }
-    const { report, stored } = outcome;
+    const { report, stored } = await runScan({ mode, limit: body.limit, cycleId }, { broker, market, evidence, settings: ctx.config.scanner }).catch(
+      (error: unknown) => {
+        throw brokerFailure(error);
+      },
+    );
     await saveScan(ctx.sql, report, stored, { ...ctx.config.scanner, modeRules: SCAN_MODES[mode], limit: body.limit ?? null });
     await ctx.bus.publish("scan_complete", {
       scanId: report.scanId,

@@ -8,10 +8,9 @@ import type { Timeframe } from "../../contracts/common.ts";
 import type { IndicatorsResponse } from "../../contracts/technical.ts";
 import { computeIndicators } from "../../domain/indicators/compute.ts";
 import { TECHNICAL_SIGNAL_VERSION, technicalSignal } from "../../domain/indicators/signal.ts";
-import { marketNow } from "../../runtime/broker.ts";
+import { brokerFailure, marketNow } from "../../runtime/broker.ts";
 import { ApiError } from "../../runtime/errors.ts";
 import { LruCache } from "../../runtime/lru.ts";
-import { brokerFailure } from "./broker-failure.ts";
 
 /** Answers kept: a full scan of a few hundred symbols on two or three timeframes fits. */
 const CACHE_ENTRIES = 2_000;
