@@ -9,3 +9,4 @@ await import("./venue.ts");
 await import("./technical.ts");
 await import("./news.ts");
 await import("./scanner.ts");
+await import("./orders.ts");

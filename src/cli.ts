@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import { loadSentimentModel } from "./adapters/sentiment/load.ts";
 import { ConfigError, loadConfig, parseSimStart, servicePort } from "./config.ts";
 import { resolveApiKey } from "./runtime/api-key.ts";
+import { errorMessage } from "./runtime/errors.ts";
 import { createLogger } from "./runtime/log.ts";
 import { startVenue } from "./services/venue/app.ts";
 import { openApplianceDatabase } from "./runtime/database.ts";
@@ -198,7 +199,7 @@ try {
   }
   // Config, start-up and database errors are the user's to fix: one line saying what, no stack.
   const known = error instanceof ConfigError || error instanceof StartupError;
-  console.error(`catalyst: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`catalyst: ${errorMessage(error)}`);
   if (!known && error instanceof Error && error.stack) console.error(error.stack.split("\n").slice(1, 4).join("\n"));
   process.exit(1);
 }

@@ -60,6 +60,31 @@ export interface ScannerSettings {
   weights: ScanWeights;
 }
 
+/**
+ * The loosest risk limits the API may set (PUT /api/v1/risk/parameters, MCP): a limit can be
+ * tightened freely, loosened only up to these. Decimal strings, like the limits themselves.
+ */
+export interface RiskHardBounds {
+  maxOpenPositions: number;
+  maxPositionNotional: string;
+  maxPositionPctEquity: string;
+  maxDailyLoss: string;
+  dailyLossWarnPct: string;
+  maxSectorExposurePct: string;
+  /** A floor, not a ceiling: reward:risk may not be set below it. */
+  minRewardRisk: string;
+  maxTradesPerDay: number;
+  riskPerTradePct: string;
+}
+
+export interface RiskSettings {
+  hardBounds: RiskHardBounds;
+  /** A limit price may be at most this % away from the quote (stale prices were a fault of the original). */
+  priceBandPct: number;
+  /** Seconds between daily-loss checks of the whole account. */
+  monitorSeconds: number;
+}
+
 export interface Config {
   mode: Mode;
   /** null only in sim mode before the runtime generates one into the data dir. */
@@ -81,6 +106,15 @@ export interface Config {
   venue: VenueSettings;
   news: NewsSettings;
   scanner: ScannerSettings;
+  risk: RiskSettings;
+  trading: {
+    /** A submit whose answer was lost and that the broker still does not know after this long never arrived. */
+    unknownOrderSeconds: number;
+  };
+  /** Real seconds between workflow schedule ticks (each acts at the market's time). */
+  workflowTickSeconds: number;
+  /** Broker requests a minute per client (Alpaca allows ~200 per account). */
+  brokerRequestsPerMinute: number;
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -271,6 +305,37 @@ function scannerSettings(env: Env): ScannerSettings {
   };
 }
 
+function decimalSetting(env: Env, name: string, fallback: string): string {
+  const value = read(env, name);
+  if (value === null) return fallback;
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0) throw new ConfigError(name, `must be a positive decimal number (got "${value}")`);
+  return value;
+}
+
+function percentSetting(env: Env, name: string, fallback: string): string {
+  const value = decimalSetting(env, name, fallback);
+  if (Number(value) > 100) throw new ConfigError(name, `is a percentage, at most 100 (got "${value}")`);
+  return value;
+}
+
+function riskSettings(env: Env): RiskSettings {
+  return {
+    hardBounds: {
+      maxOpenPositions: positiveNumber(env, "RISK_MAX_OPEN_POSITIONS", 10, true),
+      maxPositionNotional: decimalSetting(env, "RISK_MAX_POSITION_NOTIONAL", "25000"),
+      maxPositionPctEquity: percentSetting(env, "RISK_MAX_POSITION_PCT_EQUITY", "25"),
+      maxDailyLoss: decimalSetting(env, "RISK_MAX_DAILY_LOSS", "5000"),
+      dailyLossWarnPct: percentSetting(env, "RISK_MAX_DAILY_LOSS_WARN_PCT", "90"),
+      maxSectorExposurePct: percentSetting(env, "RISK_MAX_SECTOR_EXPOSURE_PCT", "60"),
+      minRewardRisk: decimalSetting(env, "RISK_MIN_REWARD_RISK_FLOOR", "1"),
+      maxTradesPerDay: positiveNumber(env, "RISK_MAX_TRADES_PER_DAY", 50, true),
+      riskPerTradePct: percentSetting(env, "RISK_MAX_RISK_PER_TRADE_PCT", "2"),
+    },
+    priceBandPct: positiveNumber(env, "RISK_PRICE_BAND_PCT", 2),
+    monitorSeconds: positiveNumber(env, "RISK_MONITOR_SECONDS", 15),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const alpaca = alpacaCredentials(env);
   const mode = selectMode(env, alpaca);
@@ -303,6 +368,10 @@ export function loadConfig(env: Env = process.env): Config {
     venue: venueSettings(env),
     news: newsSettings(env),
     scanner: scannerSettings(env),
+    risk: riskSettings(env),
+    trading: { unknownOrderSeconds: positiveNumber(env, "TRADING_UNKNOWN_ORDER_SECONDS", 30) },
+    workflowTickSeconds: positiveNumber(env, "WORKFLOW_TICK_SECONDS", 5),
+    brokerRequestsPerMinute: positiveNumber(env, "BROKER_REQUESTS_PER_MINUTE", 200, true),
   };
 }
 

@@ -26,3 +26,23 @@ export const batchResults = <Report extends TSchema>(report: Report) =>
       }),
     ),
   });
+
+/** An exact decimal as a string ("12.34", "-5"): money and prices are never floats on the order path. */
+export const DECIMAL_PATTERN = "^-?\\d+(\\.\\d+)?$";
+export const Money = t.String({ pattern: DECIMAL_PATTERN, description: "exact decimal, e.g. \"-123.45\"" });
+
+/**
+ * A price as given by the caller: a decimal string ("12.34") or a JSON number (12.34, read as
+ * written, never through float arithmetic). Must be > 0; the server rounds it to the tick.
+ */
+export const PriceInput = t.Union([
+  t.String({ pattern: "^\\d+(\\.\\d+)?$", description: "price as a decimal string, e.g. \"12.34\"" }),
+  t.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: "price, e.g. 12.34" }),
+]);
+export type PriceInput = Static<typeof PriceInput>;
+
+export const Uuid = t.String({ format: "uuid" });
+export const Nullable = <S extends TSchema>(schema: S) => t.Union([schema, t.Null()]);
+
+/** Which world a report describes: every answer that shows money or trades says so. */
+export const TradingMode = t.Union([t.Literal("sim"), t.Literal("paper"), t.Literal("live")]);

@@ -105,3 +105,70 @@ export function roundToTick(price: Decimal, side?: TickRounding): Decimal {
     ? format({ units: units / 10n ** BigInt(SUB_PENNY_DIGITS - CENT_DIGITS), scale: CENT_DIGITS })
     : rounded;
 }
+
+function sameScale(a: Decimal, b: Decimal): { x: bigint; y: bigint; scale: number } {
+  const pa = parse(a);
+  const pb = parse(b);
+  const scale = Math.max(pa.scale, pb.scale);
+  return { x: atScale(pa, scale), y: atScale(pb, scale), scale };
+}
+
+/** The exact sum: "0.1" + "0.2" = "0.3". */
+export function addDecimal(a: Decimal, b: Decimal): Decimal {
+  const { x, y, scale } = sameScale(a, b);
+  return format({ units: x + y, scale });
+}
+
+/** The exact difference a − b. */
+export function subtractDecimal(a: Decimal, b: Decimal): Decimal {
+  const { x, y, scale } = sameScale(a, b);
+  return format({ units: x - y, scale });
+}
+
+/** Σ values, exactly ("0" for none). */
+export function sumDecimal(values: readonly Decimal[]): Decimal {
+  return values.reduce((total, value) => addDecimal(total, value), "0");
+}
+
+export type DivisionRounding = "floor" | "half_up";
+
+/**
+ * a ÷ b with `digits` decimals. "floor" rounds toward −∞ (share counts: never size above the
+ * budget); "half_up" rounds half away from zero (money for display and reports).
+ */
+export function divideDecimal(a: Decimal, b: Decimal, digits: number, rounding: DivisionRounding): Decimal {
+  const { x, y } = sameScale(a, b);
+  if (y === 0n) throw new RangeError(`division by zero ("${a}" / "${b}")`);
+  if (!Number.isInteger(digits) || digits < 0) throw new RangeError(`digits must be a whole number ≥ 0 (got ${digits})`);
+  const numerator = x * 10n ** BigInt(digits);
+  let quotient = numerator / y;
+  const remainder = numerator % y;
+  if (remainder !== 0n) {
+    const negative = numerator < 0n !== y < 0n;
+    if (rounding === "floor" && negative) quotient -= 1n;
+    if (rounding === "half_up") {
+      const twice = (remainder < 0n ? -remainder : remainder) * 2n;
+      if (twice >= (y < 0n ? -y : y)) quotient += negative ? -1n : 1n;
+    }
+  }
+  return format({ units: quotient, scale: digits });
+}
+
+/** Rounded half away from zero to `digits` decimals: money is stored in cents ("12.345" → "12.35"). */
+export function roundDecimal(value: Decimal, digits: number): Decimal {
+  return divideDecimal(value, "1", digits, "half_up");
+}
+
+export function minDecimal(a: Decimal, b: Decimal): Decimal {
+  return compareDecimal(a, b) <= 0 ? a : b;
+}
+
+export function maxDecimal(a: Decimal, b: Decimal): Decimal {
+  return compareDecimal(a, b) >= 0 ? a : b;
+}
+
+/** A number that came from market data as a decimal string, for arithmetic on money ("12.3400001" stays as given up to 6 dp). */
+export function decimalFromNumber(value: number, digits = 6): Decimal {
+  if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+  return roundDecimal(value.toFixed(digits + 2), digits);
+}

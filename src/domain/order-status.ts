@@ -109,3 +109,25 @@ const TERMINAL: ReadonlySet<OrderStatus> = new Set<OrderStatus>(["filled", "canc
 export function isTerminal(status: OrderStatus): boolean {
   return TERMINAL.has(status);
 }
+
+const PROGRESS: Record<OrderStatus, number> = {
+  created: 0,
+  submitted: 1,
+  accepted: 2,
+  partial_fill: 3,
+  filled: 4,
+  cancelled: 4,
+  rejected: 4,
+  expired: 4,
+  replaced: 4,
+};
+
+/**
+ * The status after a broker report. Reports arrive late, twice, or out of order (stream and
+ * polling race), so a status only moves forward: a final status never changes, and an older
+ * report (accepted after partial_fill) is ignored.
+ */
+export function advanceStatus(current: OrderStatus, reported: OrderStatus): OrderStatus {
+  if (isTerminal(current)) return current;
+  return PROGRESS[reported] >= PROGRESS[current] ? reported : current;
+}

@@ -1,6 +1,6 @@
 /** The one JSON error body every service answers with: {error:{code,message,field?}}. */
 export interface ErrorBody {
-  error: { code: string; message: string; field?: string };
+  error: { code: string; message: string; field?: string; details?: unknown };
 }
 
 /** An error meant for the caller: its status, a stable code and a message saying what to do. */
@@ -10,13 +10,17 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** Structured context a program can act on (a risk rejection's verdicts). */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = "ApiError";
   }
 
   body(): ErrorBody {
-    return errorBody(this.code, this.message, this.field);
+    const body = errorBody(this.code, this.message, this.field);
+    if (this.details !== undefined) body.error.details = this.details;
+    return body;
   }
 }
 
@@ -26,6 +30,20 @@ export function errorBody(code: string, message: string, field?: string): ErrorB
 
 export function errorResponse(status: number, body: ErrorBody, headers: Record<string, string> = {}): Response {
   return Response.json(body, { status, headers });
+}
+
+/** What went wrong, as one line of text, whatever was thrown. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs one dependency call; its failure reaches the caller as `failure` says (an ApiError, or the error passed on). */
+export async function via<T>(run: () => Promise<T>, failure: (error: unknown) => unknown): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw failure(error);
+  }
 }
 
 /** Per-symbol outcomes (a report or an ApiError) as a batch route's answer, in the callers' order. */

@@ -75,20 +75,30 @@ export function createServiceApp(ctx: ServiceContext) {
 
 export type ServiceApp = ReturnType<typeof createServiceApp>;
 
-/**
- * Query strings that spell a number become numbers where the contract wants one, before Elysia
- * validates: Elysia coerces only Number (not Integer) query fields, and its coercion reports range
- * errors without the field's name; validating real numbers keeps the name in the 422.
- */
-function numericQuery(schema: TObject | undefined) {
-  const numeric = Object.entries(schema?.properties ?? {})
+function numericFields(schema: TObject | undefined): string[] {
+  return Object.entries(schema?.properties ?? {})
     .filter(([, property]) => property.type === "integer" || property.type === "number")
     .map(([name]) => name);
-  return ({ query }: { query: Record<string, unknown> }) => {
-    for (const name of numeric) {
-      const value = query[name];
-      if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) query[name] = Number(value);
-    }
+}
+
+function toNumbers(values: Record<string, unknown>, names: string[]): void {
+  for (const name of names) {
+    const value = values[name];
+    if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) values[name] = Number(value);
+  }
+}
+
+/**
+ * Query strings and path segments that spell a number become numbers where the contract wants
+ * one, before Elysia validates: Elysia coerces only Number (not Integer) fields, and its coercion
+ * reports range errors without the field's name; validating real numbers keeps the name in the 422.
+ */
+function numericInput(contract: RouteContract) {
+  const query = numericFields(contract.query);
+  const params = numericFields(contract.params);
+  return (context: { query: Record<string, unknown>; params: Record<string, unknown> }) => {
+    toNumbers(context.query, query);
+    toNumbers(context.params, params);
   };
 }
 
@@ -107,7 +117,7 @@ export function mount<C extends RouteContract>(
       query: contract.query,
       body: contract.body,
       response: contract.response,
-      transform: numericQuery(contract.query),
+      transform: numericInput(contract),
       detail: { summary: contract.summary },
     },
   ) as unknown as ServiceApp;

@@ -22,6 +22,8 @@ export interface AlpacaBrokerOptions {
   timeoutMs?: number;
   /** How a submit whose answer was lost is resolved (default 3 lookups, 250 ms then doubling). */
   submitLookup?: LookupPolicy;
+  /** Requests a minute this client may send (default Alpaca's ~200; the bucket keeps bursts under it). */
+  requestsPerMinute?: number;
   /** The HTTP transport; unit tests put a double here. */
   fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
@@ -55,8 +57,8 @@ function createAlpacaApis(options: AlpacaBrokerOptions, timeoutMs: number): Alpa
     secret: options.secret,
     timeoutMs,
     retry: READ_RETRY,
-    // Alpaca allows ~200 requests a minute per host; the bucket keeps a burst under it.
-    rateLimit: DEFAULT_RATE_LIMIT,
+    // Alpaca allows ~200 requests a minute per account; the bucket keeps a burst under it.
+    rateLimit: options.requestsPerMinute ? { ...DEFAULT_RATE_LIMIT, maxRequests: options.requestsPerMinute } : DEFAULT_RATE_LIMIT,
     userAgent: `catalyst-${options.callerName}/${VERSION}`,
     fetchApi: options.fetch,
   };

@@ -13,9 +13,10 @@ import { catalystDirection } from "../../domain/news/direction.ts";
 import { marketNow, serviceBroker } from "../../runtime/broker.ts";
 import type { ServiceContext } from "../../runtime/context.ts";
 import { createServiceApp, mount } from "../../runtime/http.ts";
-import { brokerUnavailable, databaseUnavailable, via } from "./failures.ts";
+import { repeatEvery, type Repeating } from "../../runtime/repeat.ts";
+import { via } from "../../runtime/errors.ts";
+import { brokerUnavailable, databaseUnavailable } from "./failures.ts";
 import { ingestNews, type IngestRequest } from "./ingest.ts";
-import { type IngestSchedule, scheduleIngest } from "./schedule.ts";
 import { listArticles, listCatalysts } from "./store.ts";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -35,17 +36,18 @@ export function createNewsApp(ctx: ServiceContext) {
     return run;
   };
 
-  let schedule: IngestSchedule | null = null;
+  let schedule: Repeating | null = null;
   const app = createServiceApp(ctx)
     .onStart(() => {
-      schedule = scheduleIngest(ctx.config.news.ingestEveryMinutes, async () => {
+      const ingestOnSchedule = async () => {
         try {
           const result = await ingest({ limit: DEFAULT_INGEST_LIMIT });
           ctx.log.info("scheduled news ingest", { ...result });
         } catch (error) {
           ctx.log.warn("scheduled news ingest failed", { error: (error as Error).message });
         }
-      });
+      };
+      schedule = repeatEvery(ctx.config.news.ingestEveryMinutes * 60, ingestOnSchedule, { firstAfterPeriod: true });
     })
     .onStop(() => {
       schedule?.stop();

@@ -1,7 +1,47 @@
-/** reporting: P&L, performance metrics, journal. Its routes arrive with the step that builds it; today it serves health and OpenAPI. */
+/** reporting (5009): performance over a period, the day's trade journal, and both as an HTML page at /. */
+import { journalRoute, performanceRoute } from "../../contracts/reporting.ts";
+import { etDate } from "../../domain/exchange-calendar.ts";
+import { isCalendarDate } from "../../domain/reporting/periods.ts";
+import { unrealizedPnl } from "../../domain/reporting/unrealized.ts";
+import { BROKER_API, marketNow, serviceBroker, viaBroker } from "../../runtime/broker.ts";
 import type { ServiceContext } from "../../runtime/context.ts";
-import { createServiceApp } from "../../runtime/http.ts";
+import { ApiError } from "../../runtime/errors.ts";
+import { createServiceApp, mount } from "../../runtime/http.ts";
+import { journalOf } from "./journal.ts";
+import { reportPage } from "./page.ts";
+import { performanceOf } from "./performance.ts";
+import { openPositions } from "./store.ts";
 
 export function createReportingApp(ctx: ServiceContext) {
-  return createServiceApp(ctx);
+  const broker = serviceBroker(ctx);
+  const app = createServiceApp(ctx);
+  const mode = ctx.config.mode;
+
+  const now = () => viaBroker(() => marketNow(broker), BROKER_API);
+  /** The market's now, the broker's account and the open book: what every performance figure starts from. */
+  const market = async () => {
+    const [at, account] = await viaBroker(() => Promise.all([marketNow(broker), broker.getAccount()]), BROKER_API);
+    return { now: at, account, open: await openPositions(ctx.sql) };
+  };
+
+  mount(app, performanceRoute, async ({ query }) => performanceOf(ctx.sql, await market(), query.period ?? "day", mode));
+
+  mount(app, journalRoute, async ({ query }) => {
+    const date = query.date ?? etDate(await now());
+    if (!isCalendarDate(date)) throw new ApiError(422, "validation_failed", `query field "date": ${date} is not a calendar date`, "date");
+    return { mode, date, trades: await journalOf(ctx.sql, date) };
+  });
+
+  app.get("/", async () => {
+    const state = await market();
+    const [today, journal] = await Promise.all([performanceOf(ctx.sql, state, "day", mode), journalOf(ctx.sql, etDate(state.now))]);
+    const open = state.open.map((p) => ({ ...p, unrealizedPnl: unrealizedPnl(p) }));
+    const page = reportPage({ mode, asOf: state.now, today, open, journal });
+    return new Response(page, {
+      // Defence in depth: even if text slipped through unescaped, nothing could load or run.
+      headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'" },
+    });
+  });
+
+  return app;
 }

@@ -1,7 +1,156 @@
-/** trading: the only writer of orders; talks to the broker; fills → positions. Its routes arrive with the step that builds it; today it serves health and OpenAPI. */
+/** trading (5005): the only writer of orders; talks to the broker; fills → positions. */
+import type { Sql } from "postgres";
+import {
+  cancelOrderRoute,
+  closePositionRoute,
+  flattenRoute,
+  getOrderRoute,
+  listOrdersRoute,
+  listPositionsRoute,
+  placeOrderRoute,
+  syncRoute,
+} from "../../contracts/trading.ts";
+import type { TradeUpdateStream } from "../../adapters/broker/broker.ts";
+import { BROKER_API, serviceBroker, viaBroker } from "../../runtime/broker.ts";
 import type { ServiceContext } from "../../runtime/context.ts";
-import { createServiceApp } from "../../runtime/http.ts";
+import { ApiError } from "../../runtime/errors.ts";
+import { createServiceApp, mount } from "../../runtime/http.ts";
+import { repeatEvery, type Repeating } from "../../runtime/repeat.ts";
+import { createEntryMarketView } from "../risk/market-view.ts";
+import { applyOrderTree } from "./apply-report.ts";
+import { closePosition, flattenAll } from "./close.ts";
+import { publishEffects } from "./events.ts";
+import { placeEntry } from "./place-entry.ts";
+import { refreshMarks, syncWithBroker } from "./sync.ts";
+import { fillsOf, legsOf, ORDER_COLUMNS, orderById, orderView, POSITION_COLUMNS, positionView } from "./views.ts";
+
+/** The polling backstop of the trade_updates stream. */
+const SYNC_EVERY_SECONDS = 5;
+const OPEN_STATUSES = ["created", "submitted", "accepted", "partial_fill"];
+const CLOSED_STATUSES = ["filled", "cancelled", "rejected", "expired", "replaced"];
+
+function statusList(filter: string | undefined): string[] | null {
+  if (filter === undefined || filter === "all") return null;
+  if (filter === "open") return OPEN_STATUSES;
+  if (filter === "closed") return CLOSED_STATUSES;
+  return [filter];
+}
+
+async function listOrders(sql: Sql, query: { status?: string; symbol?: string; cycleId?: string; limit?: number }) {
+  const statuses = statusList(query.status);
+  const rows = await sql.unsafe(
+    `select ${ORDER_COLUMNS} from orders o join securities s using (security_id)
+      where ($1::text[] is null or o.status = any($1::text[])) and ($2::text is null or s.symbol = $2)
+        and ($3::uuid is null or o.cycle_id = $3) order by o.order_id desc limit $4`,
+    [statuses, query.symbol?.toUpperCase() ?? null, query.cycleId ?? null, query.limit ?? 100],
+  );
+  return rows.map(orderView);
+}
 
 export function createTradingApp(ctx: ServiceContext) {
-  return createServiceApp(ctx);
+  const { sql, bus, log } = ctx;
+  const broker = serviceBroker(ctx);
+  const views = createEntryMarketView(broker);
+  const mode = ctx.config.mode;
+  let stream: TradeUpdateStream | null = null;
+  let syncSchedule: Repeating | null = null;
+
+  /** One sync at a time: the stream's reconnect, the timer and the route all funnel through here. */
+  let syncing: Promise<Awaited<ReturnType<typeof syncWithBroker>>> | null = null;
+  const sync = (startup = false) => {
+    syncing ??= (async () => {
+      try {
+        const summary = await syncWithBroker(sql, broker, startup ? 0 : ctx.config.trading.unknownOrderSeconds);
+        await publishEffects(bus, summary.effects);
+        await refreshMarks(sql, broker, Date.parse((await views.clock()).timestamp));
+        return summary;
+      } finally {
+        syncing = null;
+      }
+    })();
+    return syncing;
+  };
+
+  const app = createServiceApp(ctx)
+    .onStart(() => {
+      stream = broker.streamTradeUpdates(
+        (update) => {
+          applyOrderTree(sql, update.order, "stream", { price: update.price, qty: update.qty })
+            .then((effects) => (effects.length === 0 && update.order.parentId === null ? sync().then(() => []) : effects))
+            .then((effects) => publishEffects(bus, effects))
+            .catch((error: Error) => log.warn("trade update not applied; the sync will catch up", { event: update.event, order: update.order.id, error: error.message }));
+        },
+        (state, detail) => {
+          if (state === "listening") void sync().catch((error: Error) => log.warn("sync after (re)connect failed", { error: error.message }));
+          if (state === "error" || state === "reconnecting") log.warn("trade_updates stream", { state, detail });
+        },
+      );
+      syncSchedule = repeatEvery(SYNC_EVERY_SECONDS, () => sync().catch((error: Error) => log.warn("order sync failed; retrying", { error: error.message })));
+      void sync(true).catch((error: Error) => log.warn("start-up sync failed; the next one retries", { error: error.message }));
+    })
+    .onStop(() => {
+      stream?.close();
+      syncSchedule?.stop();
+    });
+
+
+  mount(app, placeOrderRoute, async ({ body }) => {
+    const { placement, effects } = await viaBroker(
+      () => placeEntry({ sql, broker, views, mode, priceBandPct: ctx.config.risk.priceBandPct }, body),
+      BROKER_API,
+    );
+    await publishEffects(bus, effects);
+    log.info("entry placed", { orderId: placement.order.orderId, outcome: placement.outcome, symbol: placement.order.symbol });
+    return placement;
+  });
+
+  mount(app, listOrdersRoute, async ({ query }) => ({ mode, orders: await listOrders(sql, query) }));
+
+  mount(app, getOrderRoute, async ({ params }) => {
+    const order = await orderById(sql, params.id);
+    if (!order) throw new ApiError(404, "order_not_found", `no order ${params.id}; list them with GET /api/v1/orders`, "id");
+    const legs = await legsOf(sql, order.orderId);
+    return { mode, order, legs, fills: await fillsOf(sql, [order.orderId, ...legs.map((l) => l.orderId)]) };
+  });
+
+  mount(app, cancelOrderRoute, async ({ params }) => {
+    const order = await orderById(sql, params.id);
+    if (!order) throw new ApiError(404, "order_not_found", `no order ${params.id}; list them with GET /api/v1/orders`, "id");
+    if (!OPEN_STATUSES.includes(order.status)) throw new ApiError(409, "order_final", `order ${order.orderId} is already ${order.status}`, "id");
+    if (!order.brokerOrderId) throw new ApiError(409, "order_not_at_broker", `order ${order.orderId} has no broker id yet; retry after the next sync`, "id");
+    const outcome = await viaBroker(() => broker.cancelOrder(order.brokerOrderId!), BROKER_API);
+    const report = await viaBroker(() => broker.getOrder(order.brokerOrderId!), BROKER_API);
+    if (report) await publishEffects(bus, await applyOrderTree(sql, report, "poll"));
+    return { mode, order: (await orderById(sql, order.orderId))!, outcome };
+  });
+
+  mount(app, listPositionsRoute, async ({ query }) => {
+    const status = query.status ?? "open";
+    const rows = await sql.unsafe(
+      `select ${POSITION_COLUMNS} from positions p join securities s using (security_id)
+        where ($1 = 'all' or p.status = $1) and ($2::uuid is null or p.cycle_id = $2) order by p.position_id desc limit $3`,
+      [status, query.cycleId ?? null, query.limit ?? 100],
+    );
+    return { mode, positions: rows.map(positionView) };
+  });
+
+  mount(app, closePositionRoute, async ({ params, body }) => {
+    const result = await viaBroker(() => closePosition(sql, broker, params.id, "manual_close", body.reason ?? "closed on request"), BROKER_API);
+    await publishEffects(bus, result.effects);
+    return { mode, position: result.position, exitOrder: result.exitOrder, message: result.message };
+  });
+
+  mount(app, flattenRoute, async ({ body }) => {
+    const result = await viaBroker(() => flattenAll(sql, broker, body.trigger ?? "flatten", body.reason), BROKER_API);
+    await publishEffects(bus, result.effects);
+    log.info("flatten", { reason: body.reason, cancelled: result.cancelledOrders, closing: result.closingPositions, problems: result.problems.length });
+    return { mode, cancelledOrders: result.cancelledOrders, closingPositions: result.closingPositions, problems: result.problems };
+  });
+
+  mount(app, syncRoute, async () => {
+    const summary = await viaBroker(() => sync(), BROKER_API);
+    return { mode, checked: summary.checked, updated: summary.updated, fillsApplied: summary.effects.filter((e) => e.fill).length };
+  });
+
+  return app;
 }

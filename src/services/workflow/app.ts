@@ -1,7 +1,110 @@
-/** workflow: the trading-cycle state machine and the day's schedule. Its routes arrive with the step that builds it; today it serves health and OpenAPI. */
+/** workflow (5006): the trading cycle — start, read, stop — and the scheduler that runs its day. */
+import { flattenRoute } from "../../contracts/trading.ts";
+import { currentCycleRoute, getCycleRoute, startCycleRoute, stopCycleRoute, tickRoute } from "../../contracts/workflow.ts";
+import { etDate, nextTradingDay } from "../../domain/exchange-calendar.ts";
+import { isTerminal } from "../../domain/workflow/cycle-states.ts";
+import { dayPlan } from "../../domain/workflow/day-plan.ts";
+import { MODE_SETTINGS } from "../../domain/workflow/mode-settings.ts";
+import { marketNow, serviceBroker } from "../../runtime/broker.ts";
 import type { ServiceContext } from "../../runtime/context.ts";
-import { createServiceApp } from "../../runtime/http.ts";
+import { ApiError, errorMessage } from "../../runtime/errors.ts";
+import { createServiceApp, mount } from "../../runtime/http.ts";
+import { repeatEvery, type Repeating } from "../../runtime/repeat.ts";
+import { isRefusal } from "./failures.ts";
+import { SerialRunner } from "./serial.ts";
+import { activeCycle, cycleById, insertCycle, isActiveCycleConflict, moveCycle } from "./store.ts";
+import { CycleTicker } from "./tick.ts";
+
+const FLATTEN_TIMEOUT_MS = 30_000;
 
 export function createWorkflowApp(ctx: ServiceContext) {
-  return createServiceApp(ctx);
+  const broker = serviceBroker(ctx);
+  const mode = ctx.config.mode;
+  const ticker = new CycleTicker({ sql: ctx.sql, client: ctx.client, log: ctx.log, mode, marketNow: () => marketNow(broker) });
+  const serial = new SerialRunner();
+
+  const clock = () =>
+    marketNow(broker).catch((error: unknown) => {
+      throw new ApiError(503, "broker_unavailable", `the market clock is unavailable (${errorMessage(error)}); retry shortly`);
+    });
+  const cycleOr404 = async (id: string) => {
+    const cycle = await cycleById(ctx.sql, mode, id);
+    if (!cycle) throw new ApiError(404, "cycle_not_found", `no trading cycle ${id}; GET /api/v1/cycles/current shows the running one`, "id");
+    return cycle;
+  };
+
+  let schedule: Repeating | null = null;
+  const app = createServiceApp(ctx)
+    .onStart(() => {
+      // Each tick reads the market's time itself, so a fast venue clock runs a whole day in minutes.
+      schedule = repeatEvery(ctx.config.workflowTickSeconds, async () => {
+        if (serial.busy) return;
+        await serial.run(() => ticker.tick()).catch((error: unknown) => ctx.log.warn("tick failed", { error: errorMessage(error) }));
+      });
+    })
+    .onStop(() => {
+      schedule?.stop();
+      schedule = null;
+    });
+
+  mount(app, startCycleRoute, async ({ body }) => {
+    const now = await clock();
+    const date = etDate(now);
+    const plan = dayPlan(date);
+    if (!plan) {
+      throw new ApiError(422, "not_a_trading_day", `${date} is not a trading day (weekend or exchange holiday in New York); the next trading day is ${nextTradingDay(date)}: start the cycle then`);
+    }
+    // Starting now would only flatten the account: the day is over for new cycles.
+    if (now >= Date.parse(plan.flattenAt)) {
+      throw new ApiError(422, "trading_day_over", `${date}'s session is past its flatten time (${plan.flattenAt}); the next trading day is ${nextTradingDay(date)}: start the cycle then`);
+    }
+    let cycleId: string;
+    try {
+      cycleId = await insertCycle(ctx.sql, { mode: body.mode, config: { settings: MODE_SETTINGS[body.mode], plan }, atMs: now });
+    } catch (error) {
+      if (!isActiveCycleConflict(error)) throw error;
+      const active = await activeCycle(ctx.sql, mode);
+      const which = active ? `cycle ${active.cycleId} (${active.state}, started ${active.startedAt})` : "another cycle";
+      throw new ApiError(409, "cycle_active", `${which} is still running; only one cycle runs at a time: stop it first (POST /api/v1/cycles/${active?.cycleId ?? ":id"}/stop)`);
+    }
+    ctx.log.info("cycle started", { cycleId, riskMode: body.mode, tradingDate: date });
+    return cycleOr404(cycleId);
+  });
+
+  mount(app, currentCycleRoute, async () => {
+    const cycle = await activeCycle(ctx.sql, mode);
+    if (!cycle) throw new ApiError(404, "no_active_cycle", "no trading cycle is running; start one with POST /api/v1/cycles {\"mode\": \"conservative\" | \"normal\" | \"aggressive\"}");
+    return cycle;
+  });
+
+  mount(app, getCycleRoute, ({ params }) => cycleOr404(params.id));
+
+  // A stop takes a live cycle through closing to closed at once; with closePositions it flattens
+  // first, and if that cannot be done the cycle is left exactly as it was.
+  mount(app, stopCycleRoute, ({ params, body }) =>
+    serial.run(async () => {
+      const cycle = await cycleOr404(params.id);
+      if (isTerminal(cycle.state)) throw new ApiError(409, "cycle_ended", `cycle ${cycle.cycleId} already ended (${cycle.state} at ${cycle.endedAt})`, "id");
+      const now = await clock();
+      const reason = body.reason ?? "stopped on request";
+      if (body.closePositions) {
+        try {
+          const report = await ctx.client.call(flattenRoute, { body: { reason: `cycle stop: ${reason}` } }, { timeoutMs: FLATTEN_TIMEOUT_MS });
+          if (report.problems.length > 0) ctx.log.warn("flatten on stop reported problems", { cycleId: cycle.cycleId, problems: report.problems });
+        } catch (error) {
+          if (isRefusal(error)) throw new ApiError(502, "flatten_refused", `trading refused to flatten (${error.message}); the cycle is unchanged`);
+          throw new ApiError(503, "trading_unavailable", `could not flatten: ${errorMessage(error)}; the cycle is unchanged — retry, or stop without closePositions`);
+        }
+      }
+      if (!(await moveCycle(ctx.sql, cycle.cycleId, cycle.state, "closed", now))) {
+        throw new ApiError(409, "cycle_changed", `cycle ${cycle.cycleId} changed while stopping; read it again and retry`, "id");
+      }
+      ctx.log.info("cycle stopped", { cycleId: cycle.cycleId, from: cycle.state, reason, closePositions: body.closePositions ?? false });
+      return cycleOr404(cycle.cycleId);
+    }),
+  );
+
+  mount(app, tickRoute, () => serial.run(() => ticker.tick()));
+
+  return app;
 }

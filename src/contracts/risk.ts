@@ -1,0 +1,170 @@
+/** The risk service's routes (5004): validate an entry, status, parameters, the kill switch. */
+import { Type as t, type Static } from "@sinclair/typebox";
+import { Money, Nullable, PriceInput, Ticker, TradeDirection, TradingMode, Uuid } from "./common.ts";
+import { defineRoute } from "./route.ts";
+
+/** What a trader (or the workflow) wants to open. Risk sizes it unless qty is given. */
+export const EntryIntent = t.Object({
+  symbol: Ticker,
+  side: TradeDirection,
+  type: t.Union([t.Literal("market"), t.Literal("limit")]),
+  limitPrice: t.Optional(PriceInput),
+  stopLoss: PriceInput,
+  takeProfit: PriceInput,
+  qty: t.Optional(t.Integer({ minimum: 1, maximum: 1_000_000, description: "whole shares; omit to size from the stop distance" })),
+  cycleId: t.Optional(Uuid),
+});
+export type EntryIntent = Static<typeof EntryIntent>;
+
+export const RiskVerdict = t.Object({ rule: t.String(), ok: t.Boolean(), detail: t.String() });
+export type RiskVerdict = Static<typeof RiskVerdict>;
+
+export const RiskSizing = t.Object({
+  qty: t.Integer({ minimum: 0 }),
+  /** The price the checks assumed: the worse of the limit and the quote. */
+  referencePrice: Money,
+  notional: Money,
+  /** $ lost if the stop fills at its price. */
+  riskUsd: Money,
+  rewardUsd: Money,
+  rewardRisk: Nullable(t.Number()),
+});
+export type RiskSizing = Static<typeof RiskSizing>;
+
+export const RiskDecision = t.Object({
+  mode: TradingMode,
+  approved: t.Boolean(),
+  verdicts: t.Array(RiskVerdict),
+  sizing: Nullable(RiskSizing),
+  /** Rounded to the tick: what would be sent. */
+  prices: t.Object({ limitPrice: Nullable(Money), stopLoss: Money, takeProfit: Money }),
+  asOf: t.String(),
+});
+export type RiskDecision = Static<typeof RiskDecision>;
+
+/** The adjustable limits (percentages are 0–100). */
+export const RiskParameters = t.Object({
+  maxOpenPositions: t.Integer({ minimum: 1, maximum: 100 }),
+  maxPositionNotional: Money,
+  maxPositionPctEquity: Money,
+  maxDailyLoss: Money,
+  dailyLossWarnPct: Money,
+  maxSectorExposurePct: Money,
+  minRewardRisk: Money,
+  maxTradesPerDay: t.Integer({ minimum: 1, maximum: 1000 }),
+  riskPerTradePct: Money,
+});
+export type RiskParameters = Static<typeof RiskParameters>;
+
+export const RiskParameterChanges = t.Object(
+  {
+    maxOpenPositions: t.Optional(t.Integer({ minimum: 1, maximum: 100 })),
+    maxPositionNotional: t.Optional(PriceInput),
+    maxPositionPctEquity: t.Optional(PriceInput),
+    maxDailyLoss: t.Optional(PriceInput),
+    dailyLossWarnPct: t.Optional(PriceInput),
+    maxSectorExposurePct: t.Optional(PriceInput),
+    minRewardRisk: t.Optional(PriceInput),
+    maxTradesPerDay: t.Optional(t.Integer({ minimum: 1, maximum: 1000 })),
+    riskPerTradePct: t.Optional(PriceInput),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type RiskParameterChanges = Static<typeof RiskParameterChanges>;
+
+export const DailyPnl = t.Object({
+  tradingDate: t.String(),
+  /** From the fills of positions closed today. */
+  realized: Money,
+  /** The whole account today: equity − equity at the previous close (realized + unrealized, every position). */
+  accountChange: Money,
+  unrealized: Money,
+  /** Share of the daily loss limit used, 0–100+. */
+  lossUsedPct: t.Number(),
+  level: t.Union([t.Literal("ok"), t.Literal("warning"), t.Literal("halt")]),
+});
+export type DailyPnl = Static<typeof DailyPnl>;
+
+export const KillSwitch = t.Object({
+  active: t.Boolean(),
+  reason: Nullable(t.String()),
+  setAt: Nullable(t.String()),
+  setBy: Nullable(t.String()),
+});
+export type KillSwitch = Static<typeof KillSwitch>;
+
+export const RiskStatus = t.Object({
+  mode: TradingMode,
+  asOf: t.String(),
+  marketOpen: t.Boolean(),
+  limits: RiskParameters,
+  hardBounds: RiskParameters,
+  usage: t.Object({
+    openPositions: t.Integer(),
+    workingEntries: t.Integer(),
+    entriesToday: t.Integer(),
+    exposureUsd: Money,
+    equity: Money,
+  }),
+  dailyPnl: DailyPnl,
+  halted: Nullable(t.Object({ reason: t.String(), at: t.String() })),
+  killSwitch: KillSwitch,
+  /** Whether a new entry could be approved right now (kill switch, halt and market aside from the trade itself). */
+  entriesAllowed: t.Boolean(),
+});
+export type RiskStatus = Static<typeof RiskStatus>;
+
+export const validateIntentRoute = defineRoute({
+  service: "risk",
+  method: "POST",
+  path: "/api/v1/risk/validate",
+  summary: "Check an entry against every risk rule and size it; nothing is reserved or sent",
+  body: t.Object({ intent: EntryIntent }),
+  response: RiskDecision,
+});
+
+export const riskStatusRoute = defineRoute({
+  service: "risk",
+  method: "GET",
+  path: "/api/v1/risk/status",
+  summary: "Limits, usage, today's P&L (realized + unrealized, whole account), halt and kill-switch state",
+  response: RiskStatus,
+});
+
+export const updateRiskParametersRoute = defineRoute({
+  service: "risk",
+  method: "PUT",
+  path: "/api/v1/risk/parameters",
+  summary: "Change risk limits, within the hard bounds set in configuration (a new version is recorded)",
+  body: t.Object({
+    changes: RiskParameterChanges,
+    reason: t.String({ minLength: 3, maxLength: 500 }),
+    changedBy: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
+  }),
+  response: t.Object({ parameters: RiskParameters, hardBounds: RiskParameters }),
+});
+
+export const EmergencyStopReport = t.Object({
+  killSwitch: KillSwitch,
+  cancelledOrders: t.Integer(),
+  closingPositions: t.Integer(),
+  problems: t.Array(t.String()),
+});
+
+export const emergencyStopRoute = defineRoute({
+  service: "risk",
+  method: "POST",
+  path: "/api/v1/risk/emergency-stop",
+  summary: "Kill switch: block every entry, cancel open orders and flatten every position, until cleared",
+  body: t.Object({ reason: t.String({ minLength: 3, maxLength: 500 }), setBy: t.Optional(t.String({ minLength: 1, maxLength: 64 })) }),
+  response: EmergencyStopReport,
+});
+
+export const clearEmergencyStopRoute = defineRoute({
+  service: "risk",
+  method: "DELETE",
+  path: "/api/v1/risk/emergency-stop",
+  summary: "Clear the kill switch so entries may resume (the daily-loss halt, if any, stays)",
+  query: t.Object({ clearedBy: t.Optional(t.String({ minLength: 1, maxLength: 64 })) }),
+  response: t.Object({ killSwitch: KillSwitch }),
+});

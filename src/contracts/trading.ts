@@ -1,0 +1,203 @@
+/** The trading service's routes (5005): orders, positions, close, flatten, sync. */
+import { Type as t, type Static } from "@sinclair/typebox";
+import { Money, Nullable, Ticker, TradingMode, Uuid } from "./common.ts";
+import { EntryIntent, RiskDecision } from "./risk.ts";
+import { defineRoute } from "./route.ts";
+
+export const OrderStatus = t.Union(
+  ["created", "submitted", "accepted", "partial_fill", "filled", "cancelled", "rejected", "expired", "replaced"].map((s) => t.Literal(s)),
+);
+export const OrderRole = t.Union(["entry", "stop_loss", "take_profit", "exit", "scale_in", "scale_out"].map((s) => t.Literal(s)));
+export const OrderSource = t.Union([t.Literal("workflow"), t.Literal("mcp"), t.Literal("api"), t.Literal("user")]);
+
+export const OrderView = t.Object({
+  orderId: t.Integer(),
+  clientOrderId: t.String(),
+  brokerOrderId: Nullable(t.String()),
+  parentOrderId: Nullable(t.Integer()),
+  positionId: Nullable(t.Integer()),
+  cycleId: Nullable(t.String()),
+  symbol: t.String(),
+  role: t.String(),
+  orderClass: t.String(),
+  side: t.Union([t.Literal("buy"), t.Literal("sell")]),
+  type: t.String(),
+  timeInForce: t.String(),
+  qty: Money,
+  filledQty: Money,
+  limitPrice: Nullable(Money),
+  stopPrice: Nullable(Money),
+  filledAvgPrice: Nullable(Money),
+  status: t.String(),
+  brokerStatus: Nullable(t.String()),
+  source: t.String(),
+  rejectionReason: Nullable(t.String()),
+  cancelReason: Nullable(t.String()),
+  createdAt: t.String(),
+  submittedAt: Nullable(t.String()),
+  filledAt: Nullable(t.String()),
+});
+export type OrderView = Static<typeof OrderView>;
+
+export const FillView = t.Object({
+  fillId: t.Integer(),
+  orderId: t.Integer(),
+  side: t.String(),
+  qty: Money,
+  price: Money,
+  filledAt: t.String(),
+  receivedVia: t.String(),
+});
+export type FillView = Static<typeof FillView>;
+
+export const PositionView = t.Object({
+  positionId: t.Integer(),
+  symbol: t.String(),
+  cycleId: Nullable(t.String()),
+  side: t.Union([t.Literal("long"), t.Literal("short")]),
+  status: t.Union([t.Literal("open"), t.Literal("closed")]),
+  qty: Money,
+  avgEntryPrice: Money,
+  avgExitPrice: Nullable(Money),
+  lastPrice: Nullable(Money),
+  unrealizedPnl: Nullable(Money),
+  realizedPnl: Money,
+  stopLoss: Nullable(Money),
+  takeProfit: Nullable(Money),
+  initialRisk: Nullable(Money),
+  source: t.String(),
+  closeReason: Nullable(t.String()),
+  pattern: Nullable(t.String()),
+  catalyst: Nullable(t.String()),
+  openedAt: t.String(),
+  closedAt: Nullable(t.String()),
+});
+export type PositionView = Static<typeof PositionView>;
+
+/** Why a trade was taken, kept with the entry order for the journal. */
+export const TradeEvidence = t.Object({
+  scanId: t.Optional(Uuid),
+  rank: t.Optional(t.Integer({ minimum: 1 })),
+  score: t.Optional(t.Number({ minimum: 0, maximum: 1 })),
+  pattern: t.Optional(t.String({ maxLength: 64 })),
+  catalyst: t.Optional(t.String({ maxLength: 64 })),
+  note: t.Optional(t.String({ maxLength: 500 })),
+});
+export type TradeEvidence = Static<typeof TradeEvidence>;
+
+export const PlaceOrderBody = t.Composite([
+  EntryIntent,
+  t.Object({
+    source: OrderSource,
+    /** The same key always means the same order: a retried request returns the first one, never a second order. */
+    idempotencyKey: t.Optional(t.String({ minLength: 1, maxLength: 100, pattern: "^[A-Za-z0-9:._-]+$" })),
+    evidence: t.Optional(TradeEvidence),
+  }),
+]);
+export type PlaceOrderBody = Static<typeof PlaceOrderBody>;
+
+export const OrderPlacement = t.Object({
+  mode: TradingMode,
+  /** submitted: the broker has it. unknown: the broker's answer was lost; it is being looked up, never re-sent. duplicate: this idempotency key's order. */
+  outcome: t.Union([t.Literal("submitted"), t.Literal("unknown"), t.Literal("duplicate")]),
+  order: OrderView,
+  legs: t.Array(OrderView),
+  risk: Nullable(RiskDecision),
+  message: t.String(),
+});
+export type OrderPlacement = Static<typeof OrderPlacement>;
+
+export const placeOrderRoute = defineRoute({
+  service: "trading",
+  method: "POST",
+  path: "/api/v1/orders",
+  summary: "Open a position with a bracket order (entry + stop loss + take profit), after the risk checks",
+  body: PlaceOrderBody,
+  response: OrderPlacement,
+});
+
+export const OrderStatusFilter = t.Union([t.Literal("open"), t.Literal("closed"), t.Literal("all"), OrderStatus]);
+
+export const listOrdersRoute = defineRoute({
+  service: "trading",
+  method: "GET",
+  path: "/api/v1/orders",
+  summary: "Orders, newest first (open = created/submitted/accepted/partial_fill)",
+  query: t.Object({
+    status: t.Optional(OrderStatusFilter),
+    symbol: t.Optional(Ticker),
+    cycleId: t.Optional(Uuid),
+    limit: t.Optional(t.Integer({ minimum: 1, maximum: 1000 })),
+  }),
+  response: t.Object({ mode: TradingMode, orders: t.Array(OrderView) }),
+});
+
+export const getOrderRoute = defineRoute({
+  service: "trading",
+  method: "GET",
+  path: "/api/v1/orders/:id",
+  summary: "One order with its legs and fills",
+  params: t.Object({ id: t.Integer({ minimum: 1 }) }),
+  response: t.Object({ mode: TradingMode, order: OrderView, legs: t.Array(OrderView), fills: t.Array(FillView) }),
+});
+
+export const cancelOrderRoute = defineRoute({
+  service: "trading",
+  method: "POST",
+  path: "/api/v1/orders/:id/cancel",
+  summary: "Ask the broker to cancel a working order (the status follows from the broker's answer)",
+  params: t.Object({ id: t.Integer({ minimum: 1 }) }),
+  response: t.Object({ mode: TradingMode, order: OrderView, outcome: t.String() }),
+});
+
+export const listPositionsRoute = defineRoute({
+  service: "trading",
+  method: "GET",
+  path: "/api/v1/positions",
+  summary: "Positions (default open), newest first, with unrealized P&L at the last mark",
+  query: t.Object({
+    status: t.Optional(t.Union([t.Literal("open"), t.Literal("closed"), t.Literal("all")])),
+    cycleId: t.Optional(Uuid),
+    limit: t.Optional(t.Integer({ minimum: 1, maximum: 1000 })),
+  }),
+  response: t.Object({ mode: TradingMode, positions: t.Array(PositionView) }),
+});
+
+export const closePositionRoute = defineRoute({
+  service: "trading",
+  method: "POST",
+  path: "/api/v1/positions/:id/close",
+  summary: "Close a position at market: its protective legs are cancelled first, then one exit order is sent",
+  params: t.Object({ id: t.Integer({ minimum: 1 }) }),
+  body: t.Object({ reason: t.Optional(t.String({ minLength: 1, maxLength: 200 })) }),
+  response: t.Object({ mode: TradingMode, position: PositionView, exitOrder: Nullable(OrderView), message: t.String() }),
+});
+
+export const FlattenReport = t.Object({
+  mode: TradingMode,
+  cancelledOrders: t.Integer(),
+  closingPositions: t.Integer(),
+  problems: t.Array(t.String()),
+});
+export type FlattenReport = Static<typeof FlattenReport>;
+
+export const flattenRoute = defineRoute({
+  service: "trading",
+  method: "POST",
+  path: "/api/v1/flatten",
+  summary: "Cancel every working order and close every open position at market",
+  body: t.Object({
+    reason: t.String({ minLength: 3, maxLength: 200 }),
+    /** Recorded as the positions' close reason (default flatten). */
+    trigger: t.Optional(t.Union([t.Literal("flatten"), t.Literal("end_of_day"), t.Literal("emergency_stop")])),
+  }),
+  response: FlattenReport,
+});
+
+export const syncRoute = defineRoute({
+  service: "trading",
+  method: "POST",
+  path: "/api/v1/sync",
+  summary: "Reconcile open orders with the broker now (the polling backstop of the trade_updates stream)",
+  response: t.Object({ mode: TradingMode, checked: t.Integer(), updated: t.Integer(), fillsApplied: t.Integer() }),
+});

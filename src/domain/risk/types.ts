@@ -1,0 +1,141 @@
+/**
+ * The inputs and answers of the risk rules. Pure data: the risk service and trading load a
+ * snapshot (limits, account, market, book) and every rule is a function of it. Money and prices
+ * are decimal strings (src/domain/money.ts); no float decides an order.
+ */
+import type { Decimal } from "../money.ts";
+import type { PositionSide } from "../order-side.ts";
+
+export interface RiskLimits {
+  maxOpenPositions: number;
+  maxPositionNotional: Decimal;
+  /** 0–100 */
+  maxPositionPctEquity: Decimal;
+  maxDailyLoss: Decimal;
+  /** 0–100: warn at this share of maxDailyLoss. */
+  dailyLossWarnPct: Decimal;
+  /** 0–100, of equity. */
+  maxSectorExposurePct: Decimal;
+  minRewardRisk: Decimal;
+  maxTradesPerDay: number;
+  /** 0–100, of equity, lost if the stop is hit. */
+  riskPerTradePct: Decimal;
+}
+
+/** An entry as risk sees it: prices already on the tick grid. */
+export interface EntryRequest {
+  symbol: string;
+  direction: PositionSide;
+  orderType: "market" | "limit";
+  limitPrice: Decimal | null;
+  stopLoss: Decimal;
+  takeProfit: Decimal;
+  /** Whole shares asked for; null → sized from the stop distance. */
+  qty: number | null;
+  /** The cycle mode's multiplier on risk per trade ("0.5", "1", "1.5"). */
+  sizeMultiplier: Decimal;
+}
+
+export interface MarketSnapshot {
+  isOpen: boolean;
+  bid: Decimal | null;
+  ask: Decimal | null;
+  last: Decimal | null;
+  /** The asset as the broker lists it (null: unknown to the broker). */
+  asset: { tradable: boolean; shortable: boolean } | null;
+}
+
+export interface AccountSnapshot {
+  equity: Decimal;
+  /** Equity at the previous close: today's P&L is equity − lastEquity. */
+  lastEquity: Decimal;
+  buyingPower: Decimal;
+  tradingBlocked: boolean;
+}
+
+/** Something that already uses risk capacity: an open position or a working (unfilled) entry. */
+export interface Exposure {
+  symbol: string;
+  sector: string | null;
+  direction: PositionSide;
+  qty: Decimal;
+  /** Mark for open positions (last price, else entry), limit/reference for working entries. */
+  price: Decimal;
+  kind: "position" | "working_entry";
+  /** What more is lost from here if its stop fills ("0" without a stop, or with the stop already in profit). */
+  riskToStop: Decimal;
+}
+
+export interface BookSnapshot {
+  exposures: Exposure[];
+  entriesToday: number;
+  killSwitch: { reason: string } | null;
+  /** Today's daily-loss halt, if it happened. */
+  halt: { reason: string } | null;
+  /** The candidate's sector (null: unclassified). */
+  sector: string | null;
+}
+
+export interface RiskInput {
+  request: EntryRequest;
+  limits: RiskLimits;
+  market: MarketSnapshot;
+  account: AccountSnapshot;
+  book: BookSnapshot;
+  /** A limit price may be at most this % away from the quote. */
+  priceBandPct: number;
+}
+
+export interface Sizing {
+  qty: number;
+  referencePrice: Decimal;
+  notional: Decimal;
+  riskUsd: Decimal;
+  rewardUsd: Decimal;
+  /** reward ÷ risk per share; null when the stop distance is 0. */
+  rewardRisk: number | null;
+}
+
+export interface Verdict {
+  rule: RuleName;
+  ok: boolean;
+  /** A plain sentence with the numbers: why it passed or failed, and what to change. */
+  detail: string;
+}
+
+export const RULE_NAMES = [
+  "kill_switch",
+  "daily_loss_halt",
+  "market_open",
+  "tradable",
+  "protective_stop",
+  "reward_risk",
+  "price_band",
+  "position_size",
+  "max_position_notional",
+  "buying_power",
+  "max_open_positions",
+  "duplicate_symbol",
+  "sector_exposure",
+  "max_trades_per_day",
+  "daily_loss_budget",
+] as const;
+export type RuleName = (typeof RULE_NAMES)[number];
+
+export interface RiskEvaluation {
+  approved: boolean;
+  verdicts: Verdict[];
+  /** null when no reference price exists (no quote for a market order). */
+  sizing: Sizing | null;
+}
+
+export interface DailyLossStatus {
+  /** equity − lastEquity (negative = loss). */
+  pnl: Decimal;
+  /** max(0, −pnl) ÷ maxDailyLoss × 100. */
+  lossUsedPct: number;
+  level: "ok" | "warning" | "halt";
+}
+
+/** One limit, a pure function of the snapshot and the sizing (null: no price to size against). */
+export type RiskRule = (input: RiskInput, sizing: Sizing | null) => Verdict;

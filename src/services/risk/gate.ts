@@ -1,0 +1,137 @@
+/**
+ * The risk gate: loads what the rules need from the database and evaluates an entry. The risk
+ * service runs it to answer /validate; trading runs it again inside the transaction that writes
+ * the order row, holding the day's risk lock, so concurrent intents are checked one at a time
+ * and none can slip past a limit (the original checked, then wrote, and raced).
+ */
+import type { Sql, TransactionSql } from "postgres";
+import { etDate } from "../../domain/exchange-calendar.ts";
+import { evaluateEntry } from "../../domain/risk/evaluate.ts";
+import type { BookSnapshot, EntryRequest, Exposure, RiskEvaluation, RiskLimits } from "../../domain/risk/types.ts";
+import type { PositionSide } from "../../domain/order-side.ts";
+import { ApiError } from "../../runtime/errors.ts";
+import type { EntryMarketView } from "./market-view.ts";
+
+type Db = Sql | TransactionSql;
+
+export async function currentLimits(db: Db): Promise<RiskLimits> {
+  const [row] = await db`
+    select max_open_positions, max_position_notional::text, max_position_pct_equity::text, max_daily_loss::text,
+           daily_loss_warn_pct::text, max_sector_exposure_pct::text, min_reward_risk::text, max_trades_per_day,
+           risk_per_trade_pct::text
+      from v_current_risk_parameters`;
+  if (!row) throw new Error("no risk parameters in force (migration 002 seeds them)");
+  return {
+    maxOpenPositions: row.max_open_positions,
+    maxPositionNotional: row.max_position_notional,
+    maxPositionPctEquity: row.max_position_pct_equity,
+    maxDailyLoss: row.max_daily_loss,
+    dailyLossWarnPct: row.daily_loss_warn_pct,
+    maxSectorExposurePct: row.max_sector_exposure_pct,
+    minRewardRisk: row.min_reward_risk,
+    maxTradesPerDay: row.max_trades_per_day,
+    riskPerTradePct: row.risk_per_trade_pct,
+  };
+}
+
+/** Open positions and working entries: what already uses risk capacity. */
+export async function loadExposures(db: Db): Promise<Exposure[]> {
+  const rows = await db`
+    select s.symbol, sec.sector_code as sector, p.side as direction, p.qty::text as qty,
+           coalesce(p.last_price, p.avg_entry_price)::text as price, 'position' as kind,
+           coalesce(greatest(0, round(p.qty * (coalesce(p.last_price, p.avg_entry_price) - p.stop_loss)
+                                      * case p.side when 'long' then 1 else -1 end, 2)), 0)::text as risk_to_stop
+      from positions p join securities s using (security_id) left join sectors sec on sec.sector_id = s.sector_id
+     where p.status = 'open'
+    union all
+    select s.symbol, sec.sector_code, case o.side when 'buy' then 'long' else 'short' end, (o.qty - o.filled_qty)::text,
+           coalesce(o.limit_price, (o.metadata #>> '{risk,sizing,referencePrice}')::numeric, o.stop_price)::text, 'working_entry',
+           coalesce((o.metadata #>> '{risk,sizing,riskUsd}')::numeric, 0)::text
+      from orders o join securities s using (security_id) left join sectors sec on sec.sector_id = s.sector_id
+     where o.role = 'entry' and o.status in ('created', 'submitted', 'accepted', 'partial_fill')`;
+  return rows.map((r) => ({
+    symbol: r.symbol,
+    sector: r.sector,
+    direction: r.direction as PositionSide,
+    qty: r.qty,
+    price: r.price ?? "0",
+    kind: r.kind as Exposure["kind"],
+    riskToStop: r.risk_to_stop,
+  }));
+}
+
+export interface DayRiskState {
+  tradingDate: string;
+  entriesToday: number;
+  halt: { reason: string; at: string } | null;
+  killSwitch: { reason: string; setAt: string; setBy: string } | null;
+}
+
+/**
+ * The day's counts and halt, and the kill switch. With `lock` the day's row is created if need be
+ * and held until the transaction ends; a plain read writes nothing (no row yet: nothing happened today).
+ */
+export async function dayRiskState(db: Db, tradingDate: string, lock: boolean): Promise<DayRiskState> {
+  if (lock) await db`insert into risk_daily_state (trading_date) values (${tradingDate}) on conflict do nothing`;
+  const [day = { entries_count: 0, halted: false }] = lock
+    ? await db`select entries_count, halted, halt_reason, halted_at from risk_daily_state where trading_date = ${tradingDate} for update`
+    : await db`select entries_count, halted, halt_reason, halted_at from risk_daily_state where trading_date = ${tradingDate}`;
+  const [kill] = await db`select kill_switch_active, kill_switch_reason, kill_switch_set_at, kill_switch_set_by from risk_state`;
+  return {
+    tradingDate,
+    entriesToday: day.entries_count,
+    halt: day.halted ? { reason: day.halt_reason, at: new Date(day.halted_at).toISOString() } : null,
+    killSwitch: kill?.kill_switch_active
+      ? { reason: kill.kill_switch_reason, setAt: new Date(kill.kill_switch_set_at).toISOString(), setBy: kill.kill_switch_set_by }
+      : null,
+  };
+}
+
+async function sectorOf(db: Db, symbol: string): Promise<string | null> {
+  const [row] = await db`select sec.sector_code from securities s join sectors sec on sec.sector_id = s.sector_id where s.symbol = ${symbol}`;
+  return row?.sector_code ?? null;
+}
+
+/** The cycle's risk multiplier (its mode's), or 1 without a cycle; a cycle that is not live is refused. */
+export async function cycleSizeMultiplier(db: Db, cycleId: string | undefined): Promise<string> {
+  if (cycleId === undefined) return "1";
+  const [cycle] = await db`select state, config #>> '{settings,sizeMultiplier}' as multiplier from trading_cycles where cycle_id = ${cycleId}`;
+  if (!cycle) throw new ApiError(404, "cycle_not_found", `no trading cycle ${cycleId}; start one or omit cycleId`, "cycleId");
+  if (cycle.state === "closed" || cycle.state === "error") {
+    throw new ApiError(409, "cycle_ended", `cycle ${cycleId} has ended (${cycle.state}); entries attach only to a live cycle`, "cycleId");
+  }
+  return cycle.multiplier ?? "1";
+}
+
+export interface GateInput {
+  request: EntryRequest;
+  view: EntryMarketView;
+  priceBandPct: number;
+}
+
+export interface GateResult {
+  evaluation: RiskEvaluation;
+  day: DayRiskState;
+}
+
+/** Evaluates an entry against the database's state; in a transaction with lock = true it serialises with every other entry of the day. */
+export async function evaluateAgainstBook(db: Db, input: GateInput, lock: boolean): Promise<GateResult> {
+  const day = await dayRiskState(db, etDate(input.view.now), lock);
+  const [limits, exposures, sector] = await Promise.all([currentLimits(db), loadExposures(db), sectorOf(db, input.request.symbol)]);
+  const book: BookSnapshot = {
+    exposures,
+    entriesToday: day.entriesToday,
+    killSwitch: day.killSwitch ? { reason: day.killSwitch.reason } : null,
+    halt: day.halt ? { reason: day.halt.reason } : null,
+    sector,
+  };
+  const evaluation = evaluateEntry({
+    request: input.request,
+    limits,
+    market: input.view.market,
+    account: input.view.account,
+    book,
+    priceBandPct: input.priceBandPct,
+  });
+  return { evaluation, day };
+}

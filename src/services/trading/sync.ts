@@ -1,0 +1,117 @@
+/**
+ * Keeping our orders in step with the broker: the trade_updates stream applies events as they
+ * happen; the sync (every few seconds, after a stream reconnect, and at start-up) is the
+ * backstop. It settles orders whose submit outcome is unknown or that a crash left unsent, by
+ * looking them up by client order id, and re-reads every open order. Both paths go through
+ * applyOrderTree, so whichever sees a fill first records it and the other changes nothing.
+ */
+import type { Sql } from "postgres";
+import type { Broker, BrokerOrder } from "../../adapters/broker/broker.ts";
+import { EntryNotAppliedError, applyOrderTree, type ReportEffects } from "./apply-report.ts";
+import { withLegs } from "./submit.ts";
+
+
+export interface SyncSummary {
+  checked: number;
+  updated: number;
+  effects: ReportEffects[];
+}
+
+/** Orders whose fate at the broker we do not know: unsent rows left by a crash, and lost submit answers. */
+async function settleUnknown(sql: Sql, broker: Broker, settleAfterSeconds: number): Promise<ReportEffects[]> {
+  const rows = await sql`
+    select order_id, client_order_id, status from orders
+     where broker_order_id is null and status in ('created', 'submitted')
+       and created_at < now() - make_interval(secs => ${settleAfterSeconds})`;
+  const effects: ReportEffects[] = [];
+  for (const row of rows) {
+    const found = await broker.getOrderByClientId(row.client_order_id);
+    if (found) {
+      effects.push(...(await applyOrderTree(sql, await withLegs(broker, found), "poll")));
+    } else {
+      // Unknown to the broker well after the submit: it never arrived (a crash before the call, or
+      // a 5xx without effect). Closed rather than sent late with a stale price.
+      const reason = row.status === "created" ? "not sent: the service stopped before the broker call" : "the broker never received it (looked up by client order id)";
+      await sql`update orders set status = 'cancelled', cancelled_at = now(), cancel_reason = ${`${reason}; place it again if still wanted`}
+                 where order_id = ${row.order_id} and status in ('created', 'submitted') and broker_order_id is null`;
+    }
+  }
+  return effects;
+}
+
+async function applyAll(sql: Sql, orders: BrokerOrder[]): Promise<ReportEffects[]> {
+  const effects: ReportEffects[] = [];
+  const pending: BrokerOrder[] = [];
+  for (const order of orders) {
+    try {
+      effects.push(...(await applyOrderTree(sql, order, "poll")));
+    } catch (error) {
+      if (!(error instanceof EntryNotAppliedError)) throw error;
+      pending.push(order);
+    }
+  }
+  // Exits whose entry was applied later in the same pass.
+  for (const order of pending) effects.push(...(await applyOrderTree(sql, order, "poll")));
+  return effects;
+}
+
+/**
+ * settleAfterSeconds: how old a row without a broker id must be before a miss at the broker
+ * counts as "never arrived" (0 at start-up: nothing of ours is in flight then).
+ */
+/**
+ * Brackets whose legs have no rows: the stream (which sends no legs) recorded the entry, and the
+ * submit's own answer, which carries them, was lost to a crash. Unknown legs would hold the shares.
+ */
+async function adoptMissingLegs(sql: Sql, broker: Broker): Promise<ReportEffects[]> {
+  const rows = await sql`select o.broker_order_id from orders o
+                          where o.role = 'entry' and o.order_class = 'bracket' and o.broker_order_id is not null
+                            and o.status not in ('rejected', 'cancelled', 'expired')
+                            and not exists (select 1 from orders l where l.parent_order_id = o.order_id)`;
+  const effects: ReportEffects[] = [];
+  for (const row of rows) {
+    const order = await broker.getOrder(row.broker_order_id);
+    if (order) effects.push(...(await applyOrderTree(sql, order, "poll")));
+  }
+  return effects;
+}
+
+export async function syncWithBroker(sql: Sql, broker: Broker, settleAfterSeconds: number): Promise<SyncSummary> {
+  const effects = await settleUnknown(sql, broker, settleAfterSeconds);
+  effects.push(...(await adoptMissingLegs(sql, broker)));
+  const open = await sql`
+    select o.broker_order_id, o.parent_order_id, o.submitted_at, p.broker_order_id as parent_broker_id
+      from orders o left join orders p on p.order_id = o.parent_order_id
+     where o.broker_order_id is not null and o.status in ('submitted', 'accepted', 'partial_fill')`;
+  if (open.length === 0) return { checked: 0, updated: effects.length, effects };
+
+  // One paged listing covers every open order (legs come nested under their entries).
+  const since = open.reduce((min, r) => Math.min(min, new Date(r.submitted_at ?? Date.now()).getTime()), Number.POSITIVE_INFINITY);
+  const listed = await broker.listOrders({ status: "all", after: new Date(since - 60_000).toISOString(), nested: true });
+  const openIds = new Set(open.map((r) => r.broker_order_id as string));
+  const ours = listed.filter((o) => openIds.has(o.id) || o.legs.some((l) => openIds.has(l.id)));
+  const seen = new Set(ours.flatMap((o) => [o.id, ...o.legs.map((l) => l.id)]));
+  const roots = new Map(ours.map((o) => [o.id, o]));
+  // Orders the listing missed (older than its window, or replaced) are read one by one.
+  for (const row of open) {
+    if (seen.has(row.broker_order_id)) continue;
+    const rootId = row.parent_broker_id ?? row.broker_order_id;
+    const order = await broker.getOrder(rootId);
+    if (order) roots.set(order.id, order);
+  }
+  const ordered = [...roots.values()].sort((a, b) => (a.submittedAt ?? "").localeCompare(b.submittedAt ?? ""));
+  effects.push(...(await applyAll(sql, ordered)));
+  return { checked: open.length, updated: effects.filter((e) => e.fill || e.position).length, effects };
+}
+
+/** Marks open positions at the broker's current prices, for unrealized P&L. */
+export async function refreshMarks(sql: Sql, broker: Broker, marketNow: number): Promise<void> {
+  const positions = await broker.listPositions();
+  if (positions.length === 0) return;
+  // One statement for every mark: this runs on each sync.
+  await sql`
+    update positions p set last_price = m.price::numeric, last_price_at = ${new Date(marketNow).toISOString()}
+      from unnest(${sql.array(positions.map((x) => x.symbol))}::text[], ${sql.array(positions.map((x) => x.currentPrice))}::text[]) as m(symbol, price)
+      join securities s on s.symbol = m.symbol
+     where p.status = 'open' and p.security_id = s.security_id`;
+}

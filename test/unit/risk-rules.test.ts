@@ -1,0 +1,392 @@
+/**
+ * Every risk rule passing and failing, at its boundaries (exactly at a limit passes, a cent over
+ * fails), for shorts and without a quote; through evaluateEntry, so sizing is the real one.
+ */
+import { describe, expect, test } from "bun:test";
+import { evaluateEntry } from "../../src/domain/risk/evaluate.ts";
+import { RULES } from "../../src/domain/risk/rules.ts";
+import { TEST_ACCOUNT, TEST_LIMITS } from "../support/risk-fixtures.ts";
+import { RULE_NAMES, type Exposure, type RiskInput, type RuleName, type Verdict } from "../../src/domain/risk/types.ts";
+
+/**
+ * A long limit entry at 20.00 (the ask), stop 19.50, target 21.00 on 100000 equity: 1 % risk
+ * sizes 2000 shares, capped by the $10,000 notional limit at 500 — notional 10000.00, risk 250.00.
+ */
+const BASE: RiskInput = {
+  request: {
+    symbol: "AAPL",
+    direction: "long",
+    orderType: "limit",
+    limitPrice: "20.00",
+    stopLoss: "19.50",
+    takeProfit: "21.00",
+    qty: null,
+    sizeMultiplier: "1",
+  },
+  limits: TEST_LIMITS,
+  market: { isOpen: true, bid: "19.99", ask: "20.00", last: "20.00", asset: { tradable: true, shortable: true } },
+  account: TEST_ACCOUNT,
+  book: { exposures: [], entriesToday: 0, killSwitch: null, halt: null, sector: "TECH" },
+  priceBandPct: 2,
+};
+
+/** Short at a 20.00 limit; the bid 19.99 is worse, so the checks assume 19.99. */
+const SHORT_REQUEST: Partial<RiskInput["request"]> = { direction: "short", stopLoss: "20.50", takeProfit: "19.00" };
+const NO_QUOTE: Partial<RiskInput["market"]> = { bid: null, ask: null, last: null };
+const MARKET_ORDER: Partial<RiskInput["request"]> = { orderType: "market", limitPrice: null };
+
+type Overrides = { [K in keyof RiskInput]?: Partial<RiskInput[K]> };
+
+function entry(overrides: Overrides = {}): RiskInput {
+  return {
+    request: { ...BASE.request, ...overrides.request },
+    limits: { ...BASE.limits, ...overrides.limits },
+    market: { ...BASE.market, ...overrides.market },
+    account: { ...BASE.account, ...overrides.account },
+    book: { ...BASE.book, ...overrides.book },
+    priceBandPct: overrides.priceBandPct ?? BASE.priceBandPct,
+  };
+}
+
+function verdict(rule: RuleName, overrides: Overrides = {}): Verdict {
+  const found = evaluateEntry(entry(overrides)).verdicts.find((v) => v.rule === rule);
+  if (!found) throw new Error(`no verdict for ${rule}`);
+  return found;
+}
+
+function exposure(symbol: string, qty: string, price: string, more: Partial<Exposure> = {}): Exposure {
+  return { symbol, sector: "TECH", direction: "long", qty, price, kind: "position", riskToStop: "0", ...more };
+}
+
+describe("evaluateEntry", () => {
+  test("the base entry is approved, every rule run in order, sized once", () => {
+    const evaluation = evaluateEntry(BASE);
+    expect(evaluation.verdicts.map((v) => v.rule)).toEqual([...RULE_NAMES]);
+    expect(evaluation.verdicts.filter((v) => !v.ok)).toEqual([]);
+    expect(evaluation.approved).toBe(true);
+    expect(evaluation.sizing).toEqual({ qty: 500, referencePrice: "20.00", notional: "10000.00", riskUsd: "250.00", rewardUsd: "500.00", rewardRisk: 2 });
+  });
+
+  test("one failing rule refuses the entry, and the others still report", () => {
+    const evaluation = evaluateEntry(entry({ market: { isOpen: false } }));
+    expect(evaluation.approved).toBe(false);
+    expect(evaluation.verdicts.filter((v) => !v.ok).map((v) => v.rule)).toEqual(["market_open"]);
+    expect(evaluation.verdicts).toHaveLength(RULE_NAMES.length);
+  });
+
+  test("the short mirror of the base entry is approved at the bid", () => {
+    const evaluation = evaluateEntry(entry({ request: SHORT_REQUEST }));
+    expect(evaluation.verdicts.filter((v) => !v.ok)).toEqual([]);
+    expect(evaluation.sizing).toMatchObject({ qty: 500, referencePrice: "19.99", notional: "9995.00", riskUsd: "255.00" });
+  });
+
+  test("a market order without a quote has no sizing, and every rule needing one says so", () => {
+    const evaluation = evaluateEntry(entry({ request: MARKET_ORDER, market: NO_QUOTE }));
+    expect(evaluation.sizing).toBeNull();
+    expect(evaluation.approved).toBe(false);
+    const failed = evaluation.verdicts.filter((v) => !v.ok);
+    expect(failed.map((v) => v.rule)).toEqual([
+      "protective_stop",
+      "reward_risk",
+      "price_band",
+      "position_size",
+      "max_position_notional",
+      "buying_power",
+      "sector_exposure",
+      "daily_loss_budget",
+    ]);
+    for (const v of failed) expect(v.detail).toMatch(/no (two-sided )?quote/);
+  });
+
+  test("RULES maps each name to its rule", () => {
+    expect(Object.keys(RULES)).toEqual([...RULE_NAMES]);
+    for (const rule of RULE_NAMES) expect(RULES[rule](BASE, null).rule).toBe(rule);
+  });
+});
+
+describe("kill_switch", () => {
+  test("passes without an emergency stop", () => expect(verdict("kill_switch").ok).toBe(true));
+  test("fails while one is active, naming the reason and how to clear it", () => {
+    expect(verdict("kill_switch", { book: { killSwitch: { reason: "broker outage" } } })).toEqual({
+      rule: "kill_switch",
+      ok: false,
+      detail: "emergency stop active: broker outage; clear it with DELETE /api/v1/risk/emergency-stop",
+    });
+  });
+});
+
+describe("daily_loss_halt", () => {
+  test("passes below the limit: 1999.99 lost of 2000", () => {
+    const v = verdict("daily_loss_halt", { account: { lastEquity: "101999.99" } });
+    expect(v.ok).toBe(true);
+    expect(v.detail).toBe("today's P&L is -$1999.99, 99.99% of the $2000.00 daily loss limit used");
+  });
+  test("fails at the limit: 2000 lost", () => {
+    const v = verdict("daily_loss_halt", { account: { lastEquity: "102000" } });
+    expect(v.ok).toBe(false);
+    expect(v.detail).toContain("100% of the $2000.00");
+  });
+  test("fails when today's halt is recorded, even if the loss recovered", () => {
+    const v = verdict("daily_loss_halt", { book: { halt: { reason: "daily loss $2000.00 reached at 11:02" } } });
+    expect(v.ok).toBe(false);
+    expect(v.detail).toContain("daily loss $2000.00 reached at 11:02");
+  });
+});
+
+describe("market_open", () => {
+  test("passes while open", () => expect(verdict("market_open").ok).toBe(true));
+  test("fails while closed", () => expect(verdict("market_open", { market: { isOpen: false } })).toMatchObject({ ok: false, detail: expect.stringContaining("closed") }));
+});
+
+describe("tradable", () => {
+  test("passes for a tradable asset", () => expect(verdict("tradable")).toMatchObject({ ok: true, detail: "AAPL is tradable" }));
+  test("fails when the account is blocked", () => {
+    expect(verdict("tradable", { account: { tradingBlocked: true } })).toMatchObject({ ok: false, detail: expect.stringContaining("blocked") });
+  });
+  test("fails for an asset unknown to the broker", () => {
+    expect(verdict("tradable", { market: { asset: null } })).toMatchObject({ ok: false, detail: expect.stringContaining("unknown to the broker") });
+  });
+  test("fails for an asset that is not tradable", () => {
+    expect(verdict("tradable", { market: { asset: { tradable: false, shortable: true } } })).toMatchObject({ ok: false, detail: expect.stringContaining("not tradable") });
+  });
+  test("a short needs a shortable asset; a long does not", () => {
+    const hardToBorrow = { asset: { tradable: true, shortable: false } };
+    expect(verdict("tradable", { request: SHORT_REQUEST, market: hardToBorrow })).toMatchObject({ ok: false, detail: expect.stringContaining("cannot be sold short") });
+    expect(verdict("tradable", { market: hardToBorrow }).ok).toBe(true);
+    expect(verdict("tradable", { request: SHORT_REQUEST })).toMatchObject({ ok: true, detail: "AAPL is tradable and shortable" });
+  });
+});
+
+describe("protective_stop", () => {
+  test("a long passes with stop < entry < target", () => expect(verdict("protective_stop").ok).toBe(true));
+  test("a long fails with the stop above the entry", () => {
+    const v = verdict("protective_stop", { request: { stopLoss: "20.50" } });
+    expect(v.ok).toBe(false);
+    expect(v.detail).toBe(
+      "a long entry needs stop < entry < target: stop 20.50, entry 20.00, target 21.00; put the stop below and the target above the entry",
+    );
+  });
+  test("a long fails with the target at the entry", () => expect(verdict("protective_stop", { request: { takeProfit: "20.00" } }).ok).toBe(false));
+  test("a long fails with the stop at the entry", () => expect(verdict("protective_stop", { request: { stopLoss: "20.00" } }).ok).toBe(false));
+  test("the entry is the reference, not the limit: an ask above the target fails", () => {
+    expect(verdict("protective_stop", { request: { takeProfit: "20.50" }, market: { ask: "20.60" } }).ok).toBe(false);
+  });
+  test("a short passes with target < entry < stop", () => expect(verdict("protective_stop", { request: SHORT_REQUEST }).ok).toBe(true));
+  test("a short fails with long-side prices", () => {
+    const v = verdict("protective_stop", { request: { direction: "short" } });
+    expect(v.ok).toBe(false);
+    expect(v.detail).toContain("target < entry < stop");
+  });
+  test("a limit order without a quote is checked against its limit", () => {
+    expect(verdict("protective_stop", { market: NO_QUOTE }).ok).toBe(true);
+  });
+  test("no quote and no limit fails", () => {
+    expect(verdict("protective_stop", { request: MARKET_ORDER, market: NO_QUOTE })).toMatchObject({ ok: false, detail: expect.stringContaining("no quote for AAPL") });
+  });
+});
+
+describe("reward_risk", () => {
+  test("passes exactly at the minimum: 0.75 ÷ 0.50 = 1.50", () => {
+    expect(verdict("reward_risk", { request: { takeProfit: "20.75" } })).toMatchObject({ ok: true, detail: expect.stringContaining("reward:risk is 1.50") });
+  });
+  test("fails a cent short of it: 0.74 ÷ 0.50 = 1.48", () => {
+    const v = verdict("reward_risk", { request: { takeProfit: "20.74" } });
+    expect(v.ok).toBe(false);
+    expect(v.detail).toContain("reward:risk is 1.48");
+    expect(v.detail).toContain("the minimum is 1.5");
+  });
+  test("short mirror: entry 19.99, stop 20.49 (0.50), target 19.24 (0.75) passes; 19.25 fails", () => {
+    expect(verdict("reward_risk", { request: { ...SHORT_REQUEST, stopLoss: "20.49", takeProfit: "19.24" } }).ok).toBe(true);
+    expect(verdict("reward_risk", { request: { ...SHORT_REQUEST, stopLoss: "20.49", takeProfit: "19.25" } }).ok).toBe(false);
+  });
+  test("fails when the stop equals the entry (no ratio)", () => {
+    expect(verdict("reward_risk", { request: { stopLoss: "20.00" } })).toMatchObject({ ok: false, detail: expect.stringContaining("stop equals the entry") });
+  });
+  test("fails without a quote", () => expect(verdict("reward_risk", { request: MARKET_ORDER, market: NO_QUOTE }).ok).toBe(false));
+});
+
+describe("price_band", () => {
+  const lastOnly = { bid: null, ask: null, last: "100.00" };
+  test("a limit exactly 2 % from the last trade passes", () => {
+    const v = verdict("price_band", { request: { limitPrice: "102.00" }, market: lastOnly });
+    expect(v).toMatchObject({ ok: true, detail: "the limit 102.00 is 2.00% from the quote 100.00 (band 2%)" });
+  });
+  test("a cent further fails", () => {
+    const v = verdict("price_band", { request: { limitPrice: "102.01" }, market: lastOnly });
+    expect(v.ok).toBe(false);
+    expect(v.detail).toBe("the limit 102.01 is 2.01% from the quote 100.00 (band 2%); set the limit within 2% of 100.00");
+  });
+  test("below the quote counts the same: 97.99 fails, 98.00 passes", () => {
+    expect(verdict("price_band", { request: { limitPrice: "98.00" }, market: lastOnly }).ok).toBe(true);
+    expect(verdict("price_band", { request: { limitPrice: "97.99" }, market: lastOnly }).ok).toBe(false);
+  });
+  test("with both sides quoted the mid is compared: bid 99, ask 101 → mid 100", () => {
+    expect(verdict("price_band", { request: { ...SHORT_REQUEST, limitPrice: "98.00" }, market: { bid: "99.00", ask: "101.00" } }).ok).toBe(true);
+    expect(verdict("price_band", { request: { ...SHORT_REQUEST, limitPrice: "97.99" }, market: { bid: "99.00", ask: "101.00" } }).ok).toBe(false);
+  });
+  test("a market order passes with a spread of exactly 2 % of the mid", () => {
+    const v = verdict("price_band", { request: MARKET_ORDER, market: { bid: "99.00", ask: "101.00" } });
+    expect(v).toMatchObject({ ok: true, detail: "the spread 2.00 is 2.00% of the mid 100.000 (band 2%)" });
+  });
+  test("a market order fails with a wider spread", () => {
+    expect(verdict("price_band", { request: MARKET_ORDER, market: { bid: "99.00", ask: "101.01" } }).ok).toBe(false);
+  });
+  test("a market order fails without both sides quoted, even with a last trade", () => {
+    const v = verdict("price_band", { request: MARKET_ORDER, market: { bid: "19.99", ask: null } });
+    expect(v).toMatchObject({ ok: false, detail: expect.stringContaining("no two-sided quote") });
+  });
+  test("a limit order fails with no quote at all", () => {
+    expect(verdict("price_band", { market: NO_QUOTE })).toMatchObject({ ok: false, detail: expect.stringContaining("no quote for AAPL") });
+  });
+});
+
+describe("position_size", () => {
+  test("explains the sizing and the cap", () => {
+    expect(verdict("position_size")).toEqual({
+      rule: "position_size",
+      ok: true,
+      detail: "risk budget $1000.00 ÷ $0.50 per share → 2000 shares, capped at 500 by the $10000.00 position limit",
+    });
+  });
+  test("without a cap it reports the budget alone", () => {
+    expect(verdict("position_size", { limits: { maxPositionNotional: "100000", maxPositionPctEquity: "100" } }).detail).toBe(
+      "risk budget $1000.00 ÷ $0.50 per share → 2000 shares",
+    );
+  });
+  test("fails when the stop is wider than the budget", () => {
+    const v = verdict("position_size", { account: { equity: "1000" }, request: { stopLoss: "5.00" } });
+    expect(v.ok).toBe(false);
+    expect(v.detail).toBe("risk budget $10.00 ÷ $15.00 per share → 0 shares; move the stop closer to the entry or raise riskPerTradePct");
+  });
+  test("fails when one share is above the position limit", () => {
+    const v = verdict("position_size", { limits: { maxPositionNotional: "19.99" } });
+    expect(v.ok).toBe(false);
+    expect(v.detail).toContain("capped at 0 by the $19.99 position limit");
+  });
+  test("fails when the stop equals the entry", () => {
+    expect(verdict("position_size", { request: { stopLoss: "20.00" } })).toMatchObject({ ok: false, detail: expect.stringContaining("stop equals the entry price 20.00") });
+  });
+  test("an asked-for qty of 1 passes, 0 fails", () => {
+    expect(verdict("position_size", { request: { qty: 1 } })).toMatchObject({ ok: true, detail: "1 share as requested" });
+    expect(verdict("position_size", { request: { qty: 0 } }).ok).toBe(false);
+  });
+});
+
+describe("max_position_notional", () => {
+  test("exactly at the limit passes (500 × 20.00 = 10000.00)", () => {
+    expect(verdict("max_position_notional", { request: { qty: 500 } }).ok).toBe(true);
+  });
+  test("a cent over fails, saying how many shares fit", () => {
+    const v = verdict("max_position_notional", { request: { qty: 500 }, limits: { maxPositionNotional: "9999.99" } });
+    expect(v.ok).toBe(false);
+    expect(v.detail).toBe(
+      "notional $10000.00 against a $9999.99 limit (the lesser of $9999.99 and 25% of equity $100000.00); reduce qty to at most 499 shares",
+    );
+  });
+  test("the equity share limits too: 10 % of 100000 = 10000 passes, 9.99999 % fails", () => {
+    const dollarsUnbound = { maxPositionNotional: "1000000" };
+    expect(verdict("max_position_notional", { request: { qty: 500 }, limits: { ...dollarsUnbound, maxPositionPctEquity: "10" } }).ok).toBe(true);
+    expect(verdict("max_position_notional", { request: { qty: 500 }, limits: { ...dollarsUnbound, maxPositionPctEquity: "9.99999" } }).ok).toBe(false);
+  });
+});
+
+describe("buying_power", () => {
+  test("exactly the notional passes", () => expect(verdict("buying_power", { account: { buyingPower: "10000.00" } }).ok).toBe(true));
+  test("a cent less fails", () => {
+    expect(verdict("buying_power", { account: { buyingPower: "9999.99" } })).toEqual({
+      rule: "buying_power",
+      ok: false,
+      detail: "notional $10000.00 against buying power $9999.99; reduce the size or free buying power",
+    });
+  });
+});
+
+describe("max_open_positions", () => {
+  const symbols = (...names: string[]) => names.map((name) => exposure(name, "10", "50.00", { sector: null }));
+  test("4 symbols + this entry = 5 of 5 passes", () => {
+    expect(verdict("max_open_positions", { book: { exposures: symbols("A", "B", "C", "D") } })).toMatchObject({
+      ok: true,
+      detail: "4 symbols with a position or working entry + this entry = 5 of at most 5",
+    });
+  });
+  test("5 symbols + this entry fails", () => {
+    expect(verdict("max_open_positions", { book: { exposures: symbols("A", "B", "C", "D", "E") } }).ok).toBe(false);
+  });
+  test("working entries count, and a symbol counts once", () => {
+    const exposures = [...symbols("A", "B", "C"), exposure("D", "10", "50.00", { kind: "working_entry" }), exposure("A", "5", "51.00", { kind: "working_entry" })];
+    expect(verdict("max_open_positions", { book: { exposures } }).ok).toBe(true);
+    expect(verdict("max_open_positions", { book: { exposures }, limits: { maxOpenPositions: 4 } }).ok).toBe(false);
+  });
+});
+
+describe("duplicate_symbol", () => {
+  test("passes with other symbols only", () => expect(verdict("duplicate_symbol", { book: { exposures: [exposure("MSFT", "1", "400")] } }).ok).toBe(true));
+  test("fails with an open position in the symbol", () => {
+    expect(verdict("duplicate_symbol", { book: { exposures: [exposure("AAPL", "10", "20")] } }).detail).toBe(
+      "AAPL already has an open position; close or cancel it before entering again",
+    );
+  });
+  test("fails with a working entry in the symbol", () => {
+    const v = verdict("duplicate_symbol", { book: { exposures: [exposure("AAPL", "10", "20", { kind: "working_entry" })] } });
+    expect(v).toMatchObject({ ok: false, detail: expect.stringContaining("a working entry") });
+  });
+});
+
+describe("sector_exposure", () => {
+  test("an unclassified sector is not limited", () => {
+    expect(verdict("sector_exposure", { book: { sector: null, exposures: [exposure("MSFT", "1000", "400")] } })).toMatchObject({
+      ok: true,
+      detail: "unclassified sector: not limited",
+    });
+  });
+  test("exactly 40 % of equity passes: 30000 held + 10000", () => {
+    const exposures = [exposure("MSFT", "50", "400.00"), exposure("NVDA", "-100", "100.00", { direction: "short", kind: "working_entry" })];
+    expect(verdict("sector_exposure", { book: { exposures } })).toMatchObject({
+      ok: true,
+      detail: "sector TECH: $30000.00 held or working + $10000.00 this entry = $40000.00 against 40% of equity = $40000.00",
+    });
+  });
+  test("a cent over fails", () => {
+    const v = verdict("sector_exposure", { book: { exposures: [exposure("MSFT", "1", "30000.01")] } });
+    expect(v.ok).toBe(false);
+    expect(v.detail).toContain("reduce the size or exit another TECH position");
+  });
+  test("other sectors do not count", () => {
+    expect(verdict("sector_exposure", { book: { exposures: [exposure("XOM", "1000", "100", { sector: "ENERGY" })] } }).ok).toBe(true);
+  });
+});
+
+describe("max_trades_per_day", () => {
+  test("19 entries of 20 passes", () => expect(verdict("max_trades_per_day", { book: { entriesToday: 19 } }).ok).toBe(true));
+  test("20 entries of 20 fails", () => {
+    expect(verdict("max_trades_per_day", { book: { entriesToday: 20 } })).toMatchObject({
+      ok: false,
+      detail: "20 entries today of at most 20; no more entries until the next trading day",
+    });
+  });
+});
+
+describe("daily_loss_budget", () => {
+  test("1750 lost + 250 at risk = 2000 of 2000 passes", () => {
+    expect(verdict("daily_loss_budget", { account: { lastEquity: "101750" } })).toMatchObject({
+      ok: true,
+      detail: "if this and every open trade were stopped out, today's loss would be $2000.00 of the $2000.00 limit",
+    });
+  });
+  test("a cent more lost fails, saying how much may still be risked", () => {
+    expect(verdict("daily_loss_budget", { account: { lastEquity: "101750.01" } }).detail).toBe(
+      "if this and every open trade were stopped out, today's loss would be $2000.01 of the $2000.00 limit; reduce the size or tighten the stop to risk at most $249.99",
+    );
+  });
+  test("a winning day does not add room beyond the limit", () => {
+    const v = verdict("daily_loss_budget", { account: { lastEquity: "90000" }, request: { qty: 5000 } });
+    // 5000 × 0.50 = 2500 at risk; today's gain does not offset it.
+    expect(v).toMatchObject({ ok: false, detail: expect.stringContaining("$2500.00 of the $2000.00 limit") });
+  });
+  test("what open trades would still lose at their stops counts, so concurrent entries share one budget", () => {
+    const open = [exposure("AAA", "100", "10", { riskToStop: "1000" }), exposure("BBB", "100", "10", { kind: "working_entry", riskToStop: "750" })];
+    expect(verdict("daily_loss_budget", { book: { exposures: open } })).toMatchObject({ ok: true, detail: expect.stringContaining("$2000.00 of") });
+    const more = [...open, exposure("CCC", "1", "10", { riskToStop: "0.01" })];
+    expect(verdict("daily_loss_budget", { book: { exposures: more } })).toMatchObject({ ok: false, detail: expect.stringContaining("$2000.01 of") });
+  });
+});
