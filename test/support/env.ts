@@ -93,7 +93,7 @@ export async function freePortBase(): Promise<number> {
   throw new Error("no free block of 10 ports found");
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000, pollMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown = null;
   while (Date.now() < deadline) {
@@ -103,7 +103,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
     } catch (error) {
       last = error;
     }
-    await Bun.sleep(100);
+    await Bun.sleep(pollMs);
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
 }
