@@ -1,19 +1,21 @@
 /**
- * What one fill does to a position: opens it, adds to it, or reduces it and realizes P&L.
- * Pure and exact (decimal strings). A fill that would flip a position through zero is refused:
- * Catalyst never reverses in one order, so such a fill means the books are wrong.
+ * A position as the sum of its fills: entry fills (qty, value) and exit fills (qty, value).
+ * Every figure is derived from those exact sums, never carried forward from a rounded one, so a
+ * position closed in any number of partial fills realizes exactly Σ exit value − Σ entry value:
+ * what the broker's cash moved by. Averages are for display (4 dp) and never feed the maths.
+ * A fill that would take a position through zero is refused: Catalyst never reverses in one order,
+ * so such a fill means the books are wrong.
  */
 import { addDecimal, compareDecimal, divideDecimal, multiplyDecimal, roundDecimal, subtractDecimal, type Decimal } from "../money.ts";
 import type { OrderSide, PositionSide } from "../order-side.ts";
 
-export interface PositionBook {
+export interface PositionFills {
   side: PositionSide;
-  qty: Decimal;
-  avgEntryPrice: Decimal;
-  /** Shares exited so far and their average price (null before the first exit). */
-  exitedQty: Decimal;
-  avgExitPrice: Decimal | null;
-  realizedPnl: Decimal;
+  entryQty: Decimal;
+  /** Σ qty × price over the entry fills, exact. */
+  entryValue: Decimal;
+  exitQty: Decimal;
+  exitValue: Decimal;
 }
 
 export interface FillFact {
@@ -22,52 +24,60 @@ export interface FillFact {
   price: Decimal;
 }
 
-export interface FillEffect {
-  book: PositionBook;
-  /** P&L this fill realized (cents). */
-  realized: Decimal;
+export interface PositionFigures {
+  qty: Decimal;
+  avgEntryPrice: Decimal;
+  avgExitPrice: Decimal | null;
+  /** Cumulative realized P&L in cents, from the exact sums (not a sum of rounded per-fill figures). */
+  realizedPnl: Decimal;
   closed: boolean;
 }
 
 const PRICE_DIGITS = 4;
-
-function weightedAverage(qtyA: Decimal, priceA: Decimal, qtyB: Decimal, priceB: Decimal): Decimal {
-  const total = addDecimal(qtyA, qtyB);
-  const value = addDecimal(multiplyDecimal(qtyA, priceA), multiplyDecimal(qtyB, priceB));
-  return divideDecimal(value, total, PRICE_DIGITS, "half_up");
-}
+/** Digits kept for the cost of a partial exit; the last exit takes the exact remainder. */
+const COST_DIGITS = 8;
 
 export function openingSide(side: OrderSide): PositionSide {
   return side === "buy" ? "long" : "short";
 }
 
-/** An entry fill with no position yet opens one. */
-export function openPosition(fill: FillFact): PositionBook {
-  return { side: openingSide(fill.side), qty: fill.qty, avgEntryPrice: fill.price, exitedQty: "0", avgExitPrice: null, realizedPnl: "0" };
+/** The fills of a position that has none yet. */
+export function noFills(side: PositionSide): PositionFills {
+  return { side, entryQty: "0", entryValue: "0", exitQty: "0", exitValue: "0" };
 }
 
-export function applyFill(book: PositionBook, fill: FillFact): FillEffect {
+/** Adds one fill: the position's own side adds to the entry, the other side exits. */
+export function withFill(fills: PositionFills, fill: FillFact): PositionFills {
   if (compareDecimal(fill.qty, "0") <= 0) throw new RangeError(`a fill's qty must be > 0 (got ${fill.qty})`);
-  if (openingSide(fill.side) === book.side) {
-    const avgEntryPrice = weightedAverage(book.qty, book.avgEntryPrice, fill.qty, fill.price);
-    return { book: { ...book, qty: addDecimal(book.qty, fill.qty), avgEntryPrice }, realized: "0", closed: false };
+  const value = multiplyDecimal(fill.qty, fill.price);
+  if (openingSide(fill.side) === fills.side) {
+    return { ...fills, entryQty: addDecimal(fills.entryQty, fill.qty), entryValue: addDecimal(fills.entryValue, value) };
   }
-  const remaining = subtractDecimal(book.qty, fill.qty);
-  if (compareDecimal(remaining, "0") < 0) {
-    throw new RangeError(`a ${fill.side} fill of ${fill.qty} exceeds the ${book.side} position of ${book.qty}: it would reverse it`);
+  const exitQty = addDecimal(fills.exitQty, fill.qty);
+  if (compareDecimal(exitQty, fills.entryQty) > 0) {
+    const open = subtractDecimal(fills.entryQty, fills.exitQty);
+    throw new RangeError(`a ${fill.side} fill of ${fill.qty} exceeds the ${fills.side} position of ${open}: it would reverse it`);
   }
-  const perShare = book.side === "long" ? subtractDecimal(fill.price, book.avgEntryPrice) : subtractDecimal(book.avgEntryPrice, fill.price);
-  const realized = roundDecimal(multiplyDecimal(perShare, fill.qty), 2);
-  const avgExitPrice = book.avgExitPrice === null ? fill.price : weightedAverage(book.exitedQty, book.avgExitPrice, fill.qty, fill.price);
+  return { ...fills, exitQty, exitValue: addDecimal(fills.exitValue, value) };
+}
+
+export function positionFigures(fills: PositionFills): PositionFigures {
+  if (compareDecimal(fills.entryQty, "0") <= 0) throw new RangeError("a position needs at least one entry fill");
+  const qty = subtractDecimal(fills.entryQty, fills.exitQty);
+  const closed = compareDecimal(qty, "0") === 0;
+  const hasExits = compareDecimal(fills.exitQty, "0") > 0;
+  // Average-cost basis of the shares exited so far; all of it once the position is flat.
+  const exitedCost = closed
+    ? fills.entryValue
+    : hasExits
+      ? divideDecimal(multiplyDecimal(fills.entryValue, fills.exitQty), fills.entryQty, COST_DIGITS, "half_up")
+      : "0";
+  const gain = fills.side === "long" ? subtractDecimal(fills.exitValue, exitedCost) : subtractDecimal(exitedCost, fills.exitValue);
   return {
-    book: {
-      ...book,
-      qty: remaining,
-      exitedQty: addDecimal(book.exitedQty, fill.qty),
-      avgExitPrice,
-      realizedPnl: addDecimal(book.realizedPnl, realized),
-    },
-    realized,
-    closed: compareDecimal(remaining, "0") === 0,
+    qty,
+    avgEntryPrice: divideDecimal(fills.entryValue, fills.entryQty, PRICE_DIGITS, "half_up"),
+    avgExitPrice: hasExits ? divideDecimal(fills.exitValue, fills.exitQty, PRICE_DIGITS, "half_up") : null,
+    realizedPnl: roundDecimal(gain, 2),
+    closed,
   };
 }

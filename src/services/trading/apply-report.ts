@@ -7,7 +7,7 @@
 import type { TransactionSql } from "postgres";
 import type { BrokerOrder } from "../../adapters/broker/broker.ts";
 import { newFillFrom, type NewFill } from "../../domain/orders/cumulative-fill.ts";
-import { applyFill, openPosition, type PositionBook } from "../../domain/orders/position-fill.ts";
+import { noFills, openingSide, positionFigures, withFill, type PositionFills } from "../../domain/orders/position-fill.ts";
 import { advanceStatus, orderStatusFor, type OrderStatus } from "../../domain/order-status.ts";
 import { absDecimal, divideDecimal, multiplyDecimal, roundDecimal, subtractDecimal, type Decimal } from "../../domain/money.ts";
 import type { Sql } from "postgres";
@@ -75,27 +75,33 @@ async function recordedFills(tx: TransactionSql, orderId: string): Promise<{ qty
   return { qty: row!.qty, value: row!.value };
 }
 
-function bookOf(row: Record<string, string | null>): PositionBook {
-  return {
-    side: row.side as PositionBook["side"],
-    qty: row.qty!,
-    avgEntryPrice: row.avg_entry_price!,
-    exitedQty: row.exited_qty ?? "0",
-    avgExitPrice: row.avg_exit_price ?? null,
-    realizedPnl: row.realized_pnl!,
-  };
+/**
+ * The position's row locked, and the sums of its fills other than `exceptKey` (the fill being
+ * applied, already inserted in this transaction).
+ */
+async function lockedPositionFills(tx: TransactionSql, positionId: string, exceptKey: string): Promise<PositionFills> {
+  const [row] = await tx`
+    select p.side,
+           coalesce(sum(f.qty) filter (where o.role in ('entry', 'scale_in')), 0)::text as entry_qty,
+           coalesce(sum(f.qty * f.price) filter (where o.role in ('entry', 'scale_in')), 0)::text as entry_value,
+           coalesce(sum(f.qty) filter (where o.role not in ('entry', 'scale_in')), 0)::text as exit_qty,
+           coalesce(sum(f.qty * f.price) filter (where o.role not in ('entry', 'scale_in')), 0)::text as exit_value
+      from (select position_id, side from positions where position_id = ${positionId} for update) p
+      left join orders o on o.position_id = p.position_id
+      left join fills f on f.order_id = o.order_id and f.broker_fill_id <> ${exceptKey}
+     group by p.side`;
+  return { side: row!.side, entryQty: row!.entry_qty, entryValue: row!.entry_value, exitQty: row!.exit_qty, exitValue: row!.exit_value };
 }
 
 async function openFromEntry(tx: TransactionSql, order: OrderRow, fill: NewFill, filledAt: string): Promise<ReportEffects["position"]> {
-  const [existing] = await tx`
-    select position_id, side, qty::text, avg_entry_price::text, avg_exit_price::text, realized_pnl::text
-      from positions where entry_order_id = ${order.order_id} for update`;
+  const [existing] = await tx`select position_id from positions where entry_order_id = ${order.order_id}`;
+  const fact = { side: order.side, qty: fill.qty, price: fill.price };
   if (existing) {
-    const effect = applyFill(bookOf(existing), { side: order.side, qty: fill.qty, price: fill.price });
-    await tx`update positions set qty = ${effect.book.qty}, avg_entry_price = ${effect.book.avgEntryPrice} where position_id = ${existing.position_id}`;
+    const figures = positionFigures(withFill(await lockedPositionFills(tx, existing.position_id, fill.key), fact));
+    await tx`update positions set qty = ${figures.qty}, avg_entry_price = ${figures.avgEntryPrice} where position_id = ${existing.position_id}`;
     return { positionId: Number(existing.position_id), change: "increased" };
   }
-  const book = openPosition({ side: order.side, qty: fill.qty, price: fill.price });
+  const book = positionFigures(withFill(noFills(openingSide(order.side)), fact));
   const legs = await tx`select role, stop_price::text, limit_price::text from orders where parent_order_id = ${order.order_id}`;
   const prices = (order.metadata.risk as { prices?: { stopLoss?: string; takeProfit?: string } } | undefined)?.prices;
   const stop = legs.find((l) => l.role === "stop_loss")?.stop_price ?? prices?.stopLoss ?? null;
@@ -105,7 +111,7 @@ async function openFromEntry(tx: TransactionSql, order: OrderRow, fill: NewFill,
   const [position] = await tx`
     insert into positions (security_id, cycle_id, entry_order_id, side, qty, avg_entry_price, opened_at, stop_loss, take_profit,
                            initial_risk, source, pattern, catalyst)
-    values (${order.security_id}, ${order.cycle_id}, ${order.order_id}, ${book.side}, ${book.qty}, ${book.avgEntryPrice}, ${filledAt},
+    values (${order.security_id}, ${order.cycle_id}, ${order.order_id}, ${openingSide(order.side)}, ${book.qty}, ${book.avgEntryPrice}, ${filledAt},
             ${stop}, ${target}, ${initialRisk}, 'catalyst', ${evidence.pattern ?? null}, ${evidence.catalyst ?? null})
     returning position_id`;
   await tx`update orders set position_id = ${position!.position_id}
@@ -120,16 +126,10 @@ async function reduceByExit(tx: TransactionSql, order: OrderRow, fill: NewFill, 
     positionId = parent?.position_id ?? null;
   }
   if (positionId === null) throw new EntryNotAppliedError(Number(order.order_id));
-  const [row] = await tx`
-    select p.position_id, p.side, p.qty::text, p.avg_entry_price::text, p.avg_exit_price::text, p.realized_pnl::text,
-           coalesce((select sum(f.qty) from fills f join orders o on o.order_id = f.order_id
-                      where o.position_id = p.position_id and o.role not in ('entry', 'scale_in')
-                        and f.broker_fill_id <> ${fill.key}), 0)::text as exited_qty
-      from positions p where p.position_id = ${positionId} for update`;
-  const effect = applyFill(bookOf(row!), { side: order.side, qty: fill.qty, price: fill.price });
+  const effect = positionFigures(withFill(await lockedPositionFills(tx, positionId, fill.key), { side: order.side, qty: fill.qty, price: fill.price }));
   const reason = CLOSE_REASONS[order.role] ?? String(order.metadata.closeReason ?? "manual_close");
   await tx`
-    update positions set qty = ${effect.book.qty}, avg_exit_price = ${effect.book.avgExitPrice}, realized_pnl = ${effect.book.realizedPnl},
+    update positions set qty = ${effect.qty}, avg_exit_price = ${effect.avgExitPrice}, realized_pnl = ${effect.realizedPnl},
            status = ${effect.closed ? "closed" : "open"}, closed_at = ${effect.closed ? filledAt : null},
            close_reason = ${effect.closed ? reason : null}
      where position_id = ${positionId}`;

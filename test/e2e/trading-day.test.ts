@@ -1,0 +1,89 @@
+/**
+ * A whole simulated trading day through the running appliance (embedded database, in-process bus,
+ * the venue at 300×): one aggressive cycle from the pre-market scan to the flatten. Afterwards
+ * every position came from fills, every order row matches the venue, and the P&L the reports
+ * show equals what the venue's account gained or lost.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { compareDecimal, subtractDecimal, sumDecimal } from "../../src/domain/money.ts";
+import { disagreements } from "../support/agreement.ts";
+import { startTestAppliance, type TestAppliance } from "../support/appliance.ts";
+import { BACKENDS, waitFor } from "../support/env.ts";
+
+const DAY = "2026-03-10";
+let t: TestAppliance & { restart(): Promise<TestAppliance> };
+
+beforeAll(async () => {
+  t = await startTestAppliance(BACKENDS.find((b) => b.name === "embedded")!, {
+    VENUE_START: `${DAY}T09:05`,
+    VENUE_SPEED: "300",
+    WORKFLOW_TICK_SECONDS: "1",
+    RISK_MONITOR_SECONDS: "1",
+    BROKER_REQUESTS_PER_MINUTE: "100000",
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+test(`a whole day (${DAY}, aggressive, venue at 300×): positions only from fills, DB = venue, reported P&L = the venue account's change`, async () => {
+  const startEquity: string = (await t.venue("/v2/account")).equity;
+  const started = await t.api("workflow", "/api/v1/cycles", { body: { mode: "aggressive" } });
+  expect(started.status).toBe(200);
+  const cycleId: string = started.body.cycleId;
+
+  const cycle = await waitFor(
+    "the cycle to close after the flatten",
+    async () => {
+      const { body } = await t.api("workflow", `/api/v1/cycles/${cycleId}`);
+      return body.state === "closed" || body.state === "error" ? body : null;
+    },
+    300_000,
+    500,
+  );
+  expect(cycle.state).toBe("closed");
+  expect(cycle.scans).toBeGreaterThanOrEqual(10);
+  expect(cycle.entriesPlaced).toBeGreaterThanOrEqual(1);
+
+  // Positions only from fills: each one has its entry order, and its quantities are its fills'.
+  const positions = await t.sql`
+    select p.position_id, p.status, p.qty::text, p.entry_order_id, p.realized_pnl::text,
+           (select coalesce(sum(f.qty), 0) from fills f join orders o using (order_id) where o.position_id = p.position_id and o.role in ('entry', 'scale_in'))::text as entered,
+           (select coalesce(sum(f.qty), 0) from fills f join orders o using (order_id) where o.position_id = p.position_id and o.role not in ('entry', 'scale_in'))::text as exited
+      from positions p`;
+  expect(positions.length).toBeGreaterThanOrEqual(1);
+  for (const p of positions) {
+    expect(p.entry_order_id).not.toBeNull();
+    expect(p.status).toBe("closed");
+    expect(compareDecimal(p.entered, "0")).toBe(1);
+    expect(compareDecimal(p.entered, p.exited)).toBe(0);
+  }
+  const [{ unfilledPositions }] = await t.sql`
+    select count(*)::int as "unfilledPositions" from positions p
+     where not exists (select 1 from fills f join orders o using (order_id) where o.order_id = p.entry_order_id)`;
+  expect(unfilledPositions).toBe(0);
+
+  // Every order row matches the venue, and the venue is flat.
+  expect(await disagreements(t)).toEqual([]);
+  expect(await t.venue("/v2/positions")).toEqual([]);
+
+  // The P&L the reports show is what the account made, to the cent.
+  const endEquity: string = (await t.venue("/v2/account")).equity;
+  const venueChange = subtractDecimal(endEquity, startEquity);
+  const performance = (await t.api("reporting", "/api/v1/performance?period=day")).body;
+  expect(performance.trades).toBe(positions.length);
+  expect(performance.unrealizedPnl).toBe("0.00");
+  expect(compareDecimal(performance.realizedPnl, venueChange)).toBe(0);
+  expect(compareDecimal(sumDecimal(positions.map((p) => p.realized_pnl)), venueChange)).toBe(0);
+
+  // The journal tells each trade's story: the risk verdicts, its orders and its fills.
+  const journal = (await t.api("reporting", `/api/v1/journal?date=${DAY}`)).body;
+  expect(journal.trades.length).toBe(positions.length);
+  for (const trade of journal.trades) {
+    expect(trade.risk?.verdicts.length).toBeGreaterThan(0);
+    expect(trade.orders.length).toBeGreaterThanOrEqual(3);
+    expect(trade.fills.length).toBeGreaterThanOrEqual(2);
+  }
+  console.log(`trading day: ${cycle.scans} scans, ${positions.length} trades, P&L ${performance.realizedPnl} (venue ${venueChange})`);
+}, 360_000);
