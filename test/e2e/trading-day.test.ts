@@ -59,10 +59,10 @@ test(`a whole day (${DAY}, aggressive, venue at 300×): positions only from fill
     expect(compareDecimal(p.entered, "0")).toBe(1);
     expect(compareDecimal(p.entered, p.exited)).toBe(0);
   }
-  const [{ unfilledPositions }] = await t.sql`
-    select count(*)::int as "unfilledPositions" from positions p
+  const [unfilled] = await t.sql`
+    select count(*)::int as n from positions p
      where not exists (select 1 from fills f join orders o using (order_id) where o.order_id = p.entry_order_id)`;
-  expect(unfilledPositions).toBe(0);
+  expect(unfilled!.n).toBe(0);
 
   // Every order row matches the venue, and the venue is flat.
   expect(await disagreements(t)).toEqual([]);
