@@ -3,83 +3,104 @@
  * bracket sent to the venue, its answer recorded) until the response, 1,000 times one after the
  * other; and the same bracket sent straight through the Alpaca SDK (our adapter, no risk, no
  * database) as the baseline. The venue clock is paused so nothing fills: each entry is a limit
- * 1.5 % under the market, cancelled (unmeasured) before the next.
+ * 1.5 % under the market, cancelled (unmeasured) before the next. Run on the embedded database and
+ * on the machine's PostgreSQL, one after the other.
  */
 import { createAlpacaBroker } from "../src/adapters/broker/alpaca.ts";
 import { brokerEndpoints } from "../src/adapters/broker/endpoints.ts";
 import { loadConfig, servicePort } from "../src/config.ts";
 import { startAppliance } from "../src/runtime/supervisor.ts";
 import { liquidSymbols } from "../test/support/appliance.ts";
-import { freePortBase, tempDir, venueFetch } from "../test/support/env.ts";
+import { freePortBase, freshPostgresDatabase, tempDir, venueFetch } from "../test/support/env.ts";
 import { fmt, median, percentile } from "./stats.ts";
 
-const ORDERS = 1_000;
-const dir = tempDir("catalyst-bench-orders-");
-const config = loadConfig({
-  CATALYST_DATA_DIR: dir.path,
-  CATALYST_PORT_BASE: String(await freePortBase()),
-  CATALYST_LOG_LEVEL: "error",
-  VENUE_START: "2026-03-10T10:30",
-  BROKER_REQUESTS_PER_MINUTE: "1000000",
-  RISK_MAX_TRADES_PER_DAY: "1000",
-});
-const appliance = await startAppliance(config, { only: ["venue", "risk", "trading"] });
-const key = appliance.apiKey.key;
-const rawVenue = venueFetch(config, key);
-const venue = (path: string, init: { method?: string; body?: unknown } = {}) =>
-  rawVenue(path, { method: init.method ?? "GET", body: init.body === undefined ? undefined : JSON.stringify(init.body) }).then((r) => r.json());
-await venue("/admin/v1/clock", { method: "PUT", body: { paused: true } });
-const trading = (path: string, body?: unknown) =>
-  fetch(`http://127.0.0.1:${servicePort(config, "trading")}${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "x-api-key": key, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  }).then(async (r) => ({ status: r.status, body: await r.json() }));
-await fetch(`http://127.0.0.1:${servicePort(config, "risk")}/api/v1/risk/parameters`, {
-  method: "PUT",
-  headers: { "x-api-key": key, "content-type": "application/json" },
-  body: JSON.stringify({ changes: { maxTradesPerDay: 1000 }, reason: "benchmark" }),
-});
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000);
 
-const { symbol, price } = (await liquidSymbols({ venue }, 1))[0]!;
-const limit = (price * 0.985).toFixed(2);
-const intent = { symbol, side: "long", type: "limit", limitPrice: limit, stopLoss: (price * 0.975).toFixed(2), takeProfit: (price * 1.06).toFixed(2), qty: 10, source: "api" };
-
-const ours: number[] = [];
-for (let i = 0; i < ORDERS; i++) {
-  const began = performance.now();
-  const placed = await trading("/api/v1/orders", intent);
-  ours.push(performance.now() - began);
-  if (placed.status !== 200) throw new Error(`order ${i} failed: ${JSON.stringify(placed.body)}`);
-  await trading(`/api/v1/orders/${placed.body.order.orderId}/cancel`, {});
+interface Figures {
+  ours: number[];
+  bare: number[];
 }
 
-const direct = createAlpacaBroker({ ...brokerEndpoints(config, key), callerName: "bench", requestsPerMinute: 1_000_000 });
-const bare: number[] = [];
-for (let i = 0; i < ORDERS; i++) {
-  const began = performance.now();
-  const outcome = await direct.submitOrder({
-    symbol,
-    qty: "10",
-    side: "buy",
-    type: "limit",
-    limitPrice: limit,
-    timeInForce: "gtc",
-    orderClass: "bracket",
-    takeProfit: { limitPrice: intent.takeProfit },
-    stopLoss: { stopPrice: intent.stopLoss },
-    clientOrderId: `bench-${i}-${crypto.randomUUID().slice(0, 8)}`,
+/** One appliance (venue, risk, trading) on the given database; the bracket path measured both ways. */
+async function measure(databaseUrl: string | null): Promise<Figures> {
+  const dir = tempDir("catalyst-bench-orders-");
+  const config = loadConfig({
+    CATALYST_DATA_DIR: dir.path,
+    CATALYST_PORT_BASE: String(await freePortBase()),
+    CATALYST_LOG_LEVEL: "error",
+    VENUE_START: "2026-03-10T10:30",
+    BROKER_REQUESTS_PER_MINUTE: "1000000",
+    RISK_MAX_TRADES_PER_DAY: "1000",
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
-  bare.push(performance.now() - began);
-  if (outcome.kind !== "submitted") throw new Error(`bare order ${i}: ${JSON.stringify(outcome)}`);
-  await direct.cancelOrder(outcome.order.id);
-}
-await appliance.stop();
-dir.remove();
+  const appliance = await startAppliance(config, { only: ["venue", "risk", "trading"] });
+  const key = appliance.apiKey.key;
+  const rawVenue = venueFetch(config, key);
+  const venue = (path: string, init: { method?: string; body?: unknown } = {}) =>
+    rawVenue(path, { method: init.method ?? "GET", body: init.body === undefined ? undefined : JSON.stringify(init.body) }).then((r) => r.json());
+  await venue("/admin/v1/clock", { method: "PUT", body: { paused: true } });
+  const trading = (path: string, body?: unknown) =>
+    fetch(`http://127.0.0.1:${servicePort(config, "trading")}${path}`, {
+      method: body === undefined ? "GET" : "POST",
+      headers: { "x-api-key": key, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  await fetch(`http://127.0.0.1:${servicePort(config, "risk")}/api/v1/risk/parameters`, {
+    method: "PUT",
+    headers: { "x-api-key": key, "content-type": "application/json" },
+    body: JSON.stringify({ changes: { maxTradesPerDay: 1000 }, reason: "benchmark" }),
+  });
 
-const p50 = median(ours);
-const p99 = percentile(ours, 99);
-console.log(`\nOrder path (sim venue, ${ORDERS} bracket entries one after another, embedded PostgreSQL)`);
-console.log(`intent → risk → venue → DB row       p50 ${fmt(p50, 1)} ms, p99 ${fmt(p99, 1)} ms   targets p50 ≤ 10 ms, p99 ≤ 50 ms`);
-console.log(`same bracket straight through the SDK p50 ${fmt(median(bare), 1)} ms, p99 ${fmt(percentile(bare, 99), 1)} ms`);
-console.log(`ratio (p50 ours ÷ p50 SDK)            ${fmt(p50 / median(bare), 2)}×   target ≤ 3×`);
+  const { symbol, price } = (await liquidSymbols({ venue }, 1))[0]!;
+  const limit = (price * 0.985).toFixed(2);
+  const intent = { symbol, side: "long", type: "limit", limitPrice: limit, stopLoss: (price * 0.975).toFixed(2), takeProfit: (price * 1.06).toFixed(2), qty: 10, source: "api" };
+
+  const ours: number[] = [];
+  for (let i = 0; i < ORDERS; i++) {
+    const began = performance.now();
+    const placed = await trading("/api/v1/orders", intent);
+    ours.push(performance.now() - began);
+    if (placed.status !== 200) throw new Error(`order ${i} failed: ${JSON.stringify(placed.body)}`);
+    await trading(`/api/v1/orders/${placed.body.order.orderId}/cancel`, {});
+  }
+
+  const direct = createAlpacaBroker({ ...brokerEndpoints(config, key), callerName: "bench", requestsPerMinute: 1_000_000 });
+  const bare: number[] = [];
+  for (let i = 0; i < ORDERS; i++) {
+    const began = performance.now();
+    const outcome = await direct.submitOrder({
+      symbol,
+      qty: "10",
+      side: "buy",
+      type: "limit",
+      limitPrice: limit,
+      timeInForce: "gtc",
+      orderClass: "bracket",
+      takeProfit: { limitPrice: intent.takeProfit },
+      stopLoss: { stopPrice: intent.stopLoss },
+      clientOrderId: `bench-${i}-${crypto.randomUUID().slice(0, 8)}`,
+    });
+    bare.push(performance.now() - began);
+    if (outcome.kind !== "submitted") throw new Error(`bare order ${i}: ${JSON.stringify(outcome)}`);
+    await direct.cancelOrder(outcome.order.id);
+  }
+  await appliance.stop();
+  dir.remove();
+  return { ours, bare };
+}
+
+function report(label: string, { ours, bare }: Figures) {
+  const p50 = median(ours);
+  console.log(`\nOrder path on ${label} (sim venue, ${ORDERS} bracket entries one after another)`);
+  console.log(`intent → risk → venue → DB row       p50 ${fmt(p50, 1)} ms, p99 ${fmt(percentile(ours, 99), 1)} ms   targets p50 ≤ 10 ms, p99 ≤ 50 ms`);
+  console.log(`same bracket straight through the SDK p50 ${fmt(median(bare), 1)} ms, p99 ${fmt(percentile(bare, 99), 1)} ms`);
+  console.log(`ratio (p50 ours ÷ p50 SDK)            ${fmt(p50 / median(bare), 2)}×   target ≤ 3×`);
+}
+
+report("the embedded database", await measure(null));
+const postgresDb = await freshPostgresDatabase();
+try {
+  report("PostgreSQL (127.0.0.1)", await measure(postgresDb.url));
+} finally {
+  await postgresDb.drop();
+}

@@ -69,14 +69,18 @@ export interface DayRiskState {
 
 /**
  * The day's counts and halt, and the kill switch. With `lock` the day's row is created if need be
- * and held until the transaction ends; a plain read writes nothing (no row yet: nothing happened today).
+ * and locked (FOR NO KEY UPDATE, by the no-op update) until the transaction ends, in the same
+ * statement that reads it; a plain read writes nothing (no row yet: nothing happened today).
  */
 export async function dayRiskState(db: Db, tradingDate: string, lock: boolean): Promise<DayRiskState> {
-  if (lock) await db`insert into risk_daily_state (trading_date) values (${tradingDate}) on conflict do nothing`;
-  const [day = { entries_count: 0, halted: false }] = lock
-    ? await db`select entries_count, halted, halt_reason, halted_at from risk_daily_state where trading_date = ${tradingDate} for update`
-    : await db`select entries_count, halted, halt_reason, halted_at from risk_daily_state where trading_date = ${tradingDate}`;
-  const [kill] = await db`select kill_switch_active, kill_switch_reason, kill_switch_set_at, kill_switch_set_by from risk_state`;
+  const [[day = { entries_count: 0, halted: false }], [kill]] = await Promise.all([
+    lock
+      ? db`insert into risk_daily_state (trading_date) values (${tradingDate})
+           on conflict (trading_date) do update set entries_count = risk_daily_state.entries_count
+           returning entries_count, halted, halt_reason, halted_at`
+      : db`select entries_count, halted, halt_reason, halted_at from risk_daily_state where trading_date = ${tradingDate}`,
+    db`select kill_switch_active, kill_switch_reason, kill_switch_set_at, kill_switch_set_by from risk_state`,
+  ]);
   return {
     tradingDate,
     entriesToday: day.entries_count,
@@ -116,8 +120,15 @@ export interface GateResult {
 
 /** Evaluates an entry against the database's state; in a transaction with lock = true it serialises with every other entry of the day. */
 export async function evaluateAgainstBook(db: Db, input: GateInput, lock: boolean): Promise<GateResult> {
-  const day = await dayRiskState(db, etDate(input.view.now), lock);
-  const [limits, exposures, sector] = await Promise.all([currentLimits(db), loadExposures(db), sectorOf(db, input.request.symbol)]);
+  // One round trip: the statements are pipelined in this order, and the server runs them one after
+  // another, so in a transaction every read below starts after the day's lock is held and sees
+  // whatever the entry that held it before us wrote (READ COMMITTED: a fresh snapshot per statement).
+  const [day, limits, exposures, sector] = await Promise.all([
+    dayRiskState(db, etDate(input.view.now), lock),
+    currentLimits(db),
+    loadExposures(db),
+    sectorOf(db, input.request.symbol),
+  ]);
   const book: BookSnapshot = {
     exposures,
     entriesToday: day.entriesToday,

@@ -21,6 +21,7 @@ import { applyOrderTree } from "./apply-report.ts";
 import { closePosition, flattenAll } from "./close.ts";
 import { publishEffects } from "./events.ts";
 import { placeEntry } from "./place-entry.ts";
+import { submitSettled } from "./submit.ts";
 import { refreshMarks, syncWithBroker } from "./sync.ts";
 import { fillsOf, legsOf, ORDER_COLUMNS, orderById, orderView, POSITION_COLUMNS, positionView } from "./views.ts";
 
@@ -75,7 +76,8 @@ export function createTradingApp(ctx: ServiceContext) {
     .onStart(() => {
       stream = broker.streamTradeUpdates(
         (update) => {
-          applyOrderTree(sql, update.order, "stream", { price: update.price, qty: update.qty })
+          submitSettled(update.order.clientOrderId)
+            .then(() => applyOrderTree(sql, update.order, "stream", { price: update.price, qty: update.qty }))
             .then((effects) => (effects.length === 0 && update.order.parentId === null ? sync().then(() => []) : effects))
             .then((effects) => publishEffects(bus, effects))
             .catch((error: Error) => log.warn("trade update not applied; the sync will catch up", { event: update.event, order: update.order.id, error: error.message }));

@@ -9,8 +9,9 @@ import type { BrokerOrder } from "../../adapters/broker/broker.ts";
 import { newFillFrom, type NewFill } from "../../domain/orders/cumulative-fill.ts";
 import { noFills, openingSide, positionFigures, withFill, type PositionFills } from "../../domain/orders/position-fill.ts";
 import { advanceStatus, orderStatusFor, type OrderStatus } from "../../domain/order-status.ts";
-import { absDecimal, divideDecimal, multiplyDecimal, roundDecimal, subtractDecimal, type Decimal } from "../../domain/money.ts";
+import { absDecimal, addDecimal, compareDecimal, divideDecimal, multiplyDecimal, roundDecimal, subtractDecimal, type Decimal } from "../../domain/money.ts";
 import type { Sql } from "postgres";
+import { ORDER_COLUMNS } from "./views.ts";
 
 export type ReportSource = "stream" | "poll" | "doctor";
 
@@ -36,6 +37,9 @@ export class EntryNotAppliedError extends Error {
 
 interface OrderRow {
   order_id: string;
+  broker_order_id: string | null;
+  client_order_id: string;
+  broker_status: string | null;
   security_id: string;
   cycle_id: string | null;
   position_id: string | null;
@@ -45,34 +49,67 @@ interface OrderRow {
   status: OrderStatus;
   qty: string;
   metadata: Record<string, unknown>;
+  /** Σ qty and Σ qty × price of the order's recorded fills. */
+  recorded_qty: string;
+  recorded_value: string;
 }
 
 const CLOSE_REASONS: Record<string, string> = { stop_loss: "stop_loss", take_profit: "take_profit", scale_out: "scale_out" };
 
-async function findOrder(tx: TransactionSql, report: BrokerOrder): Promise<OrderRow | null> {
-  const [row] = await tx<OrderRow[]>`
-    select order_id, security_id, cycle_id, position_id, parent_order_id, role, side, status, qty::text, metadata
-      from orders where broker_order_id = ${report.id} or client_order_id = ${report.clientOrderId}
-     order by (broker_order_id = ${report.id}) desc nulls last limit 1 for update`;
-  return row ?? null;
+const ROW_COLUMNS = `o.order_id, o.broker_order_id, o.client_order_id, o.broker_status, o.security_id, o.cycle_id, o.position_id,
+  o.parent_order_id, o.role, o.side, o.status, o.qty::text, o.metadata,
+  coalesce(f.qty, 0)::text as recorded_qty, coalesce(f.value, 0)::text as recorded_value`;
+const RECORDED_FILLS = `left join lateral (select sum(qty) as qty, sum(qty * price) as value from fills where order_id = o.order_id) f on true`;
+
+/** The report's order and its legs, as rows, locked: one query, whatever the tree's size. */
+async function lockTree(tx: TransactionSql, reports: BrokerOrder[]): Promise<Map<BrokerOrder, OrderRow>> {
+  const rows = await tx.unsafe<OrderRow[]>(
+    `select ${ROW_COLUMNS} from orders o ${RECORDED_FILLS}
+      where o.broker_order_id = any($1::text[]) or o.client_order_id = any($2::text[])
+      order by o.order_id for update of o`,
+    [reports.map((r) => r.id), reports.map((r) => r.clientOrderId)],
+  );
+  const found = new Map<BrokerOrder, OrderRow>();
+  for (const report of reports) {
+    const row = rows.find((r) => r.broker_order_id === report.id) ?? rows.find((r) => r.client_order_id === report.clientOrderId);
+    if (row) found.set(report, row);
+  }
+  return found;
 }
 
-/** A bracket leg the broker created with its parent: recorded the first time we see it. */
-async function insertLeg(tx: TransactionSql, leg: BrokerOrder, parent: OrderRow): Promise<void> {
-  const role = leg.type === "limit" ? "take_profit" : "stop_loss";
-  await tx`
-    insert into orders (client_order_id, broker_order_id, security_id, cycle_id, position_id, parent_order_id, role,
-                        order_class, side, order_type, time_in_force, qty, limit_price, stop_price, status, broker_status,
-                        source, submitted_at)
-    values (${leg.clientOrderId}, ${leg.id}, ${parent.security_id}, ${parent.cycle_id}, ${parent.position_id}, ${parent.order_id},
-            ${role}, 'bracket', ${leg.side}, ${leg.type}, ${leg.timeInForce}, ${leg.qty ?? parent.qty}, ${leg.limitPrice},
-            ${leg.stopPrice}, 'submitted', ${leg.alpacaStatus}, 'catalyst', ${leg.submittedAt ?? leg.createdAt})
-    on conflict do nothing`;
-}
-
-async function recordedFills(tx: TransactionSql, orderId: string): Promise<{ qty: Decimal; value: Decimal }> {
-  const [row] = await tx`select coalesce(sum(qty), 0)::text as qty, coalesce(sum(qty * price), 0)::text as value from fills where order_id = ${orderId}`;
-  return { qty: row!.qty, value: row!.value };
+/** Bracket legs the broker created with their parent, recorded the first time we see them; returns their rows, locked. */
+async function insertLegs(tx: TransactionSql, legs: BrokerOrder[], parent: OrderRow): Promise<Map<BrokerOrder, OrderRow>> {
+  const rows = legs.map((leg) => ({
+    client_order_id: leg.clientOrderId,
+    broker_order_id: leg.id,
+    security_id: parent.security_id,
+    cycle_id: parent.cycle_id,
+    position_id: parent.position_id,
+    parent_order_id: parent.order_id,
+    role: leg.type === "limit" ? "take_profit" : "stop_loss",
+    order_class: "bracket",
+    side: leg.side,
+    order_type: leg.type,
+    time_in_force: leg.timeInForce,
+    qty: leg.qty ?? parent.qty,
+    limit_price: leg.limitPrice,
+    stop_price: leg.stopPrice,
+    status: "submitted",
+    broker_status: leg.alpacaStatus,
+    source: "catalyst",
+    submitted_at: leg.submittedAt ?? leg.createdAt,
+  }));
+  const inserted = await tx<OrderRow[]>`
+    insert into orders ${tx(rows)} on conflict do nothing
+    returning order_id, broker_order_id, client_order_id, broker_status, security_id, cycle_id, position_id, parent_order_id,
+              role, side, status, qty::text, metadata, '0' as recorded_qty, '0' as recorded_value`;
+  const found = new Map(legs.flatMap((leg) => {
+    const row = inserted.find((r) => r.broker_order_id === leg.id);
+    return row ? [[leg, row] as const] : [];
+  }));
+  // A leg another writer recorded first (no row came back): read it like any other.
+  const raced = legs.filter((leg) => !found.has(leg));
+  return raced.length === 0 ? found : new Map([...found, ...(await lockTree(tx, raced))]);
 }
 
 /**
@@ -146,22 +183,21 @@ function timestampsFor(status: OrderStatus, report: BrokerOrder) {
   };
 }
 
-async function applyInTransaction(
+/**
+ * One order of the tree against its locked row. Row updates are sent without waiting (they are
+ * pipelined on the transaction's connection, in order) and awaited with the tree's, so a report
+ * that changes three rows costs one round trip for them, not three.
+ */
+async function applyToRow(
   tx: TransactionSql,
   report: BrokerOrder,
+  order: OrderRow,
   via: ReportSource,
   execution: ExecutionDetail | null,
-  parent: OrderRow | null,
-): Promise<ReportEffects | null> {
-  let order = await findOrder(tx, report);
-  if (!order && parent) {
-    await insertLeg(tx, report, parent);
-    order = await findOrder(tx, report);
-  }
-  if (!order) return null;
-
-  const recorded = await recordedFills(tx, order.order_id);
-  const fill = newFillFrom(
+  writes: Promise<unknown>[],
+): Promise<ReportEffects> {
+  const recorded = { qty: order.recorded_qty, value: order.recorded_value };
+  let fill = newFillFrom(
     { brokerOrderId: report.id, filledQty: report.filledQty, filledAvgPrice: report.filledAvgPrice, eventPrice: execution?.price ?? null, eventQty: execution?.qty ?? null },
     recorded,
   );
@@ -177,16 +213,21 @@ async function applyInTransaction(
       on conflict (broker_fill_id) do nothing returning fill_id`;
     if (inserted) {
       position = order.role === "entry" || order.role === "scale_in" ? await openFromEntry(tx, order, fill, filledAt) : await reduceByExit(tx, order, fill, filledAt);
-      const after = await recordedFills(tx, order.order_id);
-      filledQty = after.qty;
-      fillValue = after.value;
+      filledQty = addDecimal(recorded.qty, fill.qty);
+      fillValue = addDecimal(recorded.value, multiplyDecimal(fill.qty, fill.price));
+    } else {
+      // The order's row is locked and its fills were read under that lock: the key can only be taken by another order's fill.
+      fill = null;
     }
   }
   const reported = orderStatusFor(report.alpacaStatus, report.filledQty);
   const status = advanceStatus(order.status, reported);
+  const effect: ReportEffects = { orderId: Number(order.order_id), status, fill: fill && filledAt ? { ...fill, filledAt } : null, position };
+  if (!fill && status === order.status && order.broker_status === report.alpacaStatus && order.broker_order_id === report.id) return effect;
   const times = timestampsFor(status, report);
-  const avgPrice = Number(filledQty) > 0 ? divideDecimal(fillValue, filledQty, 4, "half_up") : null;
-  await tx`
+  const avgPrice = compareDecimal(filledQty, "0") > 0 ? divideDecimal(fillValue, filledQty, 4, "half_up") : null;
+  writes.push(
+    tx`
     update orders set
       broker_order_id = coalesce(broker_order_id, ${report.id}),
       status = ${status},
@@ -199,20 +240,81 @@ async function applyInTransaction(
       cancelled_at = coalesce(cancelled_at, ${times.cancelled}),
       expired_at = coalesce(expired_at, ${times.expired}),
       rejection_reason = case when ${status} = 'rejected' then coalesce(rejection_reason, 'rejected by the broker') else rejection_reason end
-    where order_id = ${order.order_id}`;
-  return { orderId: Number(order.order_id), status, fill: fill && filledAt ? { ...fill, filledAt } : null, position };
+    where order_id = ${order.order_id}`.execute(),
+  );
+  return effect;
 }
 
-/** Applies an order and, when it came with them, its legs (a bracket's stop loss and take profit). */
+/**
+ * The broker's first answer to an entry we have just created, when it brings no fill (the usual
+ * case): the row gets its broker id and status and the legs their rows, in one statement, and
+ * the rows come back as the API shows them. Null when the answer carries a fill or the row has
+ * moved on (the stream got there first): then apply it with applyOrderTree.
+ */
+export async function recordFirstAnswer(sql: Sql, orderId: number, report: BrokerOrder): Promise<Record<string, unknown>[] | null> {
+  if ([report, ...report.legs].some((o) => compareDecimal(o.filledQty, "0") > 0)) return null;
+  const stateOf = (o: BrokerOrder) => {
+    const status = advanceStatus("submitted", orderStatusFor(o.alpacaStatus, o.filledQty));
+    return { status, submitted_at: o.submittedAt ?? o.createdAt, ...timestampsFor(status, o) };
+  };
+  const parent = stateOf(report);
+  const legs = report.legs.map((leg) => ({
+    ...stateOf(leg),
+    client_order_id: leg.clientOrderId,
+    broker_order_id: leg.id,
+    role: leg.type === "limit" ? "take_profit" : "stop_loss",
+    side: leg.side,
+    order_type: leg.type,
+    time_in_force: leg.timeInForce,
+    qty: leg.qty,
+    limit_price: leg.limitPrice,
+    stop_price: leg.stopPrice,
+    broker_status: leg.alpacaStatus,
+  }));
+  const rows = await sql.unsafe(
+    `with parent as (
+       update orders set broker_order_id = $2, status = $3, broker_status = $4, submitted_at = $5, accepted_at = $6,
+                         cancelled_at = $7, expired_at = $8,
+                         rejection_reason = case when $3 = 'rejected' then 'rejected by the broker' end
+        where order_id = $1 and status = 'created' and broker_order_id is null
+       returning *),
+     legs as (
+       insert into orders (client_order_id, broker_order_id, security_id, cycle_id, parent_order_id, role, order_class, side,
+                           order_type, time_in_force, qty, limit_price, stop_price, status, broker_status, source, submitted_at,
+                           accepted_at, cancelled_at, expired_at)
+       select l.client_order_id, l.broker_order_id, p.security_id, p.cycle_id, p.order_id, l.role, 'bracket', l.side, l.order_type,
+              l.time_in_force, coalesce(l.qty, p.qty), l.limit_price, l.stop_price, l.status, l.broker_status, 'catalyst',
+              l.submitted_at, l.accepted, l.cancelled, l.expired
+         from parent p, jsonb_to_recordset($9::jsonb) as l(client_order_id text, broker_order_id text, role text, side text,
+              order_type text, time_in_force text, qty numeric, limit_price numeric, stop_price numeric, status text,
+              broker_status text, submitted_at timestamptz, accepted timestamptz, cancelled timestamptz, expired timestamptz)
+       returning *)
+     select ${ORDER_COLUMNS} from (select * from parent union all select * from legs) o join securities s using (security_id)
+      order by o.order_id`,
+    [orderId, report.id, parent.status, report.alpacaStatus, parent.submitted_at, parent.accepted, parent.cancelled, parent.expired, sql.json(legs)],
+  );
+  return rows.length === 0 ? null : rows;
+}
+
+/**
+ * Applies an order and, when it came with them, its legs (a bracket's stop loss and take profit),
+ * in one transaction: the tree's rows are read and locked in one query, new legs inserted in one,
+ * and the parent applied first, so a fill it brings opens the position its legs then reduce.
+ */
 export async function applyOrderTree(sql: Sql, report: BrokerOrder, via: ReportSource, execution: ExecutionDetail | null = null): Promise<ReportEffects[]> {
-  const effects: ReportEffects[] = [];
-  const parentEffect = await sql.begin((tx) => applyInTransaction(tx, report, via, execution, null));
-  if (!parentEffect) return effects;
-  effects.push(parentEffect);
-  for (const leg of report.legs) {
-    // The parent is read again per leg: its first fill may have just given it a position.
-    const legEffect = await sql.begin(async (tx) => applyInTransaction(tx, leg, via, null, await findOrder(tx, report)));
-    if (legEffect) effects.push(legEffect);
-  }
-  return effects;
+  return sql.begin(async (tx) => {
+    const rows = await lockTree(tx, [report, ...report.legs]);
+    const parent = rows.get(report);
+    if (!parent) return [];
+    const missing = report.legs.filter((leg) => !rows.has(leg));
+    if (missing.length > 0) for (const [leg, row] of await insertLegs(tx, missing, parent)) rows.set(leg, row);
+    const writes: Promise<unknown>[] = [];
+    const effects = [await applyToRow(tx, report, parent, via, execution, writes)];
+    for (const leg of report.legs) {
+      const row = rows.get(leg);
+      if (row) effects.push(await applyToRow(tx, leg, row, via, null, writes));
+    }
+    await Promise.all(writes);
+    return effects;
+  });
 }

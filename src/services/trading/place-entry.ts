@@ -35,12 +35,12 @@ export interface PlacementResult {
 async function existingPlacement(deps: PlacementDeps, clientOrderId: string): Promise<OrderPlacement | null> {
   const [row] = await deps.sql`select order_id, metadata -> 'risk' as risk from orders where client_order_id = ${clientOrderId}`;
   if (!row) return null;
-  const order = (await orderById(deps.sql, Number(row.order_id)))!;
+  const [order, legs] = await Promise.all([orderById(deps.sql, Number(row.order_id)).then((o) => o!), legsOf(deps.sql, Number(row.order_id))]);
   return {
     mode: deps.mode,
     outcome: "duplicate",
     order,
-    legs: await legsOf(deps.sql, order.orderId),
+    legs,
     risk: row.risk ?? null,
     message: `this idempotency key already placed order ${order.orderId} (${order.status}); no new order was sent`,
   };
@@ -48,12 +48,16 @@ async function existingPlacement(deps: PlacementDeps, clientOrderId: string): Pr
 
 export async function placeEntry(deps: PlacementDeps, body: PlaceOrderBody): Promise<PlacementResult> {
   const { sql } = deps;
+  const intent = entryRequestFrom(body, "1"); // validates before anything is read or asked
   const clientOrderId = body.idempotencyKey ? clientOrderIdForKey(body.idempotencyKey) : freshClientOrderId("entry");
-  const earlier = await existingPlacement(deps, clientOrderId);
+  // Independent reads at once; a fresh random client order id cannot have been used before.
+  const [earlier, sizeMultiplier, view] = await Promise.all([
+    body.idempotencyKey ? existingPlacement(deps, clientOrderId) : null,
+    cycleSizeMultiplier(sql, body.cycleId),
+    deps.views.view(intent.symbol),
+  ]);
   if (earlier) return { placement: earlier, effects: [] };
-
-  const request = entryRequestFrom(body, await cycleSizeMultiplier(sql, body.cycleId));
-  const view = await deps.views.view(request.symbol);
+  const request = { ...intent, sizeMultiplier };
   const side = orderSideFor(request.direction, "open");
 
   const gated = await sql.begin(async (tx) => {
@@ -62,13 +66,17 @@ export async function placeEntry(deps: PlacementDeps, body: PlaceOrderBody): Pro
     if (!evaluation.approved || !evaluation.sizing) return { decision, orderId: null };
     const metadata = { risk: decision, evidence: body.evidence ?? {}, source: body.source, idempotencyKey: body.idempotencyKey ?? null };
     const [row] = await tx`
-      insert into orders (client_order_id, security_id, cycle_id, role, order_class, side, order_type, time_in_force, qty,
-                          limit_price, source, metadata)
-      values (${clientOrderId}, get_or_create_security(${request.symbol}), ${body.cycleId ?? null}, 'entry', 'bracket', ${side},
-              ${request.orderType}, 'gtc', ${evaluation.sizing.qty}, ${request.limitPrice}, 'catalyst', ${tx.json(metadata)})
-      on conflict (client_order_id) do nothing
-      returning order_id`;
-    if (row) await tx`update risk_daily_state set entries_count = entries_count + 1 where trading_date = ${day.tradingDate}`;
+      with inserted as (
+        insert into orders (client_order_id, security_id, cycle_id, role, order_class, side, order_type, time_in_force, qty,
+                            limit_price, source, metadata)
+        values (${clientOrderId}, get_or_create_security(${request.symbol}), ${body.cycleId ?? null}, 'entry', 'bracket', ${side},
+                ${request.orderType}, 'gtc', ${evaluation.sizing.qty}, ${request.limitPrice}, 'catalyst', ${tx.json(metadata)})
+        on conflict (client_order_id) do nothing
+        returning order_id),
+      counted as (
+        update risk_daily_state set entries_count = entries_count + 1
+         where trading_date = ${day.tradingDate} and exists (select 1 from inserted))
+      select order_id from inserted`;
     return { decision, orderId: row ? Number(row.order_id) : null };
   });
   if (gated.orderId === null) {
@@ -92,9 +100,10 @@ export async function placeEntry(deps: PlacementDeps, body: PlaceOrderBody): Pro
     stopLoss: { stopPrice: request.stopLoss },
     clientOrderId,
   };
-  const { outcome, effects } = await submitRecorded(sql, deps.broker, gated.orderId, orderRequest);
-  const order = (await orderById(sql, gated.orderId))!;
-  const legs = await legsOf(sql, gated.orderId);
+  const { outcome, effects, recorded } = await submitRecorded(sql, deps.broker, gated.orderId, orderRequest);
+  const [order, legs] = recorded
+    ? [recorded.find((o) => o.orderId === gated.orderId)!, recorded.filter((o) => o.parentOrderId === gated.orderId)]
+    : await Promise.all([orderById(sql, gated.orderId).then((o) => o!), legsOf(sql, gated.orderId)]);
   if (outcome.kind === "rejected") {
     const status = outcome.retryAfterMs !== null ? 503 : 502;
     const code = outcome.retryAfterMs !== null ? "broker_rate_limited" : "broker_rejected";

@@ -6,11 +6,15 @@
  */
 import type { Sql } from "postgres";
 import type { Broker, BrokerOrder, OrderRequest, SubmitOutcome } from "../../adapters/broker/broker.ts";
-import { applyOrderTree, type ReportEffects } from "./apply-report.ts";
+import type { OrderView } from "../../contracts/trading.ts";
+import { applyOrderTree, recordFirstAnswer, type ReportEffects } from "./apply-report.ts";
+import { orderView } from "./views.ts";
 
 export interface SubmitRecord {
   outcome: SubmitOutcome;
   effects: ReportEffects[];
+  /** The order and its legs as recorded, when the broker's answer was written in one statement. */
+  recorded: OrderView[] | null;
 }
 
 /**
@@ -22,18 +26,41 @@ export async function withLegs(broker: Broker, order: BrokerOrder): Promise<Brok
   return (await broker.getOrder(order.id)) ?? order;
 }
 
-export async function submitRecorded(sql: Sql, broker: Broker, orderId: number, request: OrderRequest): Promise<SubmitRecord> {
+/**
+ * Submits in flight in this service, by client order id. The broker's stream reports an order the
+ * moment it accepts it, while the submit's answer is still being written; applying that report at
+ * the same time would only contend for the same row. The stream waits for the submit instead, and
+ * its report then changes nothing or only what is newer.
+ */
+const inFlight = new Map<string, Promise<unknown>>();
+
+/** Resolves once no submit of this client order id is in flight (at once when none is). */
+export function submitSettled(clientOrderId: string): Promise<void> {
+  const pending = inFlight.get(clientOrderId);
+  return pending ? pending.then(() => undefined, () => undefined) : Promise.resolve();
+}
+
+export function submitRecorded(sql: Sql, broker: Broker, orderId: number, request: OrderRequest): Promise<SubmitRecord> {
+  const submit = sendAndRecord(sql, broker, orderId, request).finally(() => inFlight.delete(request.clientOrderId));
+  inFlight.set(request.clientOrderId, submit);
+  return submit;
+}
+
+async function sendAndRecord(sql: Sql, broker: Broker, orderId: number, request: OrderRequest): Promise<SubmitRecord> {
   const outcome = await broker.submitOrder(request);
   if (outcome.kind === "submitted") {
-    return { outcome, effects: await applyOrderTree(sql, await withLegs(broker, outcome.order), "poll") };
+    const order = await withLegs(broker, outcome.order);
+    const rows = await recordFirstAnswer(sql, orderId, order);
+    if (rows) return { outcome, effects: [], recorded: rows.map(orderView) };
+    return { outcome, effects: await applyOrderTree(sql, order, "poll"), recorded: null };
   }
   if (outcome.kind === "rejected") {
     const reason = `${outcome.message}${outcome.httpStatus ? ` (HTTP ${outcome.httpStatus})` : ""}`;
     await sql`update orders set status = 'rejected', rejection_reason = ${reason} where order_id = ${orderId} and status = 'created'`;
-    return { outcome, effects: [] };
+    return { outcome, effects: [], recorded: null };
   }
   // Sent, answer lost: the order may exist. 'submitted' without a broker id tells the sync to look it up.
   await sql`update orders set status = 'submitted', metadata = metadata || ${sql.json({ submitUnknown: outcome.reason })}
             where order_id = ${orderId} and status = 'created'`;
-  return { outcome, effects: [] };
+  return { outcome, effects: [], recorded: null };
 }
