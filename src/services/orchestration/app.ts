@@ -1,10 +1,12 @@
-/** orchestration: the MCP front door. No business logic: it asks the other services over REST. */
+/** orchestration (5000): the MCP front door at /mcp and the system health. No business logic: it asks the other services over REST. */
 import { healthRoute, systemHealthRoute } from "../../contracts/health.ts";
 import type { RouteOutput } from "../../contracts/route.ts";
 import { ServiceCallError } from "../../runtime/client.ts";
 import type { ServiceContext } from "../../runtime/context.ts";
 import { createServiceApp, healthReport, mount } from "../../runtime/http.ts";
 import { defaultServices } from "../../runtime/services.ts";
+import { createMcpDeps } from "./mcp/deps.ts";
+import { createMcpEndpoint, MCP_PATH } from "./mcp/http.ts";
 
 type SystemHealth = RouteOutput<typeof systemHealthRoute>;
 
@@ -28,5 +30,8 @@ async function systemHealth(ctx: ServiceContext): Promise<SystemHealth> {
 }
 
 export function createOrchestrationApp(ctx: ServiceContext) {
-  return mount(createServiceApp(ctx), systemHealthRoute, () => systemHealth(ctx));
+  const mcp = createMcpEndpoint(createMcpDeps(ctx.client, ctx.config.mode), ctx.log);
+  return mount(createServiceApp(ctx), systemHealthRoute, () => systemHealth(ctx))
+    .all(MCP_PATH, ({ request }) => mcp.handle(request), { parse: "none" })
+    .onStop(() => mcp.stop());
 }

@@ -1,0 +1,77 @@
+/**
+ * MCP over Streamable HTTP at /mcp, with the SDK's web-standard transport: one transport and server
+ * per session (created by `initialize`, found by the Mcp-Session-Id header afterwards), closed on
+ * DELETE or after being idle. The API key is checked by the service app before this is reached.
+ */
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { Logger } from "../../../runtime/log.ts";
+import { repeatEvery } from "../../../runtime/repeat.ts";
+import type { McpDeps } from "./deps.ts";
+import { createMcpServer } from "./server.ts";
+
+export const MCP_PATH = "/mcp";
+const IDLE_MS = 30 * 60_000;
+
+interface Session {
+  transport: WebStandardStreamableHTTPServerTransport;
+  server: Server;
+  lastSeen: number;
+}
+
+const jsonRpcError = (status: number, code: number, message: string) =>
+  Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
+
+export function createMcpEndpoint(deps: McpDeps, log: Logger) {
+  const sessions = new Map<string, Session>();
+
+  async function close(id: string): Promise<void> {
+    const session = sessions.get(id);
+    if (!session) return;
+    sessions.delete(id);
+    await session.server.close().catch(() => undefined);
+  }
+
+  const sweep = repeatEvery(60, async () => {
+    const cutoff = Date.now() - IDLE_MS;
+    for (const [id, session] of sessions) if (session.lastSeen < cutoff) await close(id);
+  });
+
+  async function handle(request: Request): Promise<Response> {
+    const sessionId = request.headers.get("mcp-session-id");
+    if (sessionId) {
+      const session = sessions.get(sessionId);
+      if (!session) return jsonRpcError(404, -32001, "unknown or expired MCP session: start a new one with initialize");
+      session.lastSeen = Date.now();
+      return session.transport.handleRequest(request);
+    }
+    if (request.method !== "POST") return jsonRpcError(400, -32000, "no Mcp-Session-Id: a session starts with an initialize POST");
+    const server = createMcpServer(deps);
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => crypto.randomUUID(),
+      enableJsonResponse: true,
+      onsessioninitialized: (id) => {
+        sessions.set(id, { transport, server, lastSeen: Date.now() });
+        log.info("mcp session opened", { session: id });
+      },
+      onsessionclosed: (id) => {
+        void close(id);
+        log.info("mcp session closed", { session: id });
+      },
+    });
+    await server.connect(transport);
+    const response = await transport.handleRequest(request);
+    // Not an initialize (or a failed one): nothing to keep.
+    if (transport.sessionId === undefined || !sessions.has(transport.sessionId)) await server.close().catch(() => undefined);
+    return response;
+  }
+
+  return {
+    handle,
+    sessions: () => sessions.size,
+    async stop() {
+      sweep.stop();
+      await Promise.all([...sessions.keys()].map(close));
+    },
+  };
+}
