@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, parseSimStart, servicePort } from "./config.ts
 import { resolveApiKey } from "./runtime/api-key.ts";
 import { errorMessage } from "./runtime/errors.ts";
 import { createLogger } from "./runtime/log.ts";
+import { serveMcpOverStdio } from "./services/orchestration/mcp/stdio.ts";
 import { startVenue } from "./services/venue/app.ts";
 import { openApplianceDatabase } from "./runtime/database.ts";
 import { StartupError, startAppliance } from "./runtime/supervisor.ts";
@@ -19,6 +20,8 @@ Usage:
   catalyst venue [--port N] [--host H] [--seed S] [--speed X] [--start T]
                                 run only the simulated Alpaca venue (default port: base + 7)
   catalyst migrate              apply the database migrations and exit
+  catalyst mcp --stdio          MCP over stdin/stdout for a local Claude Desktop (the appliance
+                                must be running: \`catalyst serve\`)
   catalyst sentiment [--json] "headline" ...
                                 score headlines with the news service's model (FinBERT from
                                 CATALYST_MODELS_DIR, else the finance lexicon) and print it
@@ -169,6 +172,10 @@ async function run(argv: string[]): Promise<number> {
       return serve(args);
     case "migrate":
       return migrateCommand(args);
+    case "mcp":
+      if (args.length !== 1 || args[0] !== "--stdio") throw new UsageError("mcp needs --stdio (over HTTP, MCP is served at /mcp on the orchestration port)");
+      await serveMcpOverStdio(loadConfig());
+      return 0;
     case "venue":
       return venueCommand(args);
     case "sentiment":

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { servicePort } from "../../src/config.ts";
 import { readdirSync, readFileSync } from "node:fs";
@@ -173,6 +174,29 @@ describe("MCP tools and resources against the running appliance", () => {
     expect(stop.structuredContent.stop.killSwitch.active).toBe(true);
     const stopped = await call("stop_trading_cycle", { cycleId });
     expect(stopped.structuredContent.cycle.state).toBe("closed");
+  });
+});
+
+describe("catalyst mcp --stdio", () => {
+  test("a local client lists the same tools and gets the risk status from the running appliance", async () => {
+    const env = {
+      PATH: process.env.PATH ?? "",
+      CATALYST_API_KEY: t.key,
+      CATALYST_PORT_BASE: String(t.config.portBase),
+      CATALYST_DATA_DIR: t.config.dataDir,
+      CATALYST_LOG_LEVEL: "error",
+    };
+    const local = new Client({ name: "catalyst-stdio-test", version: "1.0.0" });
+    await local.connect(new StdioClientTransport({ command: process.execPath, args: [join(import.meta.dir, "../../src/cli.ts"), "mcp", "--stdio"], env, stderr: "ignore" }));
+    try {
+      expect((await local.listTools()).tools.map((x) => x.name).sort()).toEqual(TOOLS.map((x) => x.name).sort());
+      const risk = (await local.callTool({ name: "get_risk_status", arguments: {} })) as ToolAnswer;
+      expect(risk.isError).toBeFalsy();
+      expect(risk.structuredContent.mode).toBe("sim");
+      expect(typeof risk.structuredContent.risk.killSwitch.active).toBe("boolean");
+    } finally {
+      await local.close();
+    }
   });
 });
 
