@@ -5,7 +5,7 @@
  */
 import { Type as t, type Static, type TSchema } from "@sinclair/typebox";
 import { EntryIntent, emergencyStopRoute, riskStatusRoute, RiskParameterChanges, updateRiskParametersRoute, validateIntentRoute } from "../../../contracts/risk.ts";
-import { PriceInput, Ticker, TradeDirection, Uuid } from "../../../contracts/common.ts";
+import { Ticker, Uuid } from "../../../contracts/common.ts";
 import { closePositionRoute, listPositionsRoute, placeOrderRoute } from "../../../contracts/trading.ts";
 import { startCycleRoute, stopCycleRoute } from "../../../contracts/workflow.ts";
 import { latestScanRoute } from "../../../contracts/scanner.ts";
@@ -38,15 +38,10 @@ const ScanMode = t.Union([t.Literal("conservative"), t.Literal("normal"), t.Lite
 });
 
 /** What execute_trade must repeat from the preview, so a token can only place the trade it was issued for. */
-const TradeToConfirm = t.Object({
-  confirmToken: t.String({ minLength: 10, maxLength: 2000, description: "the confirmToken preview_trade returned for exactly this trade" }),
-  symbol: Ticker,
-  side: TradeDirection,
-  type: t.Union([t.Literal("market"), t.Literal("limit")]),
-  limitPrice: t.Optional(PriceInput),
-  stopLoss: PriceInput,
-  takeProfit: PriceInput,
-});
+const TradeToConfirm = t.Composite([
+  t.Object({ confirmToken: t.String({ minLength: 10, maxLength: 2000, description: "the confirmToken preview_trade returned for exactly this trade" }) }),
+  t.Pick(EntryIntent, ["symbol", "side", "type", "limitPrice", "stopLoss", "takeProfit"]),
+]);
 
 export const TOOLS: ToolDefinition[] = [
   tool({
