@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { evaluateEntry } from "../../src/domain/risk/evaluate.ts";
 import { RULES } from "../../src/domain/risk/rules.ts";
-import { TEST_ACCOUNT, TEST_LIMITS } from "../support/risk-fixtures.ts";
+import { TEST_ACCOUNT, TEST_LIMITS, TEST_LONG_ENTRY } from "../support/risk-fixtures.ts";
 import { RULE_NAMES, type Exposure, type RiskInput, type RuleName, type Verdict } from "../../src/domain/risk/types.ts";
 
 /**
@@ -13,16 +13,7 @@ import { RULE_NAMES, type Exposure, type RiskInput, type RuleName, type Verdict 
  * sizes 2000 shares, capped by the $10,000 notional limit at 500 — notional 10000.00, risk 250.00.
  */
 const BASE: RiskInput = {
-  request: {
-    symbol: "AAPL",
-    direction: "long",
-    orderType: "limit",
-    limitPrice: "20.00",
-    stopLoss: "19.50",
-    takeProfit: "21.00",
-    qty: null,
-    sizeMultiplier: "1",
-  },
+  request: TEST_LONG_ENTRY,
   limits: TEST_LIMITS,
   market: { isOpen: true, bid: "19.99", ask: "20.00", last: "20.00", asset: { tradable: true, shortable: true } },
   account: TEST_ACCOUNT,

@@ -1,23 +1,14 @@
 /** Sizing worked examples with exact decimal strings, and the reference price each order assumes. */
 import { describe, expect, test } from "bun:test";
 import { referencePrice, sizeEntry } from "../../src/domain/risk/sizing.ts";
-import { TEST_ACCOUNT, TEST_LIMITS } from "../support/risk-fixtures.ts";
+import { TEST_ACCOUNT, TEST_LIMITS, TEST_LONG_ENTRY } from "../support/risk-fixtures.ts";
 import type { EntryRequest, MarketSnapshot, RiskLimits } from "../../src/domain/risk/types.ts";
 
 const LIMITS = TEST_LIMITS;
 const UNCAPPED: RiskLimits = { ...LIMITS, maxPositionNotional: "1000000", maxPositionPctEquity: "100" };
 const ACCOUNT = TEST_ACCOUNT;
 
-const LONG: EntryRequest = {
-  symbol: "AAPL",
-  direction: "long",
-  orderType: "limit",
-  limitPrice: "20.00",
-  stopLoss: "19.50",
-  takeProfit: "21.00",
-  qty: null,
-  sizeMultiplier: "1",
-};
+const LONG = TEST_LONG_ENTRY;
 const SHORT: EntryRequest = { ...LONG, direction: "short", stopLoss: "20.50", takeProfit: "19.00" };
 
 describe("referencePrice: the worse price for us", () => {
