@@ -77,27 +77,35 @@ async function lockTree(tx: TransactionSql, reports: BrokerOrder[]): Promise<Map
   return found;
 }
 
+/** A bracket leg's own columns as the broker reports them (a bracket's limit leg takes profit, its stop leg stops the loss). */
+function legColumns(leg: BrokerOrder) {
+  return {
+    client_order_id: leg.clientOrderId,
+    broker_order_id: leg.id,
+    role: leg.type === "limit" ? "take_profit" : "stop_loss",
+    side: leg.side,
+    order_type: leg.type,
+    time_in_force: leg.timeInForce,
+    qty: leg.qty,
+    limit_price: leg.limitPrice,
+    stop_price: leg.stopPrice,
+    broker_status: leg.alpacaStatus,
+    submitted_at: leg.submittedAt ?? leg.createdAt,
+  };
+}
+
 /** Bracket legs the broker created with their parent, recorded the first time we see them; returns their rows, locked. */
 async function insertLegs(tx: TransactionSql, legs: BrokerOrder[], parent: OrderRow): Promise<Map<BrokerOrder, OrderRow>> {
   const rows = legs.map((leg) => ({
-    client_order_id: leg.clientOrderId,
-    broker_order_id: leg.id,
+    ...legColumns(leg),
+    qty: leg.qty ?? parent.qty,
     security_id: parent.security_id,
     cycle_id: parent.cycle_id,
     position_id: parent.position_id,
     parent_order_id: parent.order_id,
-    role: leg.type === "limit" ? "take_profit" : "stop_loss",
     order_class: "bracket",
-    side: leg.side,
-    order_type: leg.type,
-    time_in_force: leg.timeInForce,
-    qty: leg.qty ?? parent.qty,
-    limit_price: leg.limitPrice,
-    stop_price: leg.stopPrice,
     status: "submitted",
-    broker_status: leg.alpacaStatus,
     source: "catalyst",
-    submitted_at: leg.submittedAt ?? leg.createdAt,
   }));
   const inserted = await tx<OrderRow[]>`
     insert into orders ${tx(rows)} on conflict do nothing
@@ -258,19 +266,7 @@ export async function recordFirstAnswer(sql: Sql, orderId: number, report: Broke
     return { status, submitted_at: o.submittedAt ?? o.createdAt, ...timestampsFor(status, o) };
   };
   const parent = stateOf(report);
-  const legs = report.legs.map((leg) => ({
-    ...stateOf(leg),
-    client_order_id: leg.clientOrderId,
-    broker_order_id: leg.id,
-    role: leg.type === "limit" ? "take_profit" : "stop_loss",
-    side: leg.side,
-    order_type: leg.type,
-    time_in_force: leg.timeInForce,
-    qty: leg.qty,
-    limit_price: leg.limitPrice,
-    stop_price: leg.stopPrice,
-    broker_status: leg.alpacaStatus,
-  }));
+  const legs = report.legs.map((leg) => ({ ...legColumns(leg), ...stateOf(leg) }));
   const rows = await sql.unsafe(
     `with parent as (
        update orders set broker_order_id = $2, status = $3, broker_status = $4, submitted_at = $5, accepted_at = $6,
