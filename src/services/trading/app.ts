@@ -23,7 +23,7 @@ import { publishEffects } from "./events.ts";
 import { placeEntry } from "./place-entry.ts";
 import { submitSettled } from "./submit.ts";
 import { refreshMarks, syncWithBroker } from "./sync.ts";
-import { fillsOf, legsOf, ORDER_COLUMNS, orderById, orderView, POSITION_COLUMNS, positionView } from "./views.ts";
+import { fillsOf, ORDER_COLUMNS, orderById, orderView, orderWithLegs, POSITION_COLUMNS, positionView } from "./views.ts";
 
 /** The polling backstop of the trade_updates stream. */
 const SYNC_EVERY_SECONDS = 5;
@@ -109,9 +109,9 @@ export function createTradingApp(ctx: ServiceContext) {
   mount(app, listOrdersRoute, async ({ query }) => ({ mode, orders: await listOrders(sql, query) }));
 
   mount(app, getOrderRoute, async ({ params }) => {
-    const order = await orderById(sql, params.id);
-    if (!order) throw new ApiError(404, "order_not_found", `no order ${params.id}; list them with GET /api/v1/orders`, "id");
-    const legs = await legsOf(sql, order.orderId);
+    const found = await orderWithLegs(sql, params.id);
+    if (!found) throw new ApiError(404, "order_not_found", `no order ${params.id}; list them with GET /api/v1/orders`, "id");
+    const { order, legs } = found;
     return { mode, order, legs, fills: await fillsOf(sql, [order.orderId, ...legs.map((l) => l.orderId)]) };
   });
 

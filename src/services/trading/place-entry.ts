@@ -17,7 +17,7 @@ import { cycleSizeMultiplier, evaluateAgainstBook } from "../risk/gate.ts";
 import type { EntryMarketViews } from "../risk/market-view.ts";
 import type { ReportEffects } from "./apply-report.ts";
 import { submitRecorded } from "./submit.ts";
-import { legsOf, orderById } from "./views.ts";
+import { orderWithLegs } from "./views.ts";
 
 export interface PlacementDeps {
   sql: Sql;
@@ -35,7 +35,7 @@ export interface PlacementResult {
 async function existingPlacement(deps: PlacementDeps, clientOrderId: string): Promise<OrderPlacement | null> {
   const [row] = await deps.sql`select order_id, metadata -> 'risk' as risk from orders where client_order_id = ${clientOrderId}`;
   if (!row) return null;
-  const [order, legs] = await Promise.all([orderById(deps.sql, Number(row.order_id)).then((o) => o!), legsOf(deps.sql, Number(row.order_id))]);
+  const { order, legs } = (await orderWithLegs(deps.sql, Number(row.order_id)))!;
   return {
     mode: deps.mode,
     outcome: "duplicate",
@@ -101,9 +101,9 @@ export async function placeEntry(deps: PlacementDeps, body: PlaceOrderBody): Pro
     clientOrderId,
   };
   const { outcome, effects, recorded } = await submitRecorded(sql, deps.broker, gated.orderId, orderRequest);
-  const [order, legs] = recorded
-    ? [recorded.find((o) => o.orderId === gated.orderId)!, recorded.filter((o) => o.parentOrderId === gated.orderId)]
-    : await Promise.all([orderById(sql, gated.orderId).then((o) => o!), legsOf(sql, gated.orderId)]);
+  const { order, legs } = recorded
+    ? { order: recorded.find((o) => o.orderId === gated.orderId)!, legs: recorded.filter((o) => o.parentOrderId === gated.orderId) }
+    : (await orderWithLegs(sql, gated.orderId))!;
   if (outcome.kind === "rejected") {
     const status = outcome.retryAfterMs !== null ? 503 : 502;
     const code = outcome.retryAfterMs !== null ? "broker_rate_limited" : "broker_rejected";

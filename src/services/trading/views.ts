@@ -95,12 +95,18 @@ export async function orderById(db: Db, orderId: number): Promise<OrderView | nu
 }
 
 /** An entry's bracket legs (and any other order hanging off it). */
-export async function legsOf(db: Db, orderId: number): Promise<OrderView[]> {
+async function legsOf(db: Db, orderId: number): Promise<OrderView[]> {
   const rows = await db.unsafe(
     `select ${ORDER_COLUMNS} from orders o join securities s using (security_id) where o.parent_order_id = $1 order by o.order_id`,
     [orderId],
   );
   return rows.map(orderView);
+}
+
+/** An order and its legs, read at once (null when there is no such order). */
+export async function orderWithLegs(db: Db, orderId: number): Promise<{ order: OrderView; legs: OrderView[] } | null> {
+  const [order, legs] = await Promise.all([orderById(db, orderId), legsOf(db, orderId)]);
+  return order ? { order, legs } : null;
 }
 
 export async function positionById(db: Db, positionId: number): Promise<PositionView | null> {
