@@ -1,0 +1,72 @@
+/**
+ * One sweep's findings as the versioned report (SPEC §8) and its exit code. The checks are pure:
+ * the same snapshots and time give the same report.
+ */
+import type { Mode } from "../../config.ts";
+import { checkBrokerConnection, checkDeadMan, checkPipeline, checkStaleCycle, checkStalePnl } from "./check-liveness.ts";
+import { checkOrders } from "./check-orders.ts";
+import { checkPositions } from "./check-positions.ts";
+import { indexBrokerOrders } from "./broker-index.ts";
+import { worstSeverity } from "./check-result.ts";
+import { REPORT_VERSION, type BrokerSnapshot, type CheckName, type CheckResult, type DbSnapshot, type DoctorIssue, type DoctorThresholds } from "./types.ts";
+
+export type ReportStatus = "ok" | "warning" | "critical";
+
+/** What became of a planned fix in this sweep. */
+export interface FixOutcome {
+  applied: boolean;
+  result: string;
+}
+
+export type ReportIssue = DoctorIssue & { fixed?: FixOutcome };
+
+export interface DoctorReport {
+  version: string;
+  mode: Mode;
+  checked_at: string;
+  status: ReportStatus;
+  checks: (Omit<CheckResult, "issues"> & { issues: ReportIssue[] })[];
+}
+
+export function runChecks(db: DbSnapshot, broker: BrokerSnapshot, t: DoctorThresholds, only?: CheckName): CheckResult[] {
+  const index = indexBrokerOrders(broker);
+  const orders = checkOrders(db, index, broker.lookups, t);
+  const positions = checkPositions(db, broker);
+  const all = [
+    checkPipeline(db),
+    checkBrokerConnection(broker),
+    orders.stuck,
+    orders.status,
+    orders.notFound,
+    positions.phantom,
+    positions.orphan,
+    positions.qty,
+    positions.missingStop,
+    checkStaleCycle(db, broker, t),
+    checkStalePnl(db, broker, t),
+    checkDeadMan(db, broker, t),
+  ];
+  return only ? all.filter((c) => c.check === only) : all;
+}
+
+/** An issue counts toward the status unless a fix this sweep resolved it. */
+export function isOutstanding(issue: ReportIssue): boolean {
+  return issue.severity !== "info" && !issue.fixed?.applied;
+}
+
+export function reportStatus(checks: DoctorReport["checks"]): ReportStatus {
+  const severities = checks.flatMap((c) => c.issues.filter(isOutstanding).map((i) => i.severity));
+  // A check that could not run is at least a warning: silence is not health.
+  if (checks.some((c) => c.skipped !== null)) severities.push("warning");
+  const worst = worstSeverity(severities);
+  return worst === "info" ? "ok" : worst;
+}
+
+export function buildReport(mode: Mode, checkedAt: number, checks: DoctorReport["checks"]): DoctorReport {
+  return { version: REPORT_VERSION, mode, checked_at: new Date(checkedAt).toISOString(), status: reportStatus(checks), checks };
+}
+
+/** `catalyst doctor` exit codes: 0 ok, 1 warning, 2 critical (3: could not run, decided by the caller). */
+export function exitCodeFor(status: ReportStatus): 0 | 1 | 2 {
+  return status === "ok" ? 0 : status === "warning" ? 1 : 2;
+}
