@@ -1,6 +1,7 @@
 /**
  * A real SMTP server on loopback that keeps every message it accepts, parsed: tests send through
- * nodemailer to it instead of mocking the transport. Logins are accepted for one user/password.
+ * nodemailer to it instead of mocking the transport. Logins are accepted for one user/password;
+ * a refused one is answered with the credentials it was sent.
  */
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
@@ -27,7 +28,8 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     logger: false,
     onAuth(auth, _session, callback) {
       if (auth.username === SINK_USER && auth.password === SINK_PASSWORD) callback(null, { user: SINK_USER });
-      else callback(new Error("Invalid username or password"));
+      // Echoes what it was sent, as a careless server might: the mailer must still not show it.
+      else callback(new Error(`Invalid username or password (${auth.username}:${auth.password})`));
     },
     onData(stream, _session, callback) {
       simpleParser(stream).then(
