@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import type { Sql } from "postgres";
 import { loadConfig, type Config } from "../../src/config.ts";
 import { withCliDatabase } from "../../src/runtime/cli-database.ts";
 import { startTestAppliance, type TestAppliance } from "../support/appliance.ts";
@@ -128,9 +129,8 @@ for (const backend of BACKENDS) {
     }, 60_000);
 
     test("withCliDatabase reaches the same database in-process", async () => {
-      const [{ count }] = await withCliDatabase(loadConfig(envOf(t.config)), (sql) => sql`select count(*)::int as count from claude_activity_log`);
-      const [{ count: direct }] = await t.sql`select count(*)::int as count from claude_activity_log`;
-      expect(count).toBe(direct);
+      const count = (sql: Sql) => sql<{ n: number }[]>`select count(*)::int as n from claude_activity_log`.then((rows) => rows[0]!.n);
+      expect(await withCliDatabase(loadConfig(envOf(t.config)), count)).toBe(await count(t.sql));
     });
 
     if (backend.name === "embedded") {

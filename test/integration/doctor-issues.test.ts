@@ -61,9 +61,10 @@ for (const backend of BACKENDS) {
       return Number(row!.sweep_id);
     }
 
-    const escalationLog = () =>
-      sql`select issue_type, issue_severity, entity, decision, action_type, action_result, error_message, action_target
-            from claude_activity_log where action_type = 'alert_sent' order by log_id`;
+    const escalationLog = async () => [
+      ...(await sql`select issue_type, issue_severity, entity, decision, action_type, action_result, error_message, action_target
+            from claude_activity_log where action_type = 'alert_sent' order by log_id`),
+    ];
 
     test("a new issue: exactly one e-mail naming it with the diff, marked sent and logged; seen again: no second e-mail", async () => {
       const first = await sweep();
