@@ -76,7 +76,8 @@ export async function resolveIssues(sql: Sql, sweepId: number, outcome: { checks
   return resolved.count;
 }
 
-export interface DoctorIssue extends EscalatedIssue {
+/** A doctor_issues row (BIGINT ids as numbers). */
+export interface IssueRecord extends EscalatedIssue {
   issue_key: string;
   severity: Severity;
   last_seen_at: Date;
@@ -92,8 +93,8 @@ const ISSUE_COLUMNS = `issue_id::float8 as issue_id, issue_key, issue_type, seve
   email_sent_at, next_attempt_at`;
 
 /** Open issues, critical first, then oldest first. */
-export async function openIssues(sql: Sql, opts: { severity?: Severity; limit?: number } = {}): Promise<DoctorIssue[]> {
-  return sql<DoctorIssue[]>`
+export async function openIssues(sql: Sql, opts: { severity?: Severity; limit?: number } = {}): Promise<IssueRecord[]> {
+  return sql<IssueRecord[]>`
     select ${sql.unsafe(ISSUE_COLUMNS)} from doctor_issues
      where resolved_at is null and (${opts.severity ?? null}::text is null or severity = ${opts.severity ?? null})
      order by case severity when 'critical' then 0 when 'warning' then 1 else 2 end, first_seen_at, issue_id
@@ -135,7 +136,7 @@ export interface DeliveryOutcome {
  */
 export async function deliverEscalations(sql: Sql, mailer: Mailer | null, log: Logger, now: Date = new Date()): Promise<DeliveryOutcome> {
   const outcome: DeliveryOutcome = { sent: 0, failed: 0, notConfigured: 0 };
-  let due: DoctorIssue[];
+  let due: IssueRecord[];
   try {
     due = mailer ? await claimDue(sql, now) : await markNotConfigured(sql, now);
   } catch (error) {
@@ -174,8 +175,8 @@ export async function deliverEscalations(sql: Sql, mailer: Mailer | null, log: L
 }
 
 /** Takes the due issues for sending: moves next_attempt_at past the claim so no other sender sees them. */
-function claimDue(sql: Sql, now: Date): Promise<DoctorIssue[]> {
-  return sql<DoctorIssue[]>`
+function claimDue(sql: Sql, now: Date): Promise<IssueRecord[]> {
+  return sql<IssueRecord[]>`
     with clock as (select greatest(${now}::timestamptz, now()) as at)
     update doctor_issues
        set next_attempt_at = (select at from clock) + make_interval(mins => ${CLAIM_MINUTES}),
@@ -190,8 +191,8 @@ function claimDue(sql: Sql, now: Date): Promise<DoctorIssue[]> {
 }
 
 /** With mail off, due escalations become not_configured (a claimed, in-flight one is left to its sender). */
-function markNotConfigured(sql: Sql, now: Date): Promise<DoctorIssue[]> {
-  return sql<DoctorIssue[]>`
+function markNotConfigured(sql: Sql, now: Date): Promise<IssueRecord[]> {
+  return sql<IssueRecord[]>`
     update doctor_issues
        set email_status = 'not_configured'
      where email_status in ('pending', 'failed') and next_attempt_at <= greatest(${now}::timestamptz, now())
@@ -199,7 +200,7 @@ function markNotConfigured(sql: Sql, now: Date): Promise<DoctorIssue[]> {
 }
 
 /** Runs an outbox update; a failure is logged, not thrown (the claim then expires and it is retried). */
-async function record(log: Logger, issue: DoctorIssue, update: Promise<unknown>): Promise<void> {
+async function record(log: Logger, issue: IssueRecord, update: Promise<unknown>): Promise<void> {
   try {
     await update;
   } catch (error) {
@@ -207,7 +208,7 @@ async function record(log: Logger, issue: DoctorIssue, update: Promise<unknown>)
   }
 }
 
-async function logEscalation(sql: Sql, log: Logger, issue: DoctorIssue, result: ActionResult, error: string | null, detail: string, to: string | null = null): Promise<void> {
+async function logEscalation(sql: Sql, log: Logger, issue: IssueRecord, result: ActionResult, error: string | null, detail: string, to: string | null = null): Promise<void> {
   try {
     await logActivity(sql, {
       observationType: "alert_triggered",
