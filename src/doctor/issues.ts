@@ -118,7 +118,7 @@ const CLAIM_MINUTES = 10;
 const BATCH = 50;
 
 /** 1, 2, 4 … minutes after each failed try, at most an hour. */
-export function retryDelayMinutes(attempts: number): number {
+function retryDelayMinutes(attempts: number): number {
   return Math.min(60, 2 ** Math.max(0, attempts - 1));
 }
 
