@@ -2,12 +2,15 @@
 /** The `catalyst` command. */
 import { mkdirSync } from "node:fs";
 import { loadSentimentModel } from "./adapters/sentiment/load.ts";
+import { ActivityEntryError, DECISIONS, logActivity, OBSERVATION_TYPES, readActivity, readActivityViews, validateActivityEntry, type ActivityEntry } from "./doctor/activity.ts";
+import { activityTable } from "./doctor/activity-table.ts";
 import { ConfigError, loadConfig, parseSimStart, servicePort } from "./config.ts";
 import { resolveApiKey } from "./runtime/api-key.ts";
 import { errorMessage } from "./runtime/errors.ts";
 import { createLogger } from "./runtime/log.ts";
 import { serveMcpOverStdio } from "./services/orchestration/mcp/stdio.ts";
 import { startVenue } from "./services/venue/app.ts";
+import { CliDatabaseError, withCliDatabase } from "./runtime/cli-database.ts";
 import { openApplianceDatabase } from "./runtime/database.ts";
 import { StartupError, startAppliance } from "./runtime/supervisor.ts";
 import { isServiceName, SERVICE_NAMES, type ServiceName } from "./runtime/services.ts";
@@ -25,6 +28,16 @@ Usage:
   catalyst sentiment [--json] "headline" ...
                                 score headlines with the news service's model (FinBERT from
                                 CATALYST_MODELS_DIR, else the finance lexicon) and print it
+  catalyst activity log --type T --decision D --reason TEXT [--action A] [--result R]
+        [--detail TEXT] [--entity E] [--issue-type T] [--severity S] [--error TEXT]
+        [--session ID] [--who NAME]
+                                record an observation/decision/action in claude_activity_log
+                                (who defaults to claude_code)
+                                --type: ${OBSERVATION_TYPES.join("|")}
+                                --decision: ${DECISIONS.join("|")}
+  catalyst activity view [--since 1h|ISO-TIME] [--limit N] [--json]
+                                recent activity (default: last 24 h); --json adds the views'
+                                summary, recurring issues, escalations and failed actions
   catalyst version              print the version
   catalyst help                 this text
 
@@ -165,6 +178,71 @@ async function sentimentCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+/** The option each ActivityEntry field comes from, so a refused entry names what the user typed. */
+const ACTIVITY_OPTIONS: Partial<Record<keyof ActivityEntry, string>> = {
+  observationType: "type",
+  decision: "decision",
+  decisionReasoning: "reason",
+  actionType: "action",
+  actionResult: "result",
+  actionDetail: "detail",
+  entity: "entity",
+  issueType: "issue-type",
+  issueSeverity: "severity",
+  errorMessage: "error",
+  sessionId: "session",
+};
+
+async function activityLog(args: string[]): Promise<number> {
+  const options = parseOptions("activity log", args, [...Object.values(ACTIVITY_OPTIONS), "who"]);
+  for (const required of ["type", "decision", "reason"]) {
+    if (options[required] === undefined) throw new UsageError(`activity log needs --${required}`);
+  }
+  const entry = Object.fromEntries(
+    Object.entries(ACTIVITY_OPTIONS).flatMap(([field, option]) => (options[option] === undefined ? [] : [[field, options[option]]])),
+  ) as unknown as ActivityEntry;
+  entry.metadata = { who: options.who ?? "claude_code" };
+  try {
+    validateActivityEntry(entry);
+  } catch (error) {
+    if (error instanceof ActivityEntryError) throw new UsageError(`--${ACTIVITY_OPTIONS[error.field]}: ${error.reason}`);
+    throw error;
+  }
+  const logId = await withCliDatabase(loadConfig(), (sql) => logActivity(sql, entry));
+  console.log(`logged activity ${logId}`);
+  return 0;
+}
+
+/** "30m", "1h", "2d" before now, or an ISO 8601 time. */
+function parseSince(text: string, now = Date.now()): Date {
+  const relative = /^(\d+)([mhd])$/.exec(text);
+  if (relative) return new Date(now - Number(relative[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as "m" | "h" | "d"]);
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
+  if (Number.isNaN(ms)) throw new UsageError(`--since must be a duration like 30m, 1h, 2d or an ISO time like 2026-03-10T09:30:00Z (got "${text}")`);
+  return new Date(ms);
+}
+
+async function activityView(args: string[]): Promise<number> {
+  const json = args.includes("--json");
+  const options = parseOptions("activity view", args.filter((a) => a !== "--json"), ["since", "limit"]);
+  const since = parseSince(options.since ?? "24h");
+  const limit = numberOption(options, "limit", (n) => Number.isInteger(n) && n > 0 && n <= 10_000, "a whole number from 1 to 10000") ?? 100;
+  const { entries, views } = await withCliDatabase(loadConfig(), async (sql) => ({
+    entries: await readActivity(sql, { since, limit }),
+    views: await readActivityViews(sql, limit),
+  }));
+  if (json) console.log(JSON.stringify({ since: since.toISOString(), entries, ...views }));
+  else console.log(activityTable(entries, views.summary[0] ?? null, since));
+  return 0;
+}
+
+function activityCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === "log") return activityLog(rest);
+  if (sub === "view") return activityView(rest);
+  throw new UsageError(sub === undefined ? "activity needs log or view" : `unknown activity command: ${sub} (use log or view)`);
+}
+
 async function run(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
@@ -180,6 +258,8 @@ async function run(argv: string[]): Promise<number> {
       return venueCommand(args);
     case "sentiment":
       return sentimentCommand(args);
+    case "activity":
+      return activityCommand(args);
     case "version":
     case "--version":
       noArgs("version", args);
@@ -205,7 +285,7 @@ try {
     process.exit(2);
   }
   // Config, start-up and database errors are the user's to fix: one line saying what, no stack.
-  const known = error instanceof ConfigError || error instanceof StartupError;
+  const known = error instanceof ConfigError || error instanceof StartupError || error instanceof CliDatabaseError;
   console.error(`catalyst: ${errorMessage(error)}`);
   if (!known && error instanceof Error && error.stack) console.error(error.stack.split("\n").slice(1, 4).join("\n"));
   process.exit(1);

@@ -100,8 +100,12 @@ export interface Config {
   bindHost: string;
   portBase: number;
   serviceUrls: Record<ServiceName, string>;
+  /** null → escalation e-mail is off (issues are still logged). */
   smtpUrl: string | null;
+  /** Recipients, comma-separated; set exactly when smtpUrl is. */
   alertEmailTo: string | null;
+  /** The From: address; set exactly when smtpUrl is. */
+  alertEmailFrom: string | null;
   logLevel: LogLevel;
   venue: VenueSettings;
   news: NewsSettings;
@@ -160,6 +164,36 @@ function urlWithScheme(env: Env, name: string, schemes: readonly string[]): stri
     throw new ConfigError(name, `must start with ${schemes.join(" or ")} (got ${parsed.protocol})`);
   }
   return value;
+}
+
+const EMAIL_ADDRESS = /^[^\s@,<>"]+@[^\s@,<>"]+$/;
+
+function emailAddresses(env: Env, name: string, many: boolean): string | null {
+  const value = read(env, name);
+  if (value === null) return null;
+  const addresses = value.split(",").map((a) => a.trim());
+  const bad = addresses.find((a) => !EMAIL_ADDRESS.test(a));
+  if (bad !== undefined) throw new ConfigError(name, `"${bad}" is not an e-mail address (expected name@example.com)`);
+  if (!many && addresses.length > 1) throw new ConfigError(name, "must be a single e-mail address");
+  return addresses.join(", ");
+}
+
+/** SMTP_URL, ALERT_EMAIL_TO and ALERT_EMAIL_FROM: all off, or a server and recipients (From defaults from the URL). */
+function mailSettings(env: Env): Pick<Config, "smtpUrl" | "alertEmailTo" | "alertEmailFrom"> {
+  const smtpUrl = urlWithScheme(env, "SMTP_URL", ["smtp:", "smtps:"]);
+  const to = emailAddresses(env, "ALERT_EMAIL_TO", true);
+  const from = emailAddresses(env, "ALERT_EMAIL_FROM", false);
+  if (smtpUrl === null) {
+    const orphan = to !== null ? "ALERT_EMAIL_TO" : from !== null ? "ALERT_EMAIL_FROM" : null;
+    if (orphan) throw new ConfigError(orphan, "is set but SMTP_URL is not: set SMTP_URL (smtp://user:password@host:587) to send escalation e-mail, or unset it");
+    return { smtpUrl: null, alertEmailTo: null, alertEmailFrom: null };
+  }
+  const server = new URL(smtpUrl);
+  if (!server.hostname) throw new ConfigError("SMTP_URL", "needs a host (smtp://user:password@host:587)");
+  if (to === null) throw new ConfigError("ALERT_EMAIL_TO", "is required when SMTP_URL is set: the address(es) escalations go to");
+  // Servers usually accept mail only from the account that logs in, so that is the default sender.
+  const user = decodeURIComponent(server.username);
+  return { smtpUrl, alertEmailTo: to, alertEmailFrom: from ?? (EMAIL_ADDRESS.test(user) ? user : `catalyst@${server.hostname}`) };
 }
 
 function port(env: Env, name: string, fallback: number): number {
@@ -362,8 +396,7 @@ export function loadConfig(env: Env = process.env): Config {
     bindHost: read(env, "CATALYST_BIND_HOST") ?? "127.0.0.1",
     portBase,
     serviceUrls,
-    smtpUrl: urlWithScheme(env, "SMTP_URL", ["smtp:", "smtps:"]),
-    alertEmailTo: read(env, "ALERT_EMAIL_TO"),
+    ...mailSettings(env),
     logLevel: oneOf(env, "CATALYST_LOG_LEVEL", LOG_LEVELS, "info"),
     venue: venueSettings(env),
     news: newsSettings(env),

@@ -76,6 +76,31 @@ describe("validation names the variable", () => {
     expect(configError({ [variable]: value }).variable).toBe(variable);
   });
 
+  test.each([
+    [{ SMTP_URL: "smtp://mail.example.com:587" }, "ALERT_EMAIL_TO"],
+    [{ SMTP_URL: "smtp://mail.example.com:587", ALERT_EMAIL_TO: "ops@example.com, not-an-address" }, "ALERT_EMAIL_TO"],
+    [{ SMTP_URL: "smtp://mail.example.com:587", ALERT_EMAIL_TO: "ops@example.com", ALERT_EMAIL_FROM: "a@x.com,b@x.com" }, "ALERT_EMAIL_FROM"],
+    [{ ALERT_EMAIL_TO: "ops@example.com" }, "ALERT_EMAIL_TO"],
+    [{ ALERT_EMAIL_FROM: "catalyst@example.com" }, "ALERT_EMAIL_FROM"],
+  ])("mail settings %j are refused naming %s", (env, variable) => {
+    expect(configError(env).variable).toBe(variable);
+  });
+
+  test("the SMTP password never appears in a mail setting's error", () => {
+    const error = configError({ SMTP_URL: "smtp://ops:hunter2secret@mail.example.com:587" });
+    expect(error.variable).toBe("ALERT_EMAIL_TO");
+    expect(error.message).not.toContain("hunter2secret");
+  });
+
+  test("mail is off without SMTP_URL; with it the sender defaults to the SMTP login, else catalyst@host", () => {
+    expect(loadConfig({}).smtpUrl).toBeNull();
+    const login = loadConfig({ SMTP_URL: "smtps://ops%40example.com:pw@mail.example.com", ALERT_EMAIL_TO: "a@example.com ,b@example.com" });
+    expect(login.alertEmailTo).toBe("a@example.com, b@example.com");
+    expect(login.alertEmailFrom).toBe("ops@example.com");
+    expect(loadConfig({ SMTP_URL: "smtp://mail.example.com", ALERT_EMAIL_TO: "a@example.com" }).alertEmailFrom).toBe("catalyst@mail.example.com");
+    expect(loadConfig({ SMTP_URL: "smtp://mail.example.com", ALERT_EMAIL_TO: "a@example.com", ALERT_EMAIL_FROM: "desk@example.com" }).alertEmailFrom).toBe("desk@example.com");
+  });
+
   test("service URLs follow the port base and can be pointed elsewhere", () => {
     const config = loadConfig({ CATALYST_PORT_BASE: "6000", CATALYST_URL_SCANNER: "http://10.0.0.2:5001" });
     expect(config.serviceUrls.technical).toBe("http://127.0.0.1:6003");

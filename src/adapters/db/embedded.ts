@@ -1,6 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { lockDataDir, publishUrl } from "./data-dir.ts";
 import { ensurePgImage } from "./pg-image.ts";
 import { pgliteAssetOptions } from "./pglite-assets.ts";
 import { startWireServer } from "./wire-server.ts";
@@ -19,21 +20,29 @@ export interface EmbeddedDatabase {
  */
 const START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
 
-/** Lock files this process holds, so a restarted process that got the same pid can take its own stale lock. */
-const heldLocks = new Set<string>();
-
-/** Opens (first time: creates from the image) the PGlite cluster in `<dataDir>/pg` and serves it on loopback. */
+/**
+ * Opens (first time: creates from the image) the PGlite cluster in `<dataDir>/pg` and serves it on
+ * loopback, publishing the wire server's URL in the data dir for CLI commands run beside it.
+ */
 export async function openEmbeddedDatabase(opts: { dataDir: string }): Promise<EmbeddedDatabase> {
-  mkdirSync(opts.dataDir, { recursive: true });
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const releaseLock = lockDataDir(opts.dataDir);
   let db: PGlite | undefined;
   try {
     db = await openPglite(opts.dataDir);
     const server = await startWireServer(db);
+    let unpublish: () => void;
+    try {
+      unpublish = publishUrl(opts.dataDir, server.url);
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
     const opened = db;
     let closing: Promise<void> | undefined;
     const close = async () => {
       try {
+        unpublish();
         await server.close();
         await opened.close();
       } finally {
@@ -63,52 +72,4 @@ async function openPglite(dataDir: string): Promise<PGlite> {
   });
   if (isNew) rmSync(loadingMarker);
   return db;
-}
-
-/** Takes `<dataDir>/catalyst.lock` (O_EXCL, holding our pid); a lock whose process is dead is taken over. */
-function lockDataDir(dataDir: string): () => void {
-  const lockPath = join(dataDir, "catalyst.lock");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(lockPath, `${process.pid}\n`, { flag: "wx" });
-      heldLocks.add(lockPath);
-      return () => releaseLock(lockPath);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const holder = readLockPid(lockPath);
-    const isOurOwnStaleLock = holder === process.pid && !heldLocks.has(lockPath);
-    if (holder !== null && isAlive(holder) && !isOurOwnStaleLock) {
-      throw new Error(
-        `The catalyst data dir ${dataDir} is in use by process ${holder} (lock file ${lockPath}). ` +
-          `Stop the other catalyst, or set CATALYST_DATA_DIR to another directory.`,
-      );
-    }
-    rmSync(lockPath, { force: true });
-  }
-  throw new Error(`Could not take the lock ${lockPath}: another process keeps replacing it.`);
-}
-
-function releaseLock(lockPath: string): void {
-  if (!heldLocks.delete(lockPath)) return;
-  if (readLockPid(lockPath) === process.pid) rmSync(lockPath, { force: true });
-}
-
-function readLockPid(lockPath: string): number | null {
-  try {
-    const pid = Number.parseInt(readFileSync(lockPath, "utf8"), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
