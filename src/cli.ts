@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import { loadSentimentModel } from "./adapters/sentiment/load.ts";
 import { ActivityEntryError, DECISIONS, logActivity, OBSERVATION_TYPES, readActivity, readActivityViews, validateActivityEntry, type ActivityEntry } from "./doctor/activity.ts";
 import { activityTable } from "./doctor/activity-table.ts";
+import { doctorCommand, parseDoctorArgs } from "./doctor/command.ts";
 import { ConfigError, loadConfig, parseSimStart, servicePort } from "./config.ts";
 import { resolveApiKey } from "./runtime/api-key.ts";
 import { errorMessage } from "./runtime/errors.ts";
@@ -28,6 +29,10 @@ Usage:
   catalyst sentiment [--json] "headline" ...
                                 score headlines with the news service's model (FinBERT from
                                 CATALYST_MODELS_DIR, else the finance lexicon) and print it
+  catalyst doctor [--json] [--fix] [--check NAME]
+                                one sweep: the database against the broker; exit 0 ok,
+                                1 warning, 2 critical, 3 could not run; --fix applies the
+                                database-only fixes the rules allow
   catalyst activity log --type T --decision D --reason TEXT [--action A] [--result R]
         [--detail TEXT] [--entity E] [--issue-type T] [--severity S] [--error TEXT]
         [--session ID] [--who NAME]
@@ -260,6 +265,11 @@ async function run(argv: string[]): Promise<number> {
       return sentimentCommand(args);
     case "activity":
       return activityCommand(args);
+    case "doctor": {
+      const parsed = parseDoctorArgs(args);
+      if (typeof parsed === "string") throw new UsageError(parsed);
+      return doctorCommand(loadConfig(), parsed);
+    }
     case "version":
     case "--version":
       noArgs("version", args);

@@ -117,6 +117,8 @@ export interface Config {
   };
   /** Real seconds between workflow schedule ticks (each acts at the market's time). */
   workflowTickSeconds: number;
+  /** Real seconds between the doctor schedule's looks at the market clock (a sweep is due every 5 market minutes). */
+  doctorTickSeconds: number;
   /** Broker requests a minute per client (Alpaca allows ~200 per account). */
   brokerRequestsPerMinute: number;
 }
@@ -404,6 +406,7 @@ export function loadConfig(env: Env = process.env): Config {
     risk: riskSettings(env),
     trading: { unknownOrderSeconds: positiveNumber(env, "TRADING_UNKNOWN_ORDER_SECONDS", 30) },
     workflowTickSeconds: positiveNumber(env, "WORKFLOW_TICK_SECONDS", 5),
+    doctorTickSeconds: positiveNumber(env, "DOCTOR_TICK_SECONDS", 30),
     brokerRequestsPerMinute: positiveNumber(env, "BROKER_REQUESTS_PER_MINUTE", 200, true),
   };
 }

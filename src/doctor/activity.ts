@@ -5,18 +5,17 @@
  * instead of surfacing as a constraint name.
  */
 import type { Sql } from "postgres";
+import { SEVERITIES, type Severity } from "../domain/doctor/types.ts";
 
 export const OBSERVATION_TYPES = ["sweep", "manual_check", "alert_triggered", "startup", "shutdown"] as const;
 export const DECISIONS = ["auto_fix", "escalate", "monitor", "no_action", "defer"] as const;
 export const ACTION_TYPES = ["db_update", "db_insert", "broker_read", "alert_sent", "none"] as const;
 export const ACTION_RESULTS = ["success", "failed", "partial", "pending", "skipped"] as const;
-export const SEVERITIES = ["critical", "warning", "info"] as const;
 
 export type ObservationType = (typeof OBSERVATION_TYPES)[number];
 export type Decision = (typeof DECISIONS)[number];
 export type ActionType = (typeof ACTION_TYPES)[number];
 export type ActionResult = (typeof ACTION_RESULTS)[number];
-export type Severity = (typeof SEVERITIES)[number];
 
 /** One row to write; optional fields are NULL (counts 0, metadata {}). */
 export interface ActivityEntry {

@@ -8,7 +8,8 @@ import type { Sql } from "postgres";
 import type { Mailer } from "../adapters/mail/mailer.ts";
 import { errorMessage } from "../runtime/errors.ts";
 import type { Logger } from "../runtime/log.ts";
-import { logActivity, type ActionResult, type Severity } from "./activity.ts";
+import type { Severity } from "../domain/doctor/types.ts";
+import { logActivity, type ActionResult } from "./activity.ts";
 import { escalationMessage, type EscalatedIssue } from "./escalation-message.ts";
 
 export type OpenIssueInput = {

@@ -141,9 +141,11 @@ export async function startAppliance(config: Config, options: StartOptions = {})
     }, delay);
   };
 
+  let doctor: { stop(): Promise<void> } | null = null;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    await doctor?.stop();
     await Promise.all(
       [...slots.values()].map(async (slot) => {
         if (slot.restartTimer) clearTimeout(slot.restartTimer);
@@ -183,6 +185,8 @@ export async function startAppliance(config: Config, options: StartOptions = {})
   }
   for (const slot of slots.values()) slot.ready = null;
   log.info("all services ready", { services: services.length, ms: Math.round(performance.now() - startedAt) });
+  // The doctor runs beside the service that writes orders (one per installation, also with --only).
+  if (services.includes("trading")) doctor = await (await import("../doctor/in-serve.ts")).startDoctor(config, database, apiKey.key);
 
   return {
     apiKey,

@@ -17,7 +17,7 @@ const BASE: RiskInput = {
   limits: TEST_LIMITS,
   market: { isOpen: true, bid: "19.99", ask: "20.00", last: "20.00", asset: { tradable: true, shortable: true } },
   account: TEST_ACCOUNT,
-  book: { exposures: [], entriesToday: 0, killSwitch: null, halt: null, sector: "TECH" },
+  book: { exposures: [], entriesToday: 0, killSwitch: null, halt: null, openCriticalIssues: [], sector: "TECH" },
   priceBandPct: 2,
 };
 
@@ -103,6 +103,16 @@ describe("kill_switch", () => {
       ok: false,
       detail: "emergency stop active: broker outage; clear it with DELETE /api/v1/risk/emergency-stop",
     });
+  });
+});
+
+describe("books_reconciled", () => {
+  test("passes with no critical doctor issue open", () => expect(verdict("books_reconciled").ok).toBe(true));
+  test("fails closed while one is open, naming it and what to do", () => {
+    const v = verdict("books_reconciled", { book: { openCriticalIssues: ["phantom_position:position:7"] } });
+    expect(v.ok).toBe(false);
+    expect(v.detail).toContain("phantom_position:position:7");
+    expect(v.detail).toContain("catalyst doctor");
   });
 });
 

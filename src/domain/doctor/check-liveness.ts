@@ -80,7 +80,10 @@ export function checkStalePnl(db: DbSnapshot, broker: BrokerSnapshot, t: DoctorT
 /** No scheduled sweep for twice its period while sweeps are due: whatever watches the books has stopped. */
 export function checkDeadMan(db: DbSnapshot, broker: BrokerSnapshot, t: DoctorThresholds): CheckResult {
   const last = db.lastScheduledSweepAt;
-  if (!broker.inSweepWindow || last === null || db.wallNow - last <= 2 * t.sweepIntervalMs) return checkResult("dead_man", []);
+  const limit = 2 * t.sweepIntervalMs;
+  // Overnight, weekends and holidays are no gap: the window must have been open for the limit too.
+  const windowOpenLongEnough = broker.marketNow !== null && broker.sweepWindowOpenedAt !== null && broker.marketNow - broker.sweepWindowOpenedAt > limit;
+  if (!broker.inSweepWindow || !windowOpenLongEnough || last === null || db.wallNow - last <= limit) return checkResult("dead_man", []);
   return checkResult("dead_man", [
     {
       type: "dead_man",

@@ -70,7 +70,7 @@ export function checkOrders(db: DbSnapshot, index: BrokerOrderIndex, lookups: Ma
     const fillsDiffer = compareDecimal(broker.filledQty, o.filledQty) !== 0;
     if (behind || fillsDiffer) {
       // Our books ahead of the broker's answer is not ours to "fix" by going back: a human looks.
-      const fixable = behind || compareDecimal(broker.filledQty, o.filledQty) > 0;
+      const fixable = compareDecimal(broker.filledQty, o.filledQty) >= 0;
       status.push({
         type: "order_status_mismatch",
         severity: "warning",
@@ -98,11 +98,11 @@ export function checkOrders(db: DbSnapshot, index: BrokerOrderIndex, lookups: Ma
     }
   }
 
-  const skipped = unanswered > 0 ? `${unanswered} order(s) not in the broker's listings and their lookups failed: decided next sweep` : null;
+  // An order without a broker answer was seen by none of the three checks: none of them ran completely.
+  const skipped = unanswered > 0 ? `${unanswered} order(s) not in the broker's listings and not looked up (failed or over the per-sweep cap): decided next sweep` : null;
   return {
-    stuck: checkResult("stuck_orders", stuck),
-    status: checkResult("order_status", status),
-    // Unanswered lookups leave not-found undecided: that check did not run completely.
+    stuck: checkResult("stuck_orders", stuck, skipped),
+    status: checkResult("order_status", status, skipped),
     notFound: checkResult("order_not_found", notFound, skipped),
   };
 }

@@ -32,18 +32,38 @@ function brokerFacts(b: BrokerPosition) {
   return { symbol: b.symbol, side: b.side, qty: b.qty, avgEntryPrice: b.avgEntryPrice, marketValue: b.marketValue, unrealizedPl: b.unrealizedPl };
 }
 
-/** Broker fills on a symbol the database does not hold, grouped as "ours" (a live DB order's tree) or not. */
-function unrecordedFills(symbol: string, fills: BrokerFill[], db: DbSnapshot) {
+interface Unrecorded {
+  /** Roots of our live orders with fills we have not recorded. */
+  ourRoots: string[];
+  /** Fills of orders we do not know as live (placed outside Catalyst). */
+  foreign: BrokerFill[];
+}
+
+/** Broker fills the database does not hold, per symbol, grouped as "ours" (a live DB order's tree) or not: built once per sweep. */
+function unrecordedBySymbol(fills: BrokerFill[], db: DbSnapshot): (symbol: string) => Unrecorded {
   const liveByBrokerId = new Map(db.liveOrders.filter((o) => o.brokerOrderId !== null).map((o) => [o.brokerOrderId!, o]));
-  const ours = new Set<string>();
-  const foreign: BrokerFill[] = [];
+  const bySymbol = new Map<string, { ours: Set<string>; foreign: BrokerFill[] }>();
   for (const fill of fills) {
-    if (fill.symbol !== symbol || db.recordedFillIds.has(fill.id)) continue;
+    if (db.recordedFillIds.has(fill.id)) continue;
+    let entry = bySymbol.get(fill.symbol);
+    if (!entry) bySymbol.set(fill.symbol, (entry = { ours: new Set(), foreign: [] }));
     const order: DbOrder | undefined = liveByBrokerId.get(fill.orderId);
-    if (order) ours.add(order.parentBrokerOrderId ?? order.brokerOrderId!);
-    else foreign.push(fill);
+    if (order) entry.ours.add(order.parentBrokerOrderId ?? order.brokerOrderId!);
+    else entry.foreign.push(fill);
   }
-  return { ourRoots: [...ours], foreign };
+  return (symbol) => {
+    const entry = bySymbol.get(symbol);
+    return { ourRoots: entry ? [...entry.ours] : [], foreign: entry?.foreign ?? [] };
+  };
+}
+
+/** Symbols with a working stop order at the broker, per closing side: built once per sweep. */
+function workingStops(openOrders: BrokerOrder[]): Set<string> {
+  const stops = new Set<string>();
+  for (const root of openOrders) {
+    for (const o of [root, ...root.legs]) if (STOP_TYPES.has(o.type) && !isTerminal(o.status)) stops.add(`${o.symbol}:${o.side}`);
+  }
+  return stops;
 }
 
 export function checkPositions(db: DbSnapshot, broker: BrokerSnapshot): PositionChecks {
@@ -57,7 +77,8 @@ export function checkPositions(db: DbSnapshot, broker: BrokerSnapshot): Position
     };
   }
   const held = new Map(broker.positions.value.map((p) => [p.symbol, p]));
-  const fills = broker.fills.value;
+  const unrecordedFills = unrecordedBySymbol(broker.fills.value, db);
+  const stops = broker.openOrders.ok ? workingStops(broker.openOrders.value) : null;
   const phantom: DoctorIssue[] = [];
   const orphan: DoctorIssue[] = [];
   const qty: DoctorIssue[] = [];
@@ -68,12 +89,12 @@ export function checkPositions(db: DbSnapshot, broker: BrokerSnapshot): Position
     const b = held.get(p.symbol);
     const entity = `position:${p.positionId}`;
     if (!b) {
-      phantom.push(phantomIssue(p, unrecordedFills(p.symbol, fills, db)));
+      phantom.push(phantomIssue(p, unrecordedFills(p.symbol)));
       continue;
     }
     const difference = subtractDecimal(signedQty(b.side, b.qty), signedQty(p.side, p.qty));
     if (compareDecimal(difference, "0") !== 0) {
-      const { ourRoots, foreign } = unrecordedFills(p.symbol, fills, db);
+      const { ourRoots, foreign } = unrecordedFills(p.symbol);
       // Adopting our own orders' fills is safe; whether they explain the difference is re-checked after.
       const fixable = ourRoots.length > 0;
       qty.push({
@@ -89,7 +110,7 @@ export function checkPositions(db: DbSnapshot, broker: BrokerSnapshot): Position
         fix: fixable ? { action: "adopt_fills", brokerOrderIds: ourRoots } : null,
       });
     }
-    if (broker.openOrders.ok && !hasWorkingStop(p, broker.openOrders.value)) {
+    if (stops && !stops.has(`${p.symbol}:${orderSideFor(p.side, "close")}`)) {
       missingStop.push({
         type: "missing_stop",
         severity: "critical",
@@ -105,7 +126,7 @@ export function checkPositions(db: DbSnapshot, broker: BrokerSnapshot): Position
 
   for (const b of held.values()) {
     if (ours.has(b.symbol)) continue;
-    const { ourRoots } = unrecordedFills(b.symbol, fills, db);
+    const { ourRoots } = unrecordedFills(b.symbol);
     if (ourRoots.length > 0) {
       // Our own entry filled and we have not recorded it yet: adopting it creates the position.
       qty.push({
@@ -140,7 +161,7 @@ export function checkPositions(db: DbSnapshot, broker: BrokerSnapshot): Position
   };
 }
 
-function phantomIssue(p: DbPosition, unrecorded: { ourRoots: string[]; foreign: BrokerFill[] }): DoctorIssue {
+function phantomIssue(p: DbPosition, unrecorded: Unrecorded): DoctorIssue {
   const closingSide = orderSideFor(p.side, "close");
   const exits = unrecorded.foreign.filter((f) => f.side === closingSide);
   const base = { type: "phantom_position" as const, severity: "critical" as const, entity: `position:${p.positionId}`, db: positionFacts(p) };
@@ -153,7 +174,9 @@ function phantomIssue(p: DbPosition, unrecorded: { ourRoots: string[]; foreign: 
       fix: { action: "adopt_fills", brokerOrderIds: unrecorded.ourRoots },
     };
   }
-  const exitOrderId = exits.at(-1)?.orderId;
+  const exitOrders = [...new Set(exits.map((f) => f.orderId))];
+  // One outside order that sold it all is adopted; several are for a human to match up.
+  const exitOrderId = exitOrders.length === 1 ? exitOrders[0] : undefined;
   if (exitOrderId) {
     return {
       ...base,
@@ -172,9 +195,3 @@ function phantomIssue(p: DbPosition, unrecorded: { ourRoots: string[]; foreign: 
   };
 }
 
-function hasWorkingStop(p: DbPosition, openOrders: BrokerOrder[]): boolean {
-  const closingSide = orderSideFor(p.side, "close");
-  return openOrders
-    .flatMap((root) => [root, ...root.legs])
-    .some((o) => o.symbol === p.symbol && o.side === closingSide && STOP_TYPES.has(o.type) && !isTerminal(o.status));
-}

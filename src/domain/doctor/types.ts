@@ -11,7 +11,8 @@ import type { OrderStatus } from "../order-status.ts";
 
 export const REPORT_VERSION = "1.0";
 
-export type Severity = "critical" | "warning" | "info";
+export const SEVERITIES = ["critical", "warning", "info"] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 export const CHECK_NAMES = [
   "pipeline_status",
@@ -109,8 +110,6 @@ export interface DbPosition {
   source: "catalyst" | "external";
   /** Market time of the latest mark, epoch ms. */
   lastPriceAt: number | null;
-  /** Broker fill ids already recorded on this position's orders. */
-  fillIds: string[];
 }
 
 export interface DbCycle {
@@ -144,6 +143,8 @@ export interface BrokerSnapshot {
   marketNow: number | null;
   /** Whether the market session (with the doctor's margin) is on now. */
   inSweepWindow: boolean;
+  /** Market time today's sweep window opened (null outside it): the dead-man counts from there at the earliest. */
+  sweepWindowOpenedAt: number | null;
   positions: BrokerRead<BrokerPosition[]>;
   /** Every open order, nested (bracket legs under their entry). */
   openOrders: BrokerRead<BrokerOrder[]>;

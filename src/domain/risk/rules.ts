@@ -43,6 +43,14 @@ export function checkKillSwitch({ book }: RiskInput): Verdict {
     : verdict("kill_switch", true, "no emergency stop is active");
 }
 
+/** The doctor found the books and the broker disagreeing in a way that matters: no new risk until that is resolved. */
+export function checkBooksReconciled({ book }: RiskInput): Verdict {
+  const open = book.openCriticalIssues;
+  return open.length > 0
+    ? verdict("books_reconciled", false, `the doctor has ${open.length} critical issue(s) open (${open.slice(0, 3).join(", ")}${open.length > 3 ? ", …" : ""})`, "run `catalyst doctor` to see them; entries resume when the next sweep finds them resolved")
+    : verdict("books_reconciled", true, "no critical doctor issue is open");
+}
+
 export function checkDailyLossHalt({ account, limits, book }: RiskInput): Verdict {
   if (book.halt) {
     return verdict("daily_loss_halt", false, `new entries are halted for today: ${book.halt.reason}`, "entries resume on the next trading day");
@@ -214,6 +222,7 @@ export function checkDailyLossBudget({ request, limits, account, book }: RiskInp
 
 export const RULES: Record<RuleName, RiskRule> = {
   kill_switch: checkKillSwitch,
+  books_reconciled: checkBooksReconciled,
   daily_loss_halt: checkDailyLossHalt,
   market_open: checkMarketOpen,
   tradable: checkTradable,

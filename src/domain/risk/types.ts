@@ -72,6 +72,8 @@ export interface BookSnapshot {
   killSwitch: { reason: string } | null;
   /** Today's daily-loss halt, if it happened. */
   halt: { reason: string } | null;
+  /** Critical doctor issues still open (entries fail closed until they are resolved). */
+  openCriticalIssues: string[];
   /** The candidate's sector (null: unclassified). */
   sector: string | null;
 }
@@ -105,6 +107,7 @@ export interface Verdict {
 
 export const RULE_NAMES = [
   "kill_switch",
+  "books_reconciled",
   "daily_loss_halt",
   "market_open",
   "tradable",

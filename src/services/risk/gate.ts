@@ -91,6 +91,12 @@ export async function dayRiskState(db: Db, tradingDate: string, lock: boolean): 
   };
 }
 
+/** Critical doctor issues not yet resolved, oldest first (the doctor's sweep opens and resolves them). */
+async function openCriticalIssues(db: Db): Promise<string[]> {
+  const rows = await db`select issue_key from doctor_issues where resolved_at is null and severity = 'critical' order by first_seen_at`;
+  return rows.map((r) => r.issue_key as string);
+}
+
 async function sectorOf(db: Db, symbol: string): Promise<string | null> {
   const [row] = await db`select sec.sector_code from securities s join sectors sec on sec.sector_id = s.sector_id where s.symbol = ${symbol}`;
   return row?.sector_code ?? null;
@@ -123,17 +129,19 @@ export async function evaluateAgainstBook(db: Db, input: GateInput, lock: boolea
   // One round trip: the statements are pipelined in this order, and the server runs them one after
   // another, so in a transaction every read below starts after the day's lock is held and sees
   // whatever the entry that held it before us wrote (READ COMMITTED: a fresh snapshot per statement).
-  const [day, limits, exposures, sector] = await Promise.all([
+  const [day, limits, exposures, sector, criticalIssues] = await Promise.all([
     dayRiskState(db, etDate(input.view.now), lock),
     currentLimits(db),
     loadExposures(db),
     sectorOf(db, input.request.symbol),
+    openCriticalIssues(db),
   ]);
   const book: BookSnapshot = {
     exposures,
     entriesToday: day.entriesToday,
     killSwitch: day.killSwitch ? { reason: day.killSwitch.reason } : null,
     halt: day.halt ? { reason: day.halt.reason } : null,
+    openCriticalIssues: criticalIssues,
     sector,
   };
   const evaluation = evaluateEntry({

@@ -1,0 +1,116 @@
+/**
+ * What one sweep reads: the database in a fixed number of queries and the broker in a bounded
+ * number of calls (listings are paged; targeted lookups are capped), whatever the book's size.
+ */
+import type { Sql } from "postgres";
+import type { Broker, BrokerOrder } from "../adapters/broker/broker.ts";
+import { indexBrokerOrders, ordersNeedingLookup } from "../domain/doctor/broker-index.ts";
+import type { BrokerRead, BrokerSnapshot, DbOrder, DbPosition, DbSnapshot, OrderLookup } from "../domain/doctor/types.ts";
+import { etDate, etInstant, session } from "../domain/exchange-calendar.ts";
+import type { OrderStatus } from "../domain/order-status.ts";
+import { errorMessage } from "../runtime/errors.ts";
+
+/** Targeted by-id lookups per sweep; the rest wait for the next sweep (each counts in the report). */
+export const MAX_LOOKUPS_PER_SWEEP = 25;
+/** Sweeps run from this long before the open to this long after the close (09:15–16:15 ET on a full day). */
+const WINDOW_MARGIN_MS = 15 * 60_000;
+
+const LIVE_STATUSES = ["created", "submitted", "accepted", "partial_fill"];
+
+export async function readDbSnapshot(sql: Sql): Promise<DbSnapshot> {
+  // Independent reads, sent together: a constant number of queries.
+  const [[clock], orders, positions, [cycle], [sweep], [pipeline]] = await Promise.all([
+    sql`select now() as now`,
+    sql`
+      select o.order_id, o.client_order_id, o.broker_order_id, o.parent_order_id, parent.broker_order_id as parent_broker_order_id,
+             coalesce(o.position_id, parent.position_id) as position_id, coalesce(pos.status = 'open', false) as position_open,
+             s.symbol, o.role, o.side, o.order_type, o.status, o.qty::text, o.filled_qty::text, o.created_at, o.updated_at
+        from orders o join securities s using (security_id)
+        left join orders parent on parent.order_id = o.parent_order_id
+        left join positions pos on pos.position_id = coalesce(o.position_id, parent.position_id)
+       where o.status = any(${LIVE_STATUSES})`,
+    sql`
+      select p.position_id, s.symbol, p.side, p.qty::text, p.source, p.last_price_at
+        from positions p join securities s using (security_id) where p.status = 'open'`,
+    sql`select cycle_id, state, last_activity_at from trading_cycles where state not in ('closed', 'error') order by started_at desc limit 1`,
+    sql`select max(finished_at) as at from doctor_sweeps where triggered_by = 'schedule' and status <> 'error'`,
+    sql`select * from v_trade_pipeline_status order by started_at desc limit 1`,
+  ]);
+  return {
+    wallNow: clock!.now.getTime(),
+    liveOrders: orders.map<DbOrder>((r) => ({
+      orderId: Number(r.order_id),
+      clientOrderId: r.client_order_id,
+      brokerOrderId: r.broker_order_id,
+      parentOrderId: r.parent_order_id === null ? null : Number(r.parent_order_id),
+      parentBrokerOrderId: r.parent_broker_order_id,
+      positionOpen: r.position_open,
+      positionId: r.position_id === null ? null : Number(r.position_id),
+      symbol: r.symbol,
+      role: r.role,
+      side: r.side,
+      orderType: r.order_type,
+      status: r.status as OrderStatus,
+      qty: r.qty,
+      filledQty: r.filled_qty,
+      createdAt: r.created_at.getTime(),
+      updatedAt: r.updated_at.getTime(),
+    })),
+    openPositions: positions.map<DbPosition>((r) => ({
+      positionId: Number(r.position_id),
+      symbol: r.symbol,
+      side: r.side,
+      qty: r.qty,
+      source: r.source,
+      lastPriceAt: r.last_price_at === null ? null : r.last_price_at.getTime(),
+    })),
+    liveCycle: cycle ? { cycleId: cycle.cycle_id, state: cycle.state, lastActivityAt: cycle.last_activity_at.getTime() } : null,
+    lastScheduledSweepAt: sweep?.at ? sweep.at.getTime() : null,
+    pipeline: pipeline ? { ...pipeline } : { pipeline_stage: "no_cycle" },
+    recordedFillIds: new Set(),
+  };
+}
+
+/** Which of these broker fill ids the database holds: one query. */
+export async function recordedFillIds(sql: Sql, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await sql`select broker_fill_id from fills where broker_fill_id = any(${ids})`;
+  return new Set(rows.map((r) => r.broker_fill_id as string));
+}
+
+async function read<T>(call: () => Promise<T>): Promise<BrokerRead<T>> {
+  try {
+    return { ok: true, value: await call() };
+  } catch (error) {
+    return { ok: false, error: errorMessage(error) };
+  }
+}
+
+/** The order by broker id, then by client id; null only when both answer 404. */
+async function lookUp(broker: Broker, order: DbOrder): Promise<OrderLookup> {
+  return read(async () => {
+    const byId = order.brokerOrderId === null ? null : await broker.getOrder(order.brokerOrderId);
+    return byId ?? (await broker.getOrderByClientId(order.clientOrderId));
+  });
+}
+
+export async function readBrokerSnapshot(broker: Broker, db: DbSnapshot): Promise<BrokerSnapshot> {
+  const clock = await read(() => broker.getClock());
+  const marketNow = clock.ok ? Date.parse(clock.value.timestamp) : null;
+  const day = marketNow === null ? null : etDate(marketNow);
+  // The listings start at midnight ET of the market's day: today's orders and fills, paged.
+  const since = day === null ? undefined : new Date(etInstant(day, "00:00")).toISOString();
+  const [positions, openOrders, recentOrders, fills] = await Promise.all([
+    read(() => broker.listPositions()),
+    read(() => broker.listOrders({ status: "open", nested: true })),
+    since === undefined ? Promise.resolve<BrokerRead<BrokerOrder[]>>({ ok: false, error: "the market clock did not answer" }) : read(() => broker.listOrders({ status: "all", after: since, nested: true })),
+    read(() => broker.listFills(since === undefined ? {} : { after: since })),
+  ]);
+  const lookups = new Map<number, OrderLookup>();
+  const unlisted = ordersNeedingLookup(db.liveOrders, indexBrokerOrders({ openOrders, recentOrders }));
+  for (const order of unlisted.slice(0, MAX_LOOKUPS_PER_SWEEP)) lookups.set(order.orderId, await lookUp(broker, order));
+  const today = day === null ? null : session(day);
+  const inSweepWindow = marketNow !== null && today !== null && marketNow >= today.open - WINDOW_MARGIN_MS && marketNow <= today.close + WINDOW_MARGIN_MS;
+  const sweepWindowOpenedAt = inSweepWindow ? today!.open - WINDOW_MARGIN_MS : null;
+  return { marketNow, inSweepWindow, sweepWindowOpenedAt, positions, openOrders, recentOrders, fills, lookups };
+}
