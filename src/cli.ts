@@ -11,7 +11,7 @@ import { startVenue } from "./services/venue/app.ts";
 import { openApplianceDatabase } from "./runtime/database.ts";
 import { StartupError, startAppliance } from "./runtime/supervisor.ts";
 import { isServiceName, SERVICE_NAMES, type ServiceName } from "./runtime/services.ts";
-import { VERSION } from "./version.ts";
+import { COMMIT, VERSION } from "./version.ts";
 
 const USAGE = `catalyst ${VERSION} — a day-trading appliance for one trader on Alpaca
 
@@ -25,7 +25,7 @@ Usage:
   catalyst sentiment [--json] "headline" ...
                                 score headlines with the news service's model (FinBERT from
                                 CATALYST_MODELS_DIR, else the finance lexicon) and print it
-  catalyst version              print the version
+  catalyst version              print the version and the git commit it was built from
   catalyst help                 this text
 
 Services: ${SERVICE_NAMES.join(", ")}
@@ -58,7 +58,7 @@ async function serve(args: string[]): Promise<number> {
   const appliance = await startAppliance(config, { only });
   const { apiKey, database, services } = appliance;
   const db = database.embedded ? `embedded PostgreSQL in ${config.dataDir}` : "PostgreSQL at DATABASE_URL";
-  console.log(`catalyst ${VERSION} running in ${config.mode} mode: ${db}, ${config.redisUrl ? "Redis bus" : "in-process bus"}`);
+  console.log(`catalyst ${VERSION} (commit ${COMMIT}) running in ${config.mode} mode: ${db}, ${config.redisUrl ? "Redis bus" : "in-process bus"}`);
   if (database.migrations.applied.length > 0) console.log(`applied migrations: ${database.migrations.applied.join(", ")}`);
   for (const service of services) console.log(`  ${service.padEnd(13)} http://${config.bindHost}:${servicePort(config, service)}`);
   if (apiKey.source === "CATALYST_API_KEY") console.log("API key: from CATALYST_API_KEY");
@@ -183,7 +183,7 @@ async function run(argv: string[]): Promise<number> {
     case "version":
     case "--version":
       noArgs("version", args);
-      console.log(`catalyst ${VERSION}`);
+      console.log(`catalyst ${VERSION} (commit ${COMMIT})`);
       return 0;
     case "help":
     case "--help":

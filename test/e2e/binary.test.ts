@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import pkg from "../../package.json" with { type: "json" };
 import { SERVICE_NAMES, SERVICE_PORT_OFFSETS } from "../../src/runtime/services.ts";
 import { freePortBase, tempDir, waitFor } from "../support/env.ts";
 import { writeTinySentimentModel } from "../support/tiny-sentiment-model.ts";
@@ -22,8 +23,9 @@ describe("the built binary", () => {
   const run = (args: string[], env: Record<string, string> = {}) =>
     Bun.spawnSync([binary, ...args], { cwd: work.path, env: { PATH: process.env.PATH ?? "", HOME: work.path, ...env }, stdout: "pipe", stderr: "pipe" });
 
-  test("version, help, and usage errors exit 2", () => {
-    expect(run(["version"]).stdout.toString()).toMatch(/^catalyst \d+\.\d+\.\d+/);
+  test("version (package version and the commit built from), help, and usage errors exit 2", () => {
+    const head = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: root, stdout: "pipe" }).stdout.toString().trim();
+    expect(run(["version"]).stdout.toString()).toMatch(new RegExp(`^catalyst ${pkg.version.replaceAll(".", "\\.")} \\(commit ${head}(-dirty)?\\)\n$`));
     expect(run(["help"]).exitCode).toBe(0);
     const unknown = run(["launch"]);
     expect(unknown.exitCode).toBe(2);
