@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import { loadSentimentModel } from "./adapters/sentiment/load.ts";
 import { ConfigError, loadConfig, parseSimStart, servicePort } from "./config.ts";
 import { resolveApiKey } from "./runtime/api-key.ts";
+import { backupDatabase, restoreDatabaseFrom } from "./runtime/backup.ts";
 import { errorMessage } from "./runtime/errors.ts";
 import { createLogger } from "./runtime/log.ts";
 import { serveMcpOverStdio } from "./services/orchestration/mcp/stdio.ts";
@@ -20,6 +21,9 @@ Usage:
   catalyst venue [--port N] [--host H] [--seed S] [--speed X] [--start T]
                                 run only the simulated Alpaca venue (default port: base + 7)
   catalyst migrate              apply the database migrations and exit
+  catalyst backup FILE          write a consistent dump of the database (embedded or DATABASE_URL)
+                                to FILE (gzip); works while the appliance runs
+  catalyst restore FILE         replace the database's data with FILE's (stop the appliance first)
   catalyst mcp --stdio          MCP over stdin/stdout for a local Claude Desktop (the appliance
                                 must be running: \`catalyst serve\`)
   catalyst sentiment [--json] "headline" ...
@@ -144,6 +148,26 @@ async function migrateCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+/** The one FILE argument of backup and restore. */
+function fileArgument(command: string, args: string[]): string {
+  if (args.length !== 1 || args[0]!.startsWith("-")) throw new UsageError(`${command} needs exactly one FILE`);
+  return args[0]!;
+}
+
+async function backupCommand(args: string[]): Promise<number> {
+  const file = fileArgument("backup", args);
+  const { tables, rows } = await backupDatabase(loadConfig(), file);
+  console.log(`backed up ${rows} rows of ${tables} tables to ${file}`);
+  return 0;
+}
+
+async function restoreCommand(args: string[]): Promise<number> {
+  const file = fileArgument("restore", args);
+  const { tables, rows } = await restoreDatabaseFrom(loadConfig(), file);
+  console.log(`restored ${rows} rows of ${tables} tables from ${file}`);
+  return 0;
+}
+
 async function sentimentCommand(args: string[]): Promise<number> {
   const json = args.includes("--json");
   const texts = args.filter((a) => a !== "--json");
@@ -172,6 +196,10 @@ async function run(argv: string[]): Promise<number> {
       return serve(args);
     case "migrate":
       return migrateCommand(args);
+    case "backup":
+      return backupCommand(args);
+    case "restore":
+      return restoreCommand(args);
     case "mcp":
       if (args.length !== 1 || args[0] !== "--stdio") throw new UsageError("mcp needs --stdio (over HTTP, MCP is served at /mcp on the orchestration port)");
       await serveMcpOverStdio(loadConfig());

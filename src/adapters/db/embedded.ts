@@ -30,10 +30,13 @@ export async function openEmbeddedDatabase(opts: { dataDir: string }): Promise<E
   try {
     db = await openPglite(opts.dataDir);
     const server = await startWireServer(db);
+    // For `catalyst backup` while the appliance runs: the data dir is ours (0700), so is the file.
+    writeFileSync(urlFile(opts.dataDir), `${server.url}\n`, { mode: 0o600 });
     const opened = db;
     let closing: Promise<void> | undefined;
     const close = async () => {
       try {
+        rmSync(urlFile(opts.dataDir), { force: true });
         await server.close();
         await opened.close();
       } finally {
@@ -47,6 +50,22 @@ export async function openEmbeddedDatabase(opts: { dataDir: string }): Promise<E
     throw error;
   }
 }
+
+/**
+ * The wire server URL of the process that holds this data dir's lock, or null if none is alive
+ * (then the caller may open the data dir itself).
+ */
+export function runningEmbeddedUrl(dataDir: string): string | null {
+  const holder = readLockPid(join(dataDir, "catalyst.lock"));
+  if (holder === null || holder === process.pid || !isAlive(holder)) return null;
+  try {
+    return readFileSync(urlFile(dataDir), "utf8").trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+const urlFile = (dataDir: string) => join(dataDir, "pg.url");
 
 async function openPglite(dataDir: string): Promise<PGlite> {
   const pgDir = join(dataDir, "pg");
