@@ -4,18 +4,18 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { SERVICE_NAMES, SERVICE_PORT_OFFSETS } from "../../src/runtime/services.ts";
-import { freePortBase, tempDir, waitFor } from "../support/env.ts";
+import { allHealthy, releaseBinary, serveBinary } from "../support/binary.ts";
+import { freePortBase, tempDir } from "../support/env.ts";
 import { writeTinySentimentModel } from "../support/tiny-sentiment-model.ts";
 
 const root = join(import.meta.dir, "../..");
 
 describe("the built binary", () => {
   const work = tempDir("catalyst-binary-");
-  const binary = join(work.path, "bin/catalyst");
+  let binary: string;
 
   beforeAll(() => {
-    const build = Bun.spawnSync(["bun", "scripts/build.ts", binary], { cwd: root, stderr: "pipe", stdout: "pipe" });
-    if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`);
+    binary = releaseBinary();
   }, 120_000);
 
   afterAll(() => work.remove());
@@ -54,21 +54,10 @@ describe("the built binary", () => {
   test("serve from an empty directory: every service /health 200, SIGTERM → exit 0", async () => {
     const base = await freePortBase();
     const dataDir = join(work.path, "serve-data");
-    const child = Bun.spawn([binary, "serve"], {
-      cwd: work.path,
-      env: { PATH: process.env.PATH ?? "", HOME: work.path, CATALYST_DATA_DIR: dataDir, CATALYST_PORT_BASE: String(base), CATALYST_LOG_LEVEL: "error" },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
+    const child = serveBinary(work.path, { CATALYST_DATA_DIR: dataDir, CATALYST_PORT_BASE: String(base), CATALYST_LOG_LEVEL: "error" });
     try {
-      for (const service of SERVICE_NAMES) {
-        const url = `http://127.0.0.1:${base + SERVICE_PORT_OFFSETS[service]}/health`;
-        const body = await waitFor(`${service} health`, async () => {
-          const response = await fetch(url);
-          return response.status === 200 ? response.json() : null;
-        }, 30_000);
-        expect(body).toMatchObject({ service, status: "ok", mode: "sim" });
-      }
+      const bodies = await allHealthy(base);
+      for (const [i, service] of SERVICE_NAMES.entries()) expect(bodies[i]).toMatchObject({ service, status: "ok", mode: "sim" });
       expect(existsSync(join(dataDir, "api-key"))).toBe(true);
       expect(existsSync(join(dataDir, "pg", "PG_VERSION"))).toBe(true);
     } finally {
@@ -113,12 +102,7 @@ describe("the built binary", () => {
     const base = await freePortBase();
     const squatter = Bun.listen({ hostname: "127.0.0.1", port: base + SERVICE_PORT_OFFSETS.risk, socket: { data() {} } });
     try {
-      const child = Bun.spawn([binary, "serve"], {
-        cwd: work.path,
-        env: { PATH: process.env.PATH ?? "", HOME: work.path, CATALYST_DATA_DIR: join(work.path, "port-data"), CATALYST_PORT_BASE: String(base), CATALYST_LOG_LEVEL: "error" },
-        stdout: "pipe",
-        stderr: "pipe",
-      });
+      const child = serveBinary(work.path, { CATALYST_DATA_DIR: join(work.path, "port-data"), CATALYST_PORT_BASE: String(base), CATALYST_LOG_LEVEL: "error" });
       expect(await child.exited).toBe(1);
       const lines = (await new Response(child.stderr).text()).trim().split("\n");
       expect(lines.at(-1)).toBe(`catalyst: port ${base + SERVICE_PORT_OFFSETS.risk} (risk) is already in use: stop what holds it, or set CATALYST_PORT_BASE`);
