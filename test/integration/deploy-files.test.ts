@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { SERVICE_NAMES } from "../../src/runtime/services.ts";
 import { tempDir } from "../support/env.ts";
 
 const root = join(import.meta.dir, "../..");
@@ -99,5 +100,19 @@ describe("Caddyfile", () => {
   test("caddy validate catches a broken Caddyfile", () => {
     const broken = validate(readFileSync(join(root, "Caddyfile"), "utf8").replace("flush_interval -1", "flush_interval soon"));
     expect(broken.exitCode).not.toBe(0);
+  });
+});
+
+describe("catalyst.env.example", () => {
+  test("documents every variable src/config.ts reads", () => {
+    const configSource = readFileSync(join(root, "src/config.ts"), "utf8");
+    const read = new Set([...configSource.matchAll(/\(env, "([A-Z][A-Z0-9_]+)"/g)].map((m) => m[1]!));
+    for (const service of SERVICE_NAMES) read.add(`CATALYST_URL_${service.toUpperCase()}`);
+    read.delete("HOME"); // only the data dir's fallback; the unit sets CATALYST_DATA_DIR
+    const template = readFileSync(join(root, "catalyst.env.example"), "utf8");
+    const documented = new Set([...template.matchAll(/^#?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]!));
+    expect(read.size).toBeGreaterThan(40);
+    expect([...read].filter((name) => !documented.has(name))).toEqual([]);
+    expect([...documented].filter((name) => !read.has(name))).toEqual([]);
   });
 });
