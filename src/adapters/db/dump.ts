@@ -6,7 +6,7 @@
  * NUMERIC keeps every digit), then the sequences.
  */
 import { rename } from "node:fs/promises";
-import type { Sql } from "postgres";
+import type { Sql, TransactionSql } from "postgres";
 import { COMMIT, VERSION } from "../../version.ts";
 import { loadMigrations, migrate, type Migration } from "./migrations.ts";
 
@@ -82,7 +82,8 @@ export async function restoreDatabase(sql: Sql, path: string, release: Migration
   const unknown = header.migrations.find((label, i) => known[i] !== label);
   if (unknown) throw new Error(`the dump needs migration ${unknown}, which this catalyst (${VERSION}) does not have: restore with the release that made it (${header.catalyst})`);
   await migrate(sql, release.slice(0, header.migrations.length));
-  const [{ applied }] = await sql<{ applied: number }[]>`select count(*)::int as applied from schema_migrations`;
+  const [counted] = await sql<{ applied: number }[]>`select count(*)::int as applied from schema_migrations`;
+  const applied = counted!.applied;
   if (applied !== header.migrations.length) {
     throw new Error(`the database is at migration ${applied}, the dump at ${header.migrations.length}: restore into a database at the dump's schema or an empty one`);
   }
@@ -123,7 +124,7 @@ export async function restoreDatabase(sql: Sql, path: string, release: Migration
 }
 
 /** Catalyst's tables: everything in public but the migration record. */
-async function catalystTables(sql: Sql): Promise<string[]> {
+async function catalystTables(sql: Sql | TransactionSql): Promise<string[]> {
   const tables = await sql<{ name: string }[]>`
     select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = 'public' and c.relkind = 'r' and c.relname <> 'schema_migrations' order by 1`;
@@ -131,7 +132,7 @@ async function catalystTables(sql: Sql): Promise<string[]> {
 }
 
 /** Columns an INSERT may set: not dropped, not generated from others. */
-async function insertableColumns(sql: Sql, table: string): Promise<string[]> {
+async function insertableColumns(sql: Sql | TransactionSql, table: string): Promise<string[]> {
   const columns = await sql<{ name: string }[]>`
     select attname as name from pg_attribute
     where attrelid = ${quoteIdent(table)}::regclass and attnum > 0 and not attisdropped and attgenerated = ''
