@@ -66,7 +66,8 @@ for (let i = 0; i < RUNS; i++) {
 }
 
 const sizeMb = statSync(binary).size / 1024 / 1024;
-console.log(`\nCatalyst appliance, ${RUNS} runs each, built binary, 10 services incl. the venue`);
+const version = Bun.spawnSync([binary, "version"], { stdout: "pipe" }).stdout.toString().trim();
+console.log(`\nCatalyst appliance, ${RUNS} runs each, release binary (${version}), 10 services incl. the venue`);
 console.log(`binary size                          ${sizeMb.toFixed(1)} MB`);
 console.log(`cold start, first start (new dir)    median ${fmt(median(first.map((r) => r.ms)))} ms   [${first.map((r) => fmt(r.ms)).join(", ")}]   target ≤ 3000 ms`);
 console.log(`cold start, existing data dir        median ${fmt(median(again.map((r) => r.ms)))} ms   [${again.map((r) => fmt(r.ms)).join(", ")}]   target ≤ 1500 ms`);

@@ -1,5 +1,5 @@
 /**
- * `bun run build` → dist/catalyst: one executable carrying the services, the worker entry, the
+ * `bun run build` → dist/catalyst: one executable, with the version and the git commit baked in, carrying the services, the worker entry, the
  * sql/ migrations and PGlite's assets plus a pre-initialised cluster image (no initdb at first start),
  * and ONNX Runtime's WebAssembly build for FinBERT sentiment (see src/adapters/sentiment/onnx-runtime.ts).
  */
@@ -61,9 +61,11 @@ writeFileSync(join(buildDir, "entry.ts"), `import "./embedded-assets.ts";\nimpor
 // Beside the entry, so the supervisor's `new URL("./worker.ts", import.meta.url)` finds it in the binary.
 writeFileSync(join(buildDir, "worker.ts"), `import "./sentiment-assets.ts";\nimport "../src/runtime/worker.ts";\n`);
 
+const commit = gitCommit();
 const result = await Bun.build({
   entrypoints: [join(buildDir, "entry.ts"), join(buildDir, "worker.ts")],
   compile: { outfile },
+  define: { CATALYST_BUILD_COMMIT: JSON.stringify(commit) },
   minify: true,
   bytecode: true,
   format: "esm",
@@ -74,7 +76,18 @@ if (!result.success) {
   for (const log of result.logs) console.error(log);
   process.exit(1);
 }
-console.log(`built ${relative(process.cwd(), outfile) || outfile}`);
+console.log(`built ${relative(process.cwd(), outfile) || outfile} (commit ${commit})`);
+
+/** HEAD's short hash, "-dirty" when tracked files differ from it: a release must say what it was built from. */
+function gitCommit(): string {
+  const git = (...args: string[]) => {
+    const result = Bun.spawnSync(["git", ...args], { cwd: root, stdout: "pipe", stderr: "pipe" });
+    if (result.exitCode !== 0) throw new Error(`git ${args.join(" ")} failed (the build needs a git checkout): ${result.stderr.toString().trim()}`);
+    return result.stdout.toString().trim();
+  };
+  const head = git("rev-parse", "--short=12", "HEAD");
+  return git("status", "--porcelain", "--untracked-files=no") === "" ? head : `${head}-dirty`;
+}
 
 /**
  * What src/adapters/sentiment/onnx-runtime.ts does at run time, done at bundle time: transformers.js

@@ -7,6 +7,7 @@ import { activityTable } from "./doctor/activity-table.ts";
 import { doctorCommand, parseDoctorArgs } from "./doctor/command.ts";
 import { ConfigError, loadConfig, parseSimStart, servicePort } from "./config.ts";
 import { resolveApiKey } from "./runtime/api-key.ts";
+import { backupDatabase, restoreDatabaseFrom } from "./runtime/backup.ts";
 import { errorMessage } from "./runtime/errors.ts";
 import { createLogger } from "./runtime/log.ts";
 import { serveMcpOverStdio } from "./services/orchestration/mcp/stdio.ts";
@@ -15,7 +16,7 @@ import { CliDatabaseError, withCliDatabase } from "./runtime/cli-database.ts";
 import { openApplianceDatabase } from "./runtime/database.ts";
 import { StartupError, startAppliance } from "./runtime/supervisor.ts";
 import { isServiceName, SERVICE_NAMES, type ServiceName } from "./runtime/services.ts";
-import { VERSION } from "./version.ts";
+import { COMMIT, VERSION } from "./version.ts";
 
 const USAGE = `catalyst ${VERSION} — a day-trading appliance for one trader on Alpaca
 
@@ -24,6 +25,9 @@ Usage:
   catalyst venue [--port N] [--host H] [--seed S] [--speed X] [--start T]
                                 run only the simulated Alpaca venue (default port: base + 7)
   catalyst migrate              apply the database migrations and exit
+  catalyst backup FILE          write a consistent dump of the database (embedded or DATABASE_URL)
+                                to FILE (gzip); works while the appliance runs
+  catalyst restore FILE         replace the database's data with FILE's (stop the appliance first)
   catalyst mcp --stdio          MCP over stdin/stdout for a local Claude Desktop (the appliance
                                 must be running: \`catalyst serve\`)
   catalyst sentiment [--json] "headline" ...
@@ -43,7 +47,7 @@ Usage:
   catalyst activity view [--since 1h|ISO-TIME] [--limit N] [--json]
                                 recent activity (default: last 24 h); --json adds the views'
                                 summary, recurring issues, escalations and failed actions
-  catalyst version              print the version
+  catalyst version              print the version and the git commit it was built from
   catalyst help                 this text
 
 Services: ${SERVICE_NAMES.join(", ")}
@@ -76,7 +80,7 @@ async function serve(args: string[]): Promise<number> {
   const appliance = await startAppliance(config, { only });
   const { apiKey, database, services } = appliance;
   const db = database.embedded ? `embedded PostgreSQL in ${config.dataDir}` : "PostgreSQL at DATABASE_URL";
-  console.log(`catalyst ${VERSION} running in ${config.mode} mode: ${db}, ${config.redisUrl ? "Redis bus" : "in-process bus"}`);
+  console.log(`catalyst ${VERSION} (commit ${COMMIT}) running in ${config.mode} mode: ${db}, ${config.redisUrl ? "Redis bus" : "in-process bus"}`);
   if (database.migrations.applied.length > 0) console.log(`applied migrations: ${database.migrations.applied.join(", ")}`);
   for (const service of services) console.log(`  ${service.padEnd(13)} http://${config.bindHost}:${servicePort(config, service)}`);
   if (apiKey.source === "CATALYST_API_KEY") console.log("API key: from CATALYST_API_KEY");
@@ -159,6 +163,26 @@ async function migrateCommand(args: string[]): Promise<number> {
   const { applied, alreadyApplied } = database.migrations;
   await database.close();
   console.log(applied.length > 0 ? `applied ${applied.join(", ")} (${alreadyApplied} already applied)` : `up to date (${alreadyApplied} migrations applied)`);
+  return 0;
+}
+
+/** The one FILE argument of backup and restore. */
+function fileArgument(command: string, args: string[]): string {
+  if (args.length !== 1 || args[0]!.startsWith("-")) throw new UsageError(`${command} needs exactly one FILE`);
+  return args[0]!;
+}
+
+async function backupCommand(args: string[]): Promise<number> {
+  const file = fileArgument("backup", args);
+  const { tables, rows } = await backupDatabase(loadConfig(), file);
+  console.log(`backed up ${rows} rows of ${tables} tables to ${file}`);
+  return 0;
+}
+
+async function restoreCommand(args: string[]): Promise<number> {
+  const file = fileArgument("restore", args);
+  const { tables, rows } = await restoreDatabaseFrom(loadConfig(), file);
+  console.log(`restored ${rows} rows of ${tables} tables from ${file}`);
   return 0;
 }
 
@@ -255,6 +279,10 @@ async function run(argv: string[]): Promise<number> {
       return serve(args);
     case "migrate":
       return migrateCommand(args);
+    case "backup":
+      return backupCommand(args);
+    case "restore":
+      return restoreCommand(args);
     case "mcp":
       if (args.length !== 1 || args[0] !== "--stdio") throw new UsageError("mcp needs --stdio (over HTTP, MCP is served at /mcp on the orchestration port)");
       await serveMcpOverStdio(loadConfig());
@@ -273,7 +301,7 @@ async function run(argv: string[]): Promise<number> {
     case "version":
     case "--version":
       noArgs("version", args);
-      console.log(`catalyst ${VERSION}`);
+      console.log(`catalyst ${VERSION} (commit ${COMMIT})`);
       return 0;
     case "help":
     case "--help":

@@ -2,19 +2,20 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import pkg from "../../package.json" with { type: "json" };
 import { SERVICE_NAMES, SERVICE_PORT_OFFSETS } from "../../src/runtime/services.ts";
-import { freePortBase, tempDir, waitFor } from "../support/env.ts";
+import { allHealthy, releaseBinary, serveBinary } from "../support/binary.ts";
+import { freePortBase, tempDir } from "../support/env.ts";
 import { writeTinySentimentModel } from "../support/tiny-sentiment-model.ts";
 
 const root = join(import.meta.dir, "../..");
 
 describe("the built binary", () => {
   const work = tempDir("catalyst-binary-");
-  const binary = join(work.path, "bin/catalyst");
+  let binary: string;
 
   beforeAll(() => {
-    const build = Bun.spawnSync(["bun", "scripts/build.ts", binary], { cwd: root, stderr: "pipe", stdout: "pipe" });
-    if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`);
+    binary = releaseBinary();
   }, 120_000);
 
   afterAll(() => work.remove());
@@ -22,8 +23,9 @@ describe("the built binary", () => {
   const run = (args: string[], env: Record<string, string> = {}) =>
     Bun.spawnSync([binary, ...args], { cwd: work.path, env: { PATH: process.env.PATH ?? "", HOME: work.path, ...env }, stdout: "pipe", stderr: "pipe" });
 
-  test("version, help, and usage errors exit 2", () => {
-    expect(run(["version"]).stdout.toString()).toMatch(/^catalyst \d+\.\d+\.\d+/);
+  test("version (package version and the commit built from), help, and usage errors exit 2", () => {
+    const head = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: root, stdout: "pipe" }).stdout.toString().trim();
+    expect(run(["version"]).stdout.toString()).toMatch(new RegExp(`^catalyst ${pkg.version.replaceAll(".", "\\.")} \\(commit ${head}(-dirty)?\\)\n$`));
     expect(run(["help"]).exitCode).toBe(0);
     const unknown = run(["launch"]);
     expect(unknown.exitCode).toBe(2);
@@ -52,21 +54,10 @@ describe("the built binary", () => {
   test("serve from an empty directory: every service /health 200, SIGTERM → exit 0", async () => {
     const base = await freePortBase();
     const dataDir = join(work.path, "serve-data");
-    const child = Bun.spawn([binary, "serve"], {
-      cwd: work.path,
-      env: { PATH: process.env.PATH ?? "", HOME: work.path, CATALYST_DATA_DIR: dataDir, CATALYST_PORT_BASE: String(base), CATALYST_LOG_LEVEL: "error" },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
+    const child = serveBinary(work.path, { CATALYST_DATA_DIR: dataDir, CATALYST_PORT_BASE: String(base), CATALYST_LOG_LEVEL: "error" });
     try {
-      for (const service of SERVICE_NAMES) {
-        const url = `http://127.0.0.1:${base + SERVICE_PORT_OFFSETS[service]}/health`;
-        const body = await waitFor(`${service} health`, async () => {
-          const response = await fetch(url);
-          return response.status === 200 ? response.json() : null;
-        }, 30_000);
-        expect(body).toMatchObject({ service, status: "ok", mode: "sim" });
-      }
+      const bodies = await allHealthy(base);
+      for (const [i, service] of SERVICE_NAMES.entries()) expect(bodies[i]).toMatchObject({ service, status: "ok", mode: "sim" });
       expect(existsSync(join(dataDir, "api-key"))).toBe(true);
       expect(existsSync(join(dataDir, "pg", "PG_VERSION"))).toBe(true);
     } finally {
@@ -111,12 +102,7 @@ describe("the built binary", () => {
     const base = await freePortBase();
     const squatter = Bun.listen({ hostname: "127.0.0.1", port: base + SERVICE_PORT_OFFSETS.risk, socket: { data() {} } });
     try {
-      const child = Bun.spawn([binary, "serve"], {
-        cwd: work.path,
-        env: { PATH: process.env.PATH ?? "", HOME: work.path, CATALYST_DATA_DIR: join(work.path, "port-data"), CATALYST_PORT_BASE: String(base), CATALYST_LOG_LEVEL: "error" },
-        stdout: "pipe",
-        stderr: "pipe",
-      });
+      const child = serveBinary(work.path, { CATALYST_DATA_DIR: join(work.path, "port-data"), CATALYST_PORT_BASE: String(base), CATALYST_LOG_LEVEL: "error" });
       expect(await child.exited).toBe(1);
       const lines = (await new Response(child.stderr).text()).trim().split("\n");
       expect(lines.at(-1)).toBe(`catalyst: port ${base + SERVICE_PORT_OFFSETS.risk} (risk) is already in use: stop what holds it, or set CATALYST_PORT_BASE`);

@@ -1,0 +1,118 @@
+/**
+ * The deployment files pass their own tools: `systemd-analyze verify` for catalyst.service and
+ * `caddy validate` for the Caddyfile. A missing tool fails the test (spawning it throws), never skips.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { SERVICE_NAMES } from "../../src/runtime/services.ts";
+import { tempDir } from "../support/env.ts";
+
+const root = join(import.meta.dir, "../..");
+const unitText = readFileSync(join(root, "catalyst.service"), "utf8");
+
+/**
+ * A filesystem root holding the unit, systemd's own units (for the targets it names) and an
+ * executable at ExecStart's path, so verify checks the unit rather than this machine.
+ */
+function verifyUnit(text: string): { exitCode: number; output: string } {
+  const tree = tempDir("catalyst-unit-");
+  try {
+    mkdirSync(join(tree.path, "etc/systemd/system"), { recursive: true });
+    mkdirSync(join(tree.path, "usr/local/bin"), { recursive: true });
+    mkdirSync(join(tree.path, "usr/lib/systemd"), { recursive: true });
+    cpSync("/usr/lib/systemd/system", join(tree.path, "usr/lib/systemd/system"), { recursive: true, verbatimSymlinks: true });
+    writeFileSync(join(tree.path, "etc/systemd/system/catalyst.service"), text);
+    writeFileSync(join(tree.path, "usr/local/bin/catalyst"), "#!/bin/sh\n");
+    chmodSync(join(tree.path, "usr/local/bin/catalyst"), 0o755);
+    const result = Bun.spawnSync(["systemd-analyze", "verify", "--man=no", `--root=${tree.path}`, "catalyst.service"], { stdout: "pipe", stderr: "pipe" });
+    return { exitCode: result.exitCode, output: result.stdout.toString() + result.stderr.toString() };
+  } finally {
+    tree.remove();
+  }
+}
+
+function directives(text: string): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (const line of text.split("\n")) {
+    const match = /^([A-Za-z]+)=(.*)$/.exec(line);
+    if (match) found.set(match[1]!, [...(found.get(match[1]!) ?? []), match[2]!]);
+  }
+  return found;
+}
+
+describe("catalyst.service", () => {
+  test("systemd-analyze verify: exit 0, no warnings", () => {
+    const { exitCode, output } = verifyUnit(unitText);
+    expect(output).toBe("");
+    expect(exitCode).toBe(0);
+  });
+
+  test("verify catches a broken unit (the check above is not vacuous)", () => {
+    const broken = verifyUnit(unitText.replace("ExecStart=/usr/local/bin/catalyst serve", "ExecStart=catalyst-missing serve"));
+    expect(broken.exitCode).not.toBe(0);
+    expect(verifyUnit(unitText.replace("Restart=always", "Restart=sometimes")).output).toContain("restart specifier");
+  });
+
+  test("runs as its own user, from the env file, writing only its data dir, within a 4 GB droplet", () => {
+    const unit = directives(unitText);
+    expect(unit.get("User")).toEqual(["catalyst"]);
+    expect(unit.get("EnvironmentFile")).toEqual(["/etc/catalyst/catalyst.env"]);
+    expect(unit.get("Environment")).toEqual(["CATALYST_DATA_DIR=/var/lib/catalyst"]);
+    expect(unit.get("ExecStart")).toEqual(["/usr/local/bin/catalyst serve"]);
+    expect(unit.get("Restart")).toEqual(["always"]);
+    expect(unit.get("ProtectSystem")).toEqual(["strict"]);
+    expect(unit.get("ReadWritePaths")).toEqual(["/var/lib/catalyst"]);
+    expect(unit.get("NoNewPrivileges")).toEqual(["yes"]);
+    expect(unit.get("MemoryMax")).toEqual(["3G"]);
+    // Bun's JIT writes executable pages: this setting would kill it at start.
+    expect(unit.has("MemoryDenyWriteExecute")).toBe(false);
+  });
+});
+
+describe("Caddyfile", () => {
+  const dir = tempDir("catalyst-caddy-");
+  afterAll(() => dir.remove());
+
+  const validate = (config: string) => {
+    writeFileSync(join(dir.path, "Caddyfile"), config);
+    const hash = Bun.spawnSync(["caddy", "hash-password", "--plaintext", "report-password"], { stdout: "pipe" }).stdout.toString().trim();
+    const env = {
+      PATH: process.env.PATH ?? "",
+      HOME: dir.path,
+      XDG_DATA_HOME: dir.path,
+      XDG_CONFIG_HOME: dir.path,
+      CATALYST_DOMAIN: "catalyst.example.com",
+      CATALYST_API_KEY: "0123456789abcdef0123456789abcdef",
+      CATALYST_REPORT_USER: "trader",
+      CATALYST_REPORT_HASH: hash,
+    };
+    const result = Bun.spawnSync(["caddy", "validate", "--adapter", "caddyfile", "--config", join(dir.path, "Caddyfile")], { env, stdout: "pipe", stderr: "pipe" });
+    return { exitCode: result.exitCode, output: result.stdout.toString() + result.stderr.toString() };
+  };
+
+  test("caddy validate: valid", () => {
+    const result = validate(readFileSync(join(root, "Caddyfile"), "utf8"));
+    expect(result.output).toContain("Valid configuration");
+    expect(result.exitCode).toBe(0);
+  });
+
+  test("caddy validate catches a broken Caddyfile", () => {
+    const broken = validate(readFileSync(join(root, "Caddyfile"), "utf8").replace("flush_interval -1", "flush_interval soon"));
+    expect(broken.exitCode).not.toBe(0);
+  });
+});
+
+describe("catalyst.env.example", () => {
+  test("documents every variable src/config.ts reads", () => {
+    const configSource = readFileSync(join(root, "src/config.ts"), "utf8");
+    const read = new Set([...configSource.matchAll(/\(env, "([A-Z][A-Z0-9_]+)"/g)].map((m) => m[1]!));
+    for (const service of SERVICE_NAMES) read.add(`CATALYST_URL_${service.toUpperCase()}`);
+    read.delete("HOME"); // only the data dir's fallback; the unit sets CATALYST_DATA_DIR
+    const template = readFileSync(join(root, "catalyst.env.example"), "utf8");
+    const documented = new Set([...template.matchAll(/^#?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]!));
+    expect(read.size).toBeGreaterThan(40);
+    expect([...read].filter((name) => !documented.has(name))).toEqual([]);
+    expect([...documented].filter((name) => !read.has(name))).toEqual([]);
+  });
+});

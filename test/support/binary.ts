@@ -1,0 +1,42 @@
+/**
+ * The release binary for e2e tests: built once per `bun test` process (every test file runs in it)
+ * into a temp dir removed at exit, and started from an empty working directory.
+ */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { SERVICE_NAMES, SERVICE_PORT_OFFSETS } from "../../src/runtime/services.ts";
+import { tempDir, waitFor } from "./env.ts";
+
+const root = join(import.meta.dir, "../..");
+let built: string | undefined;
+
+export function releaseBinary(): string {
+  if (built) return built;
+  const dir = tempDir("catalyst-release-");
+  process.once("exit", () => rmSync(dir.path, { recursive: true, force: true }));
+  const binary = join(dir.path, "catalyst");
+  const build = Bun.spawnSync(["bun", "scripts/build.ts", binary], { cwd: root, stderr: "pipe", stdout: "pipe" });
+  if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`);
+  built = binary;
+  return binary;
+}
+
+/** `catalyst serve` from `cwd` with only `env` (plus PATH and HOME=cwd), output piped. */
+export function serveBinary(cwd: string, env: Record<string, string>) {
+  return Bun.spawn([releaseBinary(), "serve"], { cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env }, stdout: "pipe", stderr: "pipe" });
+}
+
+/** Waits for every service's /health to answer 200 and returns the bodies. */
+export async function allHealthy(base: number, timeoutMs = 30_000): Promise<Record<string, unknown>[]> {
+  const bodies: Record<string, unknown>[] = [];
+  for (const service of SERVICE_NAMES) {
+    const url = `http://127.0.0.1:${base + SERVICE_PORT_OFFSETS[service]}/health`;
+    bodies.push(
+      await waitFor(`${service} health`, async () => {
+        const response = await fetch(url);
+        return response.status === 200 ? ((await response.json()) as Record<string, unknown>) : null;
+      }, timeoutMs),
+    );
+  }
+  return bodies;
+}
