@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { compareDecimal, multiplyDecimal, sumDecimal } from "../../src/domain/money.ts";
-import { startTestAppliance, type TestAppliance } from "../support/appliance.ts";
-import { BACKENDS, waitFor } from "../support/env.ts";
+import { startSimulatedDay, type TestAppliance } from "../support/appliance.ts";
+import { waitFor } from "../support/env.ts";
 import { callTool, connectMcp, mcpUrl } from "../support/mcp.ts";
 
 const DAY = "2026-03-10";
@@ -17,13 +17,7 @@ let t: TestAppliance;
 let client: Client;
 
 beforeAll(async () => {
-  t = await startTestAppliance(BACKENDS.find((b) => b.name === "embedded")!, {
-    VENUE_START: `${DAY}T09:31`,
-    VENUE_SPEED: "4",
-    WORKFLOW_TICK_SECONDS: "1",
-    RISK_MONITOR_SECONDS: "1",
-    BROKER_REQUESTS_PER_MINUTE: "100000",
-  });
+  t = await startSimulatedDay(`${DAY}T09:31`, 4);
   client = await connectMcp(mcpUrl(t.config), { "x-api-key": t.key });
 }, 60_000);
 
