@@ -8,10 +8,9 @@
  */
 import { createAlpacaBroker } from "../src/adapters/broker/alpaca.ts";
 import { brokerEndpoints } from "../src/adapters/broker/endpoints.ts";
-import { loadConfig, servicePort } from "../src/config.ts";
-import { startAppliance } from "../src/runtime/supervisor.ts";
 import { liquidSymbols } from "../test/support/appliance.ts";
-import { freePortBase, freshPostgresDatabase, tempDir, venueFetch } from "../test/support/env.ts";
+import { freshPostgresDatabase } from "../test/support/env.ts";
+import { startBenchAppliance } from "./sim-appliance.ts";
 import { fmt, median, percentile } from "./stats.ts";
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000);
@@ -23,35 +22,10 @@ interface Figures {
 
 /** One appliance (venue, risk, trading) on the given database; the bracket path measured both ways. */
 async function measure(databaseUrl: string | null): Promise<Figures> {
-  const dir = tempDir("catalyst-bench-orders-");
-  const config = loadConfig({
-    CATALYST_DATA_DIR: dir.path,
-    CATALYST_PORT_BASE: String(await freePortBase()),
-    CATALYST_LOG_LEVEL: "error",
-    VENUE_START: "2026-03-10T10:30",
-    BROKER_REQUESTS_PER_MINUTE: "1000000",
-    RISK_MAX_TRADES_PER_DAY: "1000",
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  });
-  const appliance = await startAppliance(config, { only: ["venue", "risk", "trading"] });
-  const key = appliance.apiKey.key;
-  const rawVenue = venueFetch(config, key);
-  const venue = (path: string, init: { method?: string; body?: unknown } = {}) =>
-    rawVenue(path, { method: init.method ?? "GET", body: init.body === undefined ? undefined : JSON.stringify(init.body) }).then((r) => r.json());
-  await venue("/admin/v1/clock", { method: "PUT", body: { paused: true } });
-  const trading = (path: string, body?: unknown) =>
-    fetch(`http://127.0.0.1:${servicePort(config, "trading")}${path}`, {
-      method: body === undefined ? "GET" : "POST",
-      headers: { "x-api-key": key, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }).then(async (r) => ({ status: r.status, body: await r.json() }));
-  await fetch(`http://127.0.0.1:${servicePort(config, "risk")}/api/v1/risk/parameters`, {
-    method: "PUT",
-    headers: { "x-api-key": key, "content-type": "application/json" },
-    body: JSON.stringify({ changes: { maxTradesPerDay: 1000 }, reason: "benchmark" }),
-  });
+  const t = await startBenchAppliance(["venue", "risk", "trading"], databaseUrl);
+  const trading = (path: string, body?: unknown) => t.api("trading", path, { body });
 
-  const { symbol, price } = (await liquidSymbols({ venue }, 1))[0]!;
+  const { symbol, price } = (await liquidSymbols(t, 1))[0]!;
   const limit = (price * 0.985).toFixed(2);
   const intent = { symbol, side: "long", type: "limit", limitPrice: limit, stopLoss: (price * 0.975).toFixed(2), takeProfit: (price * 1.06).toFixed(2), qty: 10, source: "api" };
 
@@ -64,7 +38,7 @@ async function measure(databaseUrl: string | null): Promise<Figures> {
     await trading(`/api/v1/orders/${placed.body.order.orderId}/cancel`, {});
   }
 
-  const direct = createAlpacaBroker({ ...brokerEndpoints(config, key), callerName: "bench", requestsPerMinute: 1_000_000 });
+  const direct = createAlpacaBroker({ ...brokerEndpoints(t.config, t.key), callerName: "bench", requestsPerMinute: 1_000_000 });
   const bare: number[] = [];
   for (let i = 0; i < ORDERS; i++) {
     const began = performance.now();
@@ -84,8 +58,7 @@ async function measure(databaseUrl: string | null): Promise<Figures> {
     if (outcome.kind !== "submitted") throw new Error(`bare order ${i}: ${JSON.stringify(outcome)}`);
     await direct.cancelOrder(outcome.order.id);
   }
-  await appliance.stop();
-  dir.remove();
+  await t.stop();
   return { ours, bare };
 }
 

@@ -10,3 +10,4 @@ await import("./technical.ts");
 await import("./news.ts");
 await import("./scanner.ts");
 await import("./orders.ts");
+await import("./mcp.ts");

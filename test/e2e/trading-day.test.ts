@@ -7,20 +7,14 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { compareDecimal, subtractDecimal, sumDecimal } from "../../src/domain/money.ts";
 import { disagreements } from "../support/agreement.ts";
-import { startTestAppliance, type TestAppliance } from "../support/appliance.ts";
-import { BACKENDS, waitFor } from "../support/env.ts";
+import { startSimulatedDay, type TestAppliance } from "../support/appliance.ts";
+import { waitFor } from "../support/env.ts";
 
 const DAY = "2026-03-10";
 let t: TestAppliance & { restart(): Promise<TestAppliance> };
 
 beforeAll(async () => {
-  t = await startTestAppliance(BACKENDS.find((b) => b.name === "embedded")!, {
-    VENUE_START: `${DAY}T09:05`,
-    VENUE_SPEED: "300",
-    WORKFLOW_TICK_SECONDS: "1",
-    RISK_MONITOR_SECONDS: "1",
-    BROKER_REQUESTS_PER_MINUTE: "100000",
-  });
+  t = await startSimulatedDay(`${DAY}T09:05`, 300);
 }, 60_000);
 
 afterAll(async () => {

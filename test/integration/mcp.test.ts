@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { servicePort } from "../../src/config.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,23 +13,18 @@ import type { RouteContract } from "../../src/contracts/route.ts";
 import { TOOLS } from "../../src/services/orchestration/mcp/tools.ts";
 import { liquidSymbols, startTestAppliance, type TestAppliance } from "../support/appliance.ts";
 import { BACKENDS } from "../support/env.ts";
+import { callTool, connectMcp, mcpUrl as mcpUrlOf, type ToolAnswer } from "../support/mcp.ts";
 
 let t: TestAppliance & { restart(): Promise<TestAppliance> };
 let client: Client;
 let mcpUrl: URL;
 
-async function connect(headers: Record<string, string>): Promise<Client> {
-  const c = new Client({ name: "catalyst-test", version: "1.0.0" });
-  await c.connect(new StreamableHTTPClientTransport(mcpUrl, { requestInit: { headers } }));
-  return c;
-}
-
-type ToolAnswer = { isError?: boolean; structuredContent?: any; content: { type: string; text?: string }[] };
-const call = async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as ToolAnswer;
+const connect = (headers: Record<string, string>) => connectMcp(mcpUrl, headers);
+const call = (name: string, args: Record<string, unknown> = {}) => callTool(client, name, args);
 
 beforeAll(async () => {
   t = await startTestAppliance(BACKENDS.find((b) => b.name === "embedded")!, { VENUE_START: "2026-03-10T10:30", BROKER_REQUESTS_PER_MINUTE: "100000" });
-  mcpUrl = new URL(`http://127.0.0.1:${servicePort(t.config, "orchestration")}/mcp`);
+  mcpUrl = mcpUrlOf(t.config);
   client = await connect({ "x-api-key": t.key });
 }, 60_000);
 

@@ -6,7 +6,7 @@ import postgres, { type Sql } from "postgres";
 import { loadConfig, servicePort, type Config } from "../../src/config.ts";
 import { startAppliance, type Appliance } from "../../src/runtime/supervisor.ts";
 import type { ServiceName } from "../../src/runtime/services.ts";
-import { freePortBase, venueFetch, type Backend } from "./env.ts";
+import { BACKENDS, freePortBase, venueFetch, type Backend } from "./env.ts";
 
 export interface TestAppliance {
   config: Config;
@@ -72,6 +72,17 @@ export async function startTestAppliance(
       await prepared.cleanup();
     },
   } as TestAppliance & { restart(): Promise<TestAppliance> };
+}
+
+/** A simulated day on the embedded backend: the venue from `start` (ET) at `speed`×, workflow and risk ticking every second, broker pacing off. */
+export function startSimulatedDay(start: string, speed: number) {
+  return startTestAppliance(BACKENDS.find((b) => b.name === "embedded")!, {
+    VENUE_START: start,
+    VENUE_SPEED: String(speed),
+    WORKFLOW_TICK_SECONDS: "1",
+    RISK_MONITOR_SECONDS: "1",
+    BROKER_REQUESTS_PER_MINUTE: "100000",
+  });
 }
 
 /** Liquid symbols priced $5–$300 at the venue's now, most active first. */
