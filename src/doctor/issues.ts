@@ -4,7 +4,7 @@
  * Each sweep: recordOpenIssues → resolveIssues → deliverEscalations (with a null mailer when
  * SMTP_URL is unset, which marks new issues not_configured and logs that).
  */
-import type { Sql } from "postgres";
+import type { Sql, TransactionSql } from "postgres";
 import type { Mailer } from "../adapters/mail/mailer.ts";
 import { errorMessage } from "../runtime/errors.ts";
 import type { Logger } from "../runtime/log.ts";
@@ -102,15 +102,13 @@ export async function openIssues(sql: Sql, opts: { severity?: Severity; limit?: 
      limit ${opts.limit ?? 1000}`;
 }
 
-/** Whether new entries must wait. Fails closed: if the database cannot answer, the answer is yes. */
-export async function hasOpenCritical(sql: Sql): Promise<boolean> {
-  try {
-    const [row] = await sql<{ open: boolean }[]>`
-      select exists (select 1 from doctor_issues where resolved_at is null and severity = 'critical') as open`;
-    return row!.open;
-  } catch {
-    return true;
-  }
+/**
+ * Keys of the open critical issues, oldest first: while there is one, new entries wait (the risk
+ * gate reads this inside its transaction, so a failing read fails the entry: closed, not open).
+ */
+export async function openCriticalIssueKeys(db: Sql | TransactionSql): Promise<string[]> {
+  const rows = await db`select issue_key from doctor_issues where resolved_at is null and severity = 'critical' order by first_seen_at, issue_id`;
+  return rows.map((r) => r.issue_key as string);
 }
 
 /** A send claims its issue for this long (a crashed sender's issue is retried after it). */

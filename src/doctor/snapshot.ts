@@ -30,7 +30,7 @@ export async function readDbSnapshot(sql: Sql): Promise<DbSnapshot> {
         left join positions pos on pos.position_id = coalesce(o.position_id, parent.position_id)
        where o.status = any(${LIVE_STATUSES})`,
     sql`
-      select p.position_id, s.symbol, p.side, p.qty::text, p.source, p.last_price_at
+      select p.position_id, s.symbol, p.side, p.qty::text, p.source, p.opened_at, p.last_price_at
         from positions p join securities s using (security_id) where p.status = 'open'`,
     sql`select cycle_id, state, last_activity_at from trading_cycles where state not in ('closed', 'error') order by started_at desc limit 1`,
     sql`select max(finished_at) as at from doctor_sweeps where triggered_by = 'schedule' and status <> 'error'`,
@@ -62,6 +62,7 @@ export async function readDbSnapshot(sql: Sql): Promise<DbSnapshot> {
       side: r.side,
       qty: r.qty,
       source: r.source,
+      openedAt: r.opened_at.getTime(),
       lastPriceAt: r.last_price_at === null ? null : r.last_price_at.getTime(),
     })),
     liveCycle: cycle ? { cycleId: cycle.cycle_id, state: cycle.state, lastActivityAt: cycle.last_activity_at.getTime() } : null,
@@ -102,7 +103,8 @@ export async function readBrokerSnapshot(broker: Broker, db: DbSnapshot): Promis
   const since = day === null ? undefined : new Date(etInstant(day, "00:00")).toISOString();
   const [positions, openOrders, recentOrders, fills] = await Promise.all([
     read(() => broker.listPositions()),
-    read(() => broker.listOrders({ status: "open", nested: true })),
+    // Flat: a bracket whose entry has filled is no longer "open", so nested its working legs would be missed.
+    read(() => broker.listOrders({ status: "open", nested: false })),
     since === undefined ? Promise.resolve<BrokerRead<BrokerOrder[]>>({ ok: false, error: "the market clock did not answer" }) : read(() => broker.listOrders({ status: "all", after: since, nested: true })),
     read(() => broker.listFills(since === undefined ? {} : { after: since })),
   ]);

@@ -8,7 +8,7 @@ import type { Sql } from "postgres";
 import { connectDatabase } from "../../src/adapters/db/client.ts";
 import { createMailer, type Mailer } from "../../src/adapters/mail/mailer.ts";
 import { loadConfig } from "../../src/config.ts";
-import { deliverEscalations, hasOpenCritical, issueKey, openIssues, recordOpenIssues, resolveIssues, type OpenIssueInput } from "../../src/doctor/issues.ts";
+import { deliverEscalations, openCriticalIssueKeys, issueKey, openIssues, recordOpenIssues, resolveIssues, type OpenIssueInput } from "../../src/doctor/issues.ts";
 import { openApplianceDatabase, type ApplianceDatabase } from "../../src/runtime/database.ts";
 import { createLogger } from "../../src/runtime/log.ts";
 import { BACKENDS } from "../support/env.ts";
@@ -112,14 +112,14 @@ for (const backend of BACKENDS) {
       // stuck_orders did not complete this time (say the broker timed out): its issue stays open.
       expect(await resolveIssues(sql, second, { checksRan: ["phantom_positions"], stillPresentKeys: [] })).toBe(1);
       expect((await openIssues(sql)).map((i) => i.issue_key)).toEqual([issueKey(stuck)]);
-      expect(await hasOpenCritical(sql)).toBe(false);
+      expect(await openCriticalIssueKeys(sql)).toEqual([]);
       expect(await resolveIssues(sql, second, { checksRan: ["stuck_orders"], stillPresentKeys: [issueKey(stuck)] })).toBe(0);
       const [resolved] = await sql`select resolution from doctor_issues where issue_key = ${issueKey(phantom)}`;
       expect(resolved!.resolution).toBe(`absent from sweep ${second} (check phantom_positions ran completely)`);
 
       const third = await sweep();
       expect(await recordOpenIssues(sql, third, [phantom, stuck])).toEqual({ opened: [phantom], stillOpen: 1 });
-      expect(await hasOpenCritical(sql)).toBe(true);
+      expect(await openCriticalIssueKeys(sql)).toEqual([issueKey(phantom)]);
       await deliverEscalations(sql, mailer, log);
       expect(sink.messages.map((m) => m.subject)).toEqual([
         expect.any(String),

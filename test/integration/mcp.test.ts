@@ -79,10 +79,21 @@ describe("MCP tools and resources against the running appliance", () => {
     const { resources } = await client.listResources();
     const { resourceTemplates } = await client.listResourceTemplates();
     expect(resources.map((r) => r.uri).sort()).toEqual(
-      ["market-scan://latest", "performance://daily", "performance://weekly", "positions://current", "positions://history", "system://health", "trading-cycle://current"].sort(),
+      [
+        "doctor://activity",
+        "doctor://issues",
+        "doctor://status",
+        "market-scan://latest",
+        "performance://daily",
+        "performance://weekly",
+        "positions://current",
+        "positions://history",
+        "system://health",
+        "trading-cycle://current",
+      ].sort(),
     );
     expect(resourceTemplates.map((r) => r.uriTemplate).sort()).toEqual(["market-scan://candidates/{symbol}", "trading-cycle://{id}/positions", "trading-cycle://{id}/status"]);
-    for (const uri of ["performance://daily", "performance://weekly", "positions://current", "positions://history", "system://health"]) {
+    for (const uri of ["performance://daily", "performance://weekly", "positions://current", "positions://history", "system://health", "doctor://status", "doctor://issues", "doctor://activity"]) {
       const read = await client.readResource({ uri });
       const body = JSON.parse((read.contents[0] as { text: string }).text);
       expect(body.mode).toBe("sim");
@@ -147,6 +158,15 @@ describe("MCP tools and resources against the running appliance", () => {
       open = (await call("get_positions", {})).structuredContent.positions;
     }
     expect(open.length).toBe(1);
+    // The doctor finds the books and the venue in agreement: one open position, its stop working.
+    const doctor = await call("run_doctor", {});
+    expect(doctor.isError).toBeFalsy();
+    expect(doctor.structuredContent.doctor.report).toMatchObject({ version: "1.0", mode: "sim", status: "ok" });
+    expect(doctor.structuredContent.doctor.report.checks.find((c: { check: string }) => c.check === "missing_stop").issues).toEqual([]);
+    const doctorStatus = JSON.parse(((await client.readResource({ uri: "doctor://status" })).contents[0] as { text: string }).text);
+    expect(doctorStatus.data.lastSweep.sweepId).toBe(doctor.structuredContent.doctor.sweepId);
+    expect((await call("run_doctor", { check: "no_such_check" })).structuredContent.error).toMatchObject({ code: "invalid_parameter", field: "check" });
+
     const closed = await call("close_position", { positionId: open[0].positionId, reason: "mcp test" });
     expect(closed.isError).toBeFalsy();
     expect(closed.structuredContent.exitOrder).toBeDefined();

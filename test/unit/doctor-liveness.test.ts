@@ -142,6 +142,11 @@ describe("stale_pnl", () => {
     expect(checkStalePnl(dbSnapshot({ openPositions: [dbPosition({ positionId: 1, lastPriceAt: minutesAgo(10) })] }), brokerSnapshot(), T).issues).toEqual([]);
   });
 
+  test("a position just opened and not yet marked is not stale; one never marked for 11 minutes is", () => {
+    expect(checkStalePnl(dbSnapshot({ openPositions: [dbPosition({ positionId: 3, openedAt: minutesAgo(2), lastPriceAt: null })] }), brokerSnapshot(), T).issues).toEqual([]);
+    expect(onlyIssue(checkStalePnl(dbSnapshot({ openPositions: [dbPosition({ positionId: 3, openedAt: minutesAgo(11), lastPriceAt: null })] }), brokerSnapshot(), T)).entity).toBe("position:3");
+  });
+
   test("a position never marked (null) is stale", () => {
     const issue = onlyIssue(checkStalePnl(dbSnapshot({ openPositions: [dbPosition({ positionId: 3, lastPriceAt: null })] }), brokerSnapshot(), T));
     expect(issue.type).toBe("stale_pnl");

@@ -302,6 +302,13 @@ describe("missing_stop", () => {
     expect(missingStop.severity).toBe("critical");
   });
 
+  test("a working market order closing it (an exit on its way) counts; a closing limit order does not", () => {
+    const p = dbPosition({ positionId: 1, symbol: "AAPL" });
+    const exit = (type: "market" | "limit") => sellStop("AAPL", { id: `x-${type}`, type, stopPrice: null, limitPrice: type === "limit" ? "500" : null });
+    expect(run({ openPositions: [p] }, { positions: ok([brokerPositionFor(p)]), openOrders: ok([exit("market")]) }).missingStop.issues).toEqual([]);
+    expect(onlyIssue(run({ openPositions: [p] }, { positions: ok([brokerPositionFor(p)]), openOrders: ok([exit("limit")]) }).missingStop).type).toBe("missing_stop");
+  });
+
   test("no open orders at all: missing stop", () => {
     const p = dbPosition({ positionId: 1, symbol: "AAPL" });
     expect(onlyIssue(run({ openPositions: [p] }, { positions: ok([brokerPositionFor(p)]), openOrders: ok([]) }).missingStop).entity).toBe("position:1");

@@ -62,8 +62,9 @@ export function checkStalePnl(db: DbSnapshot, broker: BrokerSnapshot, t: DoctorT
   if (broker.marketNow === null) return checkResult("stale_pnl", [], "the market clock did not answer");
   if (!broker.inSweepWindow) return checkResult("stale_pnl", []);
   const now = broker.marketNow;
+  // A position with no mark yet counts from its opening: marks follow within a sync or two.
   const issues = db.openPositions
-    .filter((p) => p.lastPriceAt === null || now - p.lastPriceAt > t.stalePnlMinutes * MINUTE)
+    .filter((p) => now - (p.lastPriceAt ?? p.openedAt) > t.stalePnlMinutes * MINUTE)
     .map<DoctorIssue>((p) => ({
       type: "stale_pnl",
       severity: "warning",

@@ -57,11 +57,14 @@ function unrecordedBySymbol(fills: BrokerFill[], db: DbSnapshot): (symbol: strin
   };
 }
 
-/** Symbols with a working stop order at the broker, per closing side: built once per sweep. */
+/**
+ * Symbols protected at the broker, per closing side: a working stop, or a working market order
+ * closing it (the position is on its way out). Built once per sweep.
+ */
 function workingStops(openOrders: BrokerOrder[]): Set<string> {
   const stops = new Set<string>();
   for (const root of openOrders) {
-    for (const o of [root, ...root.legs]) if (STOP_TYPES.has(o.type) && !isTerminal(o.status)) stops.add(`${o.symbol}:${o.side}`);
+    for (const o of [root, ...root.legs]) if ((STOP_TYPES.has(o.type) || o.type === "market") && !isTerminal(o.status)) stops.add(`${o.symbol}:${o.side}`);
   }
   return stops;
 }

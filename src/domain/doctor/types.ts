@@ -108,6 +108,8 @@ export interface DbPosition {
   side: PositionSide;
   qty: Decimal;
   source: "catalyst" | "external";
+  /** Market time of the entry fill, epoch ms. */
+  openedAt: number;
   /** Market time of the latest mark, epoch ms. */
   lastPriceAt: number | null;
 }
@@ -146,7 +148,7 @@ export interface BrokerSnapshot {
   /** Market time today's sweep window opened (null outside it): the dead-man counts from there at the earliest. */
   sweepWindowOpenedAt: number | null;
   positions: BrokerRead<BrokerPosition[]>;
-  /** Every open order, nested (bracket legs under their entry). */
+  /** Every open order, flat (a working bracket leg appears on its own). */
   openOrders: BrokerRead<BrokerOrder[]>;
   /** Orders (nested) submitted since the oldest live DB order, open or not. */
   recentOrders: BrokerRead<BrokerOrder[]>;

@@ -9,6 +9,7 @@ import { etDate } from "../../domain/exchange-calendar.ts";
 import { evaluateEntry } from "../../domain/risk/evaluate.ts";
 import type { BookSnapshot, EntryRequest, Exposure, RiskEvaluation, RiskLimits } from "../../domain/risk/types.ts";
 import type { PositionSide } from "../../domain/order-side.ts";
+import { openCriticalIssueKeys } from "../../doctor/issues.ts";
 import { ApiError } from "../../runtime/errors.ts";
 import type { EntryMarketView } from "./market-view.ts";
 
@@ -91,12 +92,6 @@ export async function dayRiskState(db: Db, tradingDate: string, lock: boolean): 
   };
 }
 
-/** Critical doctor issues not yet resolved, oldest first (the doctor's sweep opens and resolves them). */
-async function openCriticalIssues(db: Db): Promise<string[]> {
-  const rows = await db`select issue_key from doctor_issues where resolved_at is null and severity = 'critical' order by first_seen_at`;
-  return rows.map((r) => r.issue_key as string);
-}
-
 async function sectorOf(db: Db, symbol: string): Promise<string | null> {
   const [row] = await db`select sec.sector_code from securities s join sectors sec on sec.sector_id = s.sector_id where s.symbol = ${symbol}`;
   return row?.sector_code ?? null;
@@ -134,7 +129,7 @@ export async function evaluateAgainstBook(db: Db, input: GateInput, lock: boolea
     currentLimits(db),
     loadExposures(db),
     sectorOf(db, input.request.symbol),
-    openCriticalIssues(db),
+    openCriticalIssueKeys(db),
   ]);
   const book: BookSnapshot = {
     exposures,

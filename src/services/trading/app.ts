@@ -19,6 +19,7 @@ import { repeatEvery, type Repeating } from "../../runtime/repeat.ts";
 import { createEntryMarketView } from "../risk/market-view.ts";
 import { applyOrderTree } from "./apply-report.ts";
 import { closePosition, flattenAll } from "./close.ts";
+import { mountDoctorRoutes } from "./doctor-routes.ts";
 import { publishEffects } from "./events.ts";
 import { placeEntry } from "./place-entry.ts";
 import { submitSettled } from "./submit.ts";
@@ -107,6 +108,7 @@ export function createTradingApp(ctx: ServiceContext) {
   });
 
   mount(app, listOrdersRoute, async ({ query }) => ({ mode, orders: await listOrders(sql, query) }));
+  mountDoctorRoutes(app, ctx);
 
   mount(app, getOrderRoute, async ({ params }) => {
     const found = await orderWithLegs(sql, params.id);

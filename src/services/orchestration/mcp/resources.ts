@@ -1,4 +1,5 @@
 /** The MCP resources (SPEC §7): read-only views, each one typed call to the service that owns it. */
+import { doctorActivityRoute, doctorIssuesRoute, doctorStatusRoute } from "../../../contracts/doctor.ts";
 import { systemHealthRoute } from "../../../contracts/health.ts";
 import { performanceRoute } from "../../../contracts/reporting.ts";
 import { candidateHistoryRoute, latestScanRoute } from "../../../contracts/scanner.ts";
@@ -68,6 +69,24 @@ export const RESOURCES: ResourceDefinition[] = [
     name: "performance-week",
     description: "This week's performance",
     read: (_v, deps) => deps.client.call(performanceRoute, { query: { period: "week" } }),
+  },
+  {
+    uri: "doctor://status",
+    name: "doctor-status",
+    description: "The doctor's latest sweep (database against broker) and how many issues are open",
+    read: (_v, deps) => deps.client.call(doctorStatusRoute, {}),
+  },
+  {
+    uri: "doctor://issues",
+    name: "doctor-issues",
+    description: "Open doctor issues, most severe first, each with what the database and the broker say",
+    read: (_v, deps) => deps.client.call(doctorIssuesRoute, {}),
+  },
+  {
+    uri: "doctor://activity",
+    name: "doctor-activity",
+    description: "The activity log: doctor sweeps, fixes, escalations and Claude Code's notes, newest first",
+    read: (_v, deps) => deps.client.call(doctorActivityRoute, { query: { limit: 50 } }),
   },
   {
     uri: "system://health",

@@ -3,6 +3,7 @@
  * the services' own contract pieces), annotations, and a run that only calls services through the
  * typed contracts. No business logic lives here: risk sizes and judges, trading places, and so on.
  */
+import { CheckName, runDoctorRoute } from "../../../contracts/doctor.ts";
 import { Type as t, type Static, type TSchema } from "@sinclair/typebox";
 import { EntryIntent, emergencyStopRoute, riskStatusRoute, RiskParameterChanges, updateRiskParametersRoute, validateIntentRoute } from "../../../contracts/risk.ts";
 import { Ticker, Uuid } from "../../../contracts/common.ts";
@@ -204,5 +205,16 @@ export const TOOLS: ToolDefinition[] = [
     input: t.Object({ period: t.Optional(t.Union([t.Literal("day"), t.Literal("week"), t.Literal("month"), t.Literal("all")], { description: "default day" })) }),
     annotations: { title: "Performance report", ...READ },
     run: async (args, deps) => ({ performance: await deps.client.call(performanceRoute, { query: { period: args.period ?? "day" } }) }),
+  }),
+  tool({
+    name: "run_doctor",
+    description:
+      "Run the doctor now: compare Catalyst's orders and positions with the broker's (phantoms, orphans, quantity and status mismatches, missing stops, stuck orders, stale data). With fix=true it applies only the database-side fixes its rules allow; it never sends, cancels or closes anything at the broker and never changes risk limits. Critical issues block new entries until resolved.",
+    input: t.Object({
+      fix: t.Optional(t.Boolean({ description: "apply the allowed database-only fixes (default false: report only)" })),
+      check: t.Optional(CheckName),
+    }),
+    annotations: { title: "Run the doctor", readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    run: async (args, deps) => ({ doctor: await deps.client.call(runDoctorRoute, { body: { fix: args.fix ?? false, check: args.check } }) }),
   }),
 ];
