@@ -157,6 +157,15 @@ describe(`a morning on ${DAY} driven only through MCP`, () => {
     expect(compareDecimal(performance.realizedPnl, sumDecimal(closed.map((p: { realizedPnl: string }) => p.realizedPnl)))).toBe(0);
   });
 
+  test("run_doctor: the books and the venue agree after the day's trade, and its report is what doctor://status shows", async () => {
+    const { doctor } = await ok("run_doctor", {});
+    expect(doctor.report).toMatchObject({ version: "1.0", mode: "sim", status: "ok" });
+    for (const check of doctor.report.checks) expect({ check: check.check, issues: check.issues }).toEqual({ check: check.check, issues: [] });
+    const status = await resource("doctor://status");
+    expect(status.lastSweep.sweepId).toBe(doctor.sweepId);
+    expect(status.openIssues).toEqual({ critical: 0, warning: 0 });
+  });
+
   test("emergency_stop: a token issued before it places nothing, and a new preview is rejected by the kill_switch rule", async () => {
     const before = await ok("preview_trade", { ...day.trade, qty: day.qty });
     expect(before.approved).toBe(true);

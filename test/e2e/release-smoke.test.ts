@@ -9,7 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { join } from "node:path";
 import { SERVICE_PORT_OFFSETS } from "../../src/runtime/services.ts";
-import { allHealthy, serveBinary } from "../support/binary.ts";
+import { allHealthy, releaseBinary, serveBinary } from "../support/binary.ts";
 import { freePortBase, freshPostgresDatabase, tempDir, waitFor } from "../support/env.ts";
 
 const root = join(import.meta.dir, "../..");
@@ -121,6 +121,11 @@ describe("release smoke", () => {
 
       const changed = await risk("/api/v1/risk/parameters", { method: "PUT", body: JSON.stringify({ changes: { maxOpenPositions: 3 }, reason: "release smoke" }) });
       expect(changed.status).toBe(200);
+
+      // Claude Code's view: the doctor beside the running appliance (through its embedded database), exit 0.
+      const doctor = Bun.spawnSync([releaseBinary(), "doctor", "--json"], { cwd: work.path, env: { PATH: process.env.PATH ?? "", HOME: work.path, ...env }, stdout: "pipe", stderr: "pipe" });
+      expect({ exit: doctor.exitCode, stderr: doctor.stderr.toString() }).toEqual({ exit: 0, stderr: "" });
+      expect(JSON.parse(doctor.stdout.toString())).toMatchObject({ version: "1.0", mode: "sim", status: "ok" });
     } finally {
       await caddy.stop();
     }
