@@ -102,7 +102,9 @@ export async function readBrokerSnapshot(broker: Broker, db: DbSnapshot): Promis
   const since = day === null ? undefined : new Date(etInstant(day, "00:00")).toISOString();
   const [positions, openOrders, recentOrders, fills] = await Promise.all([
     read(() => broker.listPositions()),
-    read(() => broker.listOrders({ status: "open", nested: true })),
+    // Flat, not nested: once a bracket's entry has filled, Alpaca's open+nested listing shows neither
+    // the entry nor its working legs (alpaca-trade-api-js#87), so the protective stops would be missed.
+    read(() => broker.listOrders({ status: "open", nested: false })),
     since === undefined ? Promise.resolve<BrokerRead<BrokerOrder[]>>({ ok: false, error: "the market clock did not answer" }) : read(() => broker.listOrders({ status: "all", after: since, nested: true })),
     read(() => broker.listFills(since === undefined ? {} : { after: since })),
   ]);

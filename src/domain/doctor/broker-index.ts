@@ -22,7 +22,9 @@ export class BrokerOrderIndex {
     }
   }
 
+  /** The first reading of an order wins: the nested listing (read first) knows a leg's root; the flat open listing does not. */
   private add(order: BrokerOrder, rootId: string): void {
+    if (this.byId.has(order.id)) return;
     const entry = { order, rootId };
     this.byId.set(order.id, entry);
     this.byClientId.set(order.clientOrderId, entry);

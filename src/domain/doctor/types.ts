@@ -146,7 +146,7 @@ export interface BrokerSnapshot {
   /** Market time today's sweep window opened (null outside it): the dead-man counts from there at the earliest. */
   sweepWindowOpenedAt: number | null;
   positions: BrokerRead<BrokerPosition[]>;
-  /** Every open order, nested (bracket legs under their entry). */
+  /** Every open order, flat (a working bracket leg is listed on its own; its root comes from recentOrders or the DB). */
   openOrders: BrokerRead<BrokerOrder[]>;
   /** Orders (nested) submitted since the oldest live DB order, open or not. */
   recentOrders: BrokerRead<BrokerOrder[]>;
