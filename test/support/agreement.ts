@@ -2,13 +2,22 @@
 import { mapAlpacaStatus } from "../../src/domain/order-status.ts";
 import type { TestAppliance } from "./appliance.ts";
 
-export async function disagreements(t: Pick<TestAppliance, "api" | "venue" | "sql">): Promise<string[]> {
+export interface AgreementScope {
+  /** Compare only these symbols' orders (positions are always compared in full). */
+  symbols?: string[];
+  /** Venue orders a test placed outside Catalyst: they need no row (unless the doctor adopted one). */
+  placedOutside?: Set<string>;
+}
+
+export async function disagreements(t: Pick<TestAppliance, "api" | "venue" | "sql">, scope: AgreementScope = {}): Promise<string[]> {
   await t.api("trading", "/api/v1/sync", { method: "POST" });
   const problems: string[] = [];
-  const venueOrders: any[] = await t.venue("/v2/orders?status=all&limit=500&nested=false");
+  const symbols = scope.symbols?.join(",");
+  const venueOrders: any[] = await t.venue(`/v2/orders?status=all&limit=500&nested=false${symbols ? `&symbols=${symbols}` : ""}`);
   const byId = new Map(venueOrders.map((o) => [o.id, o]));
-  const ours = await t.sql`select o.order_id, o.broker_order_id, o.client_order_id, o.status, o.filled_qty::text, o.role, s.symbol
-                             from orders o join securities s using (security_id)`;
+  const ours = await t.sql`select o.order_id, o.broker_order_id, o.client_order_id, o.status, o.filled_qty::text, o.role, s.symbol, o.cancel_reason
+                             from orders o join securities s using (security_id)
+                            where ${scope.symbols ?? null}::text[] is null or s.symbol = any(${scope.symbols ?? null}::text[])`;
   for (const order of ours) {
     if (!order.broker_order_id) {
       if (!["cancelled", "rejected"].includes(order.status)) problems.push(`order ${order.order_id} (${order.status}) never reached the venue`);
@@ -16,6 +25,8 @@ export async function disagreements(t: Pick<TestAppliance, "api" | "venue" | "sq
     }
     const venue = byId.get(order.broker_order_id) ?? (await t.venue(`/v2/orders/${order.broker_order_id}`));
     if (!venue?.id) {
+      // Both sides agree it is not live: the broker never had it and it is closed as not found.
+      if (order.status === "cancelled" && order.cancel_reason?.startsWith("not_found_at_broker")) continue;
       problems.push(`order ${order.order_id} is unknown to the venue`);
       continue;
     }
@@ -28,7 +39,7 @@ export async function disagreements(t: Pick<TestAppliance, "api" | "venue" | "sq
   const seen = new Map<string, number>();
   for (const o of venueOrders) seen.set(o.client_order_id, (seen.get(o.client_order_id) ?? 0) + 1);
   for (const [id, n] of seen) if (n > 1) problems.push(`client order id ${id} appears ${n} times at the venue`);
-  for (const o of venueOrders) if (!clientIds.has(o.client_order_id)) problems.push(`venue order ${o.id} (${o.symbol}) has no row in the database`);
+  for (const o of venueOrders) if (!clientIds.has(o.client_order_id) && !scope.placedOutside?.has(o.id)) problems.push(`venue order ${o.id} (${o.symbol}) has no row in the database`);
 
   const venuePositions: any[] = await t.venue("/v2/positions");
   const open = await t.sql`select s.symbol, p.qty::text, p.side from positions p join securities s using (security_id) where p.status = 'open'`;

@@ -65,7 +65,8 @@ export function checkOrders(db: DbSnapshot, index: BrokerOrderIndex, lookups: Ma
       continue;
     }
 
-    const rootId = listed?.rootId ?? o.parentBrokerOrderId ?? broker.id;
+    // A leg's root is its entry, which the database knows; a flat listing would name the leg itself.
+    const rootId = o.parentBrokerOrderId ?? listed?.rootId ?? broker.id;
     const behind = advanceStatus(o.status, broker.status) !== o.status;
     const fillsDiffer = compareDecimal(broker.filledQty, o.filledQty) !== 0;
     if (behind || fillsDiffer) {
