@@ -87,7 +87,14 @@ async function closePhantomAtFill(sql: Sql, broker: Broker, positionId: number, 
             'submitted', 'external', ${exit.submittedAt ?? exit.createdAt}, ${sql.json({ closeReason: "external_close", adoptedBy: "doctor" })})
     on conflict do nothing returning order_id`;
   if (!row) return { applied: false, result: `order ${exitOrderId} is already recorded; the next sweep re-checks the position` };
-  const effects = await applyOrderTree(sql, exit, "doctor");
+  let effects;
+  try {
+    effects = await applyOrderTree(sql, exit, "doctor");
+  } catch (error) {
+    // No half-done fix: the adopted row goes again unless a fill of it was recorded.
+    await sql`delete from orders where order_id = ${row.order_id} and not exists (select 1 from fills where order_id = ${row.order_id})`;
+    throw error;
+  }
   const closed = effects.find((e) => e.position?.change === "closed");
   return closed
     ? { applied: true, result: `position ${positionId} closed at the broker's fills of order ${exitOrderId} (${exit.filledQty} @ ${exit.filledAvgPrice})` }

@@ -7,7 +7,7 @@ import type { Sql } from "postgres";
 import type { Broker } from "../adapters/broker/broker.ts";
 import type { Mailer } from "../adapters/mail/mailer.ts";
 import type { Mode } from "../config.ts";
-import { buildReport, isOutstanding, runChecks, type DoctorReport, type ReportIssue } from "../domain/doctor/report.ts";
+import { buildReport, confirmedChecks, mustEscalate, runChecks, type DoctorReport, type ReportIssue } from "../domain/doctor/report.ts";
 import { DEFAULT_THRESHOLDS, type CheckName, type DoctorIssue, type DoctorThresholds } from "../domain/doctor/types.ts";
 import { errorMessage } from "../runtime/errors.ts";
 import type { Logger } from "../runtime/log.ts";
@@ -15,6 +15,9 @@ import { logActivity } from "./activity.ts";
 import { applyFix } from "./fixes.ts";
 import { deliverEscalations, recordOpenIssues, resolveIssues } from "./issues.ts";
 import { readBrokerSnapshot, readDbSnapshot, recordedFillIds } from "./snapshot.ts";
+
+/** How long before the second look at a disagreement (see confirmedChecks). */
+const CONFIRM_DELAY_MS = 500;
 
 export type SweepTrigger = "schedule" | "cli" | "mcp";
 
@@ -25,6 +28,8 @@ export interface SweepOptions {
   fix: boolean;
   only?: CheckName;
   thresholds?: DoctorThresholds;
+  /** Wait before re-observing a disagreement (default CONFIRM_DELAY_MS). */
+  confirmDelayMs?: number;
   mailer: Mailer | null;
   log: Logger;
 }
@@ -40,10 +45,19 @@ export async function runSweep(sql: Sql, broker: Broker, options: SweepOptions):
   const [sweep] = await sql`insert into doctor_sweeps (triggered_by, mode, fix_enabled) values (${options.trigger}, ${options.mode}, ${options.fix}) returning sweep_id`;
   const sweepId = Number(sweep!.sweep_id);
   try {
-    const db = await readDbSnapshot(sql);
-    const brokerSnapshot = await readBrokerSnapshot(broker, db);
-    if (brokerSnapshot.fills.ok) db.recordedFillIds = await recordedFillIds(sql, brokerSnapshot.fills.value.map((f) => f.id));
-    const checks = runChecks(db, brokerSnapshot, options.thresholds ?? DEFAULT_THRESHOLDS, options.only);
+    const observe = async () => {
+      const db = await readDbSnapshot(sql);
+      const brokerSnapshot = await readBrokerSnapshot(broker, db);
+      if (brokerSnapshot.fills.ok) db.recordedFillIds = await recordedFillIds(sql, brokerSnapshot.fills.value.map((f) => f.id));
+      return { db, brokerSnapshot, checks: runChecks(db, brokerSnapshot, options.thresholds ?? DEFAULT_THRESHOLDS, options.only) };
+    };
+    const first = await observe();
+    let { db, brokerSnapshot, checks } = first;
+    if (checks.some((c) => c.issues.length > 0)) {
+      await Bun.sleep(options.confirmDelayMs ?? CONFIRM_DELAY_MS);
+      ({ db, brokerSnapshot, checks } = await observe());
+      checks = confirmedChecks(first.checks, checks);
+    }
 
     let fixesApplied = 0;
     const reported: DoctorReport["checks"] = [];
@@ -58,7 +72,8 @@ export async function runSweep(sql: Sql, broker: Broker, options: SweepOptions):
     }
     const report = buildReport(options.mode, brokerSnapshot.marketNow ?? db.wallNow, reported);
 
-    const outstanding = reported.flatMap((c) => c.issues.filter(isOutstanding).map((issue) => ({ ...issue, check: c.check })));
+    const rules = await escalationRules(sql);
+    const outstanding = reported.flatMap((c) => c.issues.filter((i) => mustEscalate(i, rules.get(i.type))).map((issue) => ({ ...issue, check: c.check })));
     await recordOpenIssues(sql, sweepId, outstanding.map((i) => ({ type: i.type, severity: i.severity, entity: i.entity, check: i.check, db: i.db, broker: i.broker })));
     await resolveIssues(sql, sweepId, {
       checksRan: reported.filter((c) => c.skipped === null).map((c) => c.check),
@@ -90,6 +105,16 @@ export async function runSweep(sql: Sql, broker: Broker, options: SweepOptions):
     await sql`update doctor_sweeps set status = 'error', finished_at = now(), error_message = ${errorMessage(error)} where sweep_id = ${sweepId}`.catch(() => undefined);
     throw error;
   }
+}
+
+/** Each rule's escalation threshold and how often its type was auto-fixed in the last hour: one query. */
+async function escalationRules(sql: Sql): Promise<Map<string, { threshold: number; fixesLastHour: number }>> {
+  const rows = await sql`
+    select r.issue_type, r.escalate_threshold,
+           (select count(*) from claude_activity_log l where l.issue_type = r.issue_type and l.decision = 'auto_fix'
+              and l.action_result = 'success' and l.logged_at > now() - interval '1 hour')::int as fixes
+      from doctor_claude_rules r where r.is_active`;
+  return new Map(rows.map((r) => [r.issue_type as string, { threshold: r.escalate_threshold as number, fixesLastHour: r.fixes as number }]));
 }
 
 /** One fix, if the rule allows it now (enabled, under its hourly cap, past its cooldown); logged either way. */

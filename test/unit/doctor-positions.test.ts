@@ -46,6 +46,20 @@ describe("phantom_positions", () => {
     expect(missingStop.issues).toEqual([]);
   });
 
+  test("two outside orders sold it, or it was an imported external position: a human matches it up (not fixable)", () => {
+    const p = dbPosition({ positionId: 1, symbol: "AAPL", side: "long" });
+    const fills = [
+      brokerFill({ id: "f1", orderId: "ext-1", symbol: "AAPL", side: "sell", qty: "4", price: "21.00" }),
+      brokerFill({ id: "f2", orderId: "ext-2", symbol: "AAPL", side: "sell", qty: "6", price: "21.10" }),
+    ];
+    expect(onlyIssue(run({ openPositions: [p] }, { fills: ok(fills) }).phantom)).toMatchObject({ fixable: false, fix: null });
+    const external = dbPosition({ positionId: 2, symbol: "AAPL", side: "long", source: "external" });
+    const sold = brokerFill({ id: "f3", orderId: "ext-3", symbol: "AAPL", side: "sell", qty: "10", price: "21.00" });
+    const issue = onlyIssue(run({ openPositions: [external] }, { fills: ok([sold]) }).phantom);
+    expect(issue).toMatchObject({ fixable: false, fix: null });
+    expect(issue.message).toContain("imported");
+  });
+
   test("an unrecorded closing fill of an order we do not know: fixable close_phantom_at_fill with that order", () => {
     const p = dbPosition({ positionId: 1, symbol: "AAPL", side: "long" });
     const exit = brokerFill({ id: "f-ext", orderId: "ext-order-1", symbol: "AAPL", side: "sell", qty: "10", price: "21.37" });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { checkResult, worstSeverity } from "../../src/domain/doctor/check-result.ts";
-import { buildReport, exitCodeFor, isOutstanding, reportStatus, runChecks, type DoctorReport, type ReportIssue } from "../../src/domain/doctor/report.ts";
+import { buildReport, confirmedChecks, exitCodeFor, isOutstanding, mustEscalate, reportStatus, runChecks, type DoctorReport, type ReportIssue } from "../../src/domain/doctor/report.ts";
 import { CHECK_NAMES, DEFAULT_THRESHOLDS, REPORT_VERSION, type CheckName, type DoctorIssue, type Severity } from "../../src/domain/doctor/types.ts";
 import {
   brokerOrderFor,
@@ -189,5 +189,39 @@ describe("runChecks", () => {
       ["dead_man", [["dead_man", "doctor", false]]],
     ]);
     expect(reportStatus(results)).toBe("critical");
+  });
+});
+
+describe("confirmedChecks: a disagreement must be seen twice", () => {
+  const phantom = (entity: string) => issue("critical", { entity });
+  test("an issue in both looks is kept; one seen only once (a race) is dropped; severity follows", () => {
+    const first = [check("phantom_positions", [phantom("position:1"), phantom("position:2")])];
+    const second = [check("phantom_positions", [phantom("position:2"), phantom("position:3")])];
+    const [confirmed] = confirmedChecks(first, second);
+    expect(confirmed!.issues.map((i) => i.entity)).toEqual(["position:2"]);
+    expect(confirmed!.severity).toBe("critical");
+    const [none] = confirmedChecks([check("phantom_positions", [phantom("position:1")])], [check("phantom_positions", [])]);
+    expect(none).toMatchObject({ issues: [], severity: "info", ok: true, skipped: null });
+  });
+
+  test("a check skipped in either look is skipped", () => {
+    const [skippedFirst] = confirmedChecks([check("qty_mismatch", [], "broker down")], [check("qty_mismatch", [])]);
+    expect(skippedFirst).toMatchObject({ ok: false, skipped: "broker down" });
+    const [skippedSecond] = confirmedChecks([check("qty_mismatch", [])], [check("qty_mismatch", [], "fills down")]);
+    expect(skippedSecond!.skipped).toBe("fills down");
+  });
+});
+
+describe("mustEscalate", () => {
+  const fixed = { ...issue("critical"), fixed: { applied: true, result: "imported" } } as ReportIssue;
+  test("not fixed: always escalated", () => {
+    expect(mustEscalate(issue("warning") as ReportIssue, { threshold: 5, fixesLastHour: 0 })).toBe(true);
+    expect(mustEscalate({ ...issue("critical"), fixed: { applied: false, result: "cap" } } as ReportIssue, undefined)).toBe(true);
+  });
+  test("fixed: escalated once its type was fixed threshold times within the hour (1 = always)", () => {
+    expect(mustEscalate(fixed, { threshold: 1, fixesLastHour: 1 })).toBe(true);
+    expect(mustEscalate(fixed, { threshold: 5, fixesLastHour: 4 })).toBe(false);
+    expect(mustEscalate(fixed, { threshold: 5, fixesLastHour: 5 })).toBe(true);
+    expect(mustEscalate(fixed, undefined)).toBe(false);
   });
 });

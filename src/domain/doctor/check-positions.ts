@@ -180,6 +180,16 @@ function phantomIssue(p: DbPosition, unrecorded: Unrecorded): DoctorIssue {
   const exitOrders = [...new Set(exits.map((f) => f.orderId))];
   // One outside order that sold it all is adopted; several are for a human to match up.
   const exitOrderId = exitOrders.length === 1 ? exitOrders[0] : undefined;
+  if (exitOrderId && p.source === "external") {
+    // An imported position has no entry fills here, so its P&L cannot be built from fills.
+    return {
+      ...base,
+      message: `The imported external position ${p.side} ${p.qty} ${p.symbol} was closed outside Catalyst by order ${exitOrderId}; an imported position is closed by a human (its entry was never Catalyst's).`,
+      broker: { position: null, exitFills: exits.map((f) => ({ id: f.id, orderId: f.orderId, qty: f.qty, price: f.price, at: f.transactionTime })) },
+      fixable: false,
+      fix: null,
+    };
+  }
   if (exitOrderId) {
     return {
       ...base,

@@ -49,6 +49,33 @@ export function runChecks(db: DbSnapshot, broker: BrokerSnapshot, t: DoctorThres
   return only ? all.filter((c) => c.check === only) : all;
 }
 
+const keyOf = (issue: DoctorIssue) => `${issue.type}:${issue.entity}`;
+
+/**
+ * A second look, moments after the first: only what both saw is kept. The two snapshots are not
+ * one instant (a fill can land between reading the database and reading the broker), so a
+ * disagreement seen once may be a race; one seen twice is drift. A check skipped in either is skipped.
+ */
+export function confirmedChecks(first: CheckResult[], second: CheckResult[]): CheckResult[] {
+  const seenFirst = new Map(first.map((c) => [c.check, c]));
+  return second.map((check) => {
+    const earlier = seenFirst.get(check.check);
+    const keys = new Set(earlier?.issues.map(keyOf) ?? []);
+    const issues = check.issues.filter((i) => keys.has(keyOf(i)));
+    const skipped = check.skipped ?? earlier?.skipped ?? null;
+    return { ...check, issues, skipped, severity: worstSeverity(issues.map((i) => i.severity)), ok: issues.every((i) => i.severity === "info") && skipped === null };
+  });
+}
+
+/**
+ * Whether an issue is escalated (kept open, e-mailed): always when not fixed; when fixed, once its
+ * type was auto-fixed `threshold` times within the hour (1 = always: an orphan is real money).
+ */
+export function mustEscalate(issue: ReportIssue, rule: { threshold: number; fixesLastHour: number } | undefined): boolean {
+  if (isOutstanding(issue)) return true;
+  return issue.fixed?.applied === true && rule !== undefined && rule.fixesLastHour >= rule.threshold;
+}
+
 /** An issue counts toward the status unless a fix this sweep resolved it. */
 export function isOutstanding(issue: ReportIssue): boolean {
   return issue.severity !== "info" && !issue.fixed?.applied;
