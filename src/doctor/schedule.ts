@@ -10,13 +10,11 @@ import type { Broker } from "../adapters/broker/broker.ts";
 import type { Mailer } from "../adapters/mail/mailer.ts";
 import type { Mode } from "../config.ts";
 import { DEFAULT_THRESHOLDS } from "../domain/doctor/types.ts";
-import { etDate, session } from "../domain/exchange-calendar.ts";
+import { sweepDue } from "../domain/doctor/window.ts";
 import { errorMessage } from "../runtime/errors.ts";
 import type { Logger } from "../runtime/log.ts";
 import { repeatEvery } from "../runtime/repeat.ts";
 import { runSweep } from "./sweep.ts";
-
-const WINDOW_MARGIN_MS = 15 * 60_000;
 
 export interface DoctorScheduleDeps {
   sql: Sql;
@@ -25,13 +23,6 @@ export interface DoctorScheduleDeps {
   mailer: Mailer | null;
   log: Logger;
   tickSeconds: number;
-}
-
-/** Whether a scheduled sweep is due at this market time, given the market time of the last one. */
-export function sweepDue(marketNow: number, lastSweepMarketAt: number | null, intervalMs = DEFAULT_THRESHOLDS.sweepIntervalMs): boolean {
-  const today = session(etDate(marketNow));
-  if (!today || marketNow < today.open - WINDOW_MARGIN_MS || marketNow > today.close + WINDOW_MARGIN_MS) return false;
-  return lastSweepMarketAt === null || marketNow - lastSweepMarketAt >= intervalMs;
 }
 
 export function startDoctorSchedule(deps: DoctorScheduleDeps): { stop(): Promise<void> } {
@@ -50,7 +41,7 @@ export function startDoctorSchedule(deps: DoctorScheduleDeps): { stop(): Promise
       marketNow = Number.NaN;
       deps.log.warn("doctor: the market clock did not answer; sweeping to report it", { error: errorMessage(error) });
     }
-    if (!Number.isNaN(marketNow) && !sweepDue(marketNow, lastSweepMarketAt)) return;
+    if (!Number.isNaN(marketNow) && !sweepDue(marketNow, lastSweepMarketAt, DEFAULT_THRESHOLDS.sweepIntervalMs)) return;
     try {
       const { report } = await runSweep(deps.sql, deps.broker, { mode: deps.mode, trigger: "schedule", fix: true, mailer: deps.mailer, log: deps.log });
       if (!Number.isNaN(marketNow)) lastSweepMarketAt = marketNow;

@@ -6,14 +6,13 @@ import type { Sql } from "postgres";
 import type { Broker, BrokerOrder } from "../adapters/broker/broker.ts";
 import { indexBrokerOrders, ordersNeedingLookup } from "../domain/doctor/broker-index.ts";
 import type { BrokerRead, BrokerSnapshot, DbOrder, DbPosition, DbSnapshot, OrderLookup } from "../domain/doctor/types.ts";
-import { etDate, etInstant, session } from "../domain/exchange-calendar.ts";
+import { sweepWindowAt } from "../domain/doctor/window.ts";
+import { etDate, etInstant } from "../domain/exchange-calendar.ts";
 import type { OrderStatus } from "../domain/order-status.ts";
 import { errorMessage } from "../runtime/errors.ts";
 
 /** Targeted by-id lookups per sweep; the rest wait for the next sweep (each counts in the report). */
 export const MAX_LOOKUPS_PER_SWEEP = 25;
-/** Sweeps run from this long before the open to this long after the close (09:15–16:15 ET on a full day). */
-const WINDOW_MARGIN_MS = 15 * 60_000;
 
 const LIVE_STATUSES = ["created", "submitted", "accepted", "partial_fill"];
 
@@ -111,8 +110,6 @@ export async function readBrokerSnapshot(broker: Broker, db: DbSnapshot): Promis
   const lookups = new Map<number, OrderLookup>();
   const unlisted = ordersNeedingLookup(db.liveOrders, indexBrokerOrders({ openOrders, recentOrders }));
   for (const order of unlisted.slice(0, MAX_LOOKUPS_PER_SWEEP)) lookups.set(order.orderId, await lookUp(broker, order));
-  const today = day === null ? null : session(day);
-  const inSweepWindow = marketNow !== null && today !== null && marketNow >= today.open - WINDOW_MARGIN_MS && marketNow <= today.close + WINDOW_MARGIN_MS;
-  const sweepWindowOpenedAt = inSweepWindow ? today!.open - WINDOW_MARGIN_MS : null;
-  return { marketNow, inSweepWindow, sweepWindowOpenedAt, positions, openOrders, recentOrders, fills, lookups };
+  const window = marketNow === null ? null : sweepWindowAt(marketNow);
+  return { marketNow, inSweepWindow: window !== null, sweepWindowOpenedAt: window?.opens ?? null, positions, openOrders, recentOrders, fills, lookups };
 }

@@ -1,0 +1,42 @@
+/** The doctor inside `catalyst serve`: scheduled sweeps in the market window, none outside it. */
+import { describe, expect, test } from "bun:test";
+import { BACKENDS, waitFor } from "../support/env.ts";
+import { startTestAppliance } from "../support/appliance.ts";
+
+const SCHEDULE_ENV = { DOCTOR_TICK_SECONDS: "1", VENUE_SPEED: "60" };
+
+for (const backend of BACKENDS) {
+  describe(`the doctor's schedule on ${backend.name}`, () => {
+    test("in the window: sweeps run by themselves, fixes on, every 5 market minutes; the activity log records them", async () => {
+      const t = await startTestAppliance(backend, { ...SCHEDULE_ENV, VENUE_START: "2026-03-10T10:00" }, ["venue", "risk", "trading"]);
+      try {
+        const sweeps = await waitFor("two scheduled sweeps", async () => {
+          const rows = await t.sql`select status, fix_enabled, report->>'checked_at' as checked_at from doctor_sweeps where triggered_by = 'schedule' order by sweep_id`;
+          return rows.length >= 2 ? rows : null;
+        }, 40_000, 250);
+        expect(sweeps[0]).toMatchObject({ status: "ok", fix_enabled: true });
+        // At 60× a real second is a market minute: sweeps are due 5 market minutes apart, and their
+        // reports' checked_at is read inside each sweep, a few market seconds after the schedule's look.
+        const apart = Date.parse(sweeps[1]!.checked_at) - Date.parse(sweeps[0]!.checked_at);
+        expect(apart).toBeGreaterThanOrEqual(4 * 60_000);
+        expect(apart).toBeLessThan(15 * 60_000);
+        const [logged] = await t.sql`select count(*)::int as n from claude_activity_log where observation_type = 'sweep' and metadata->>'who' = 'doctor:schedule'`;
+        expect(logged!.n).toBeGreaterThanOrEqual(2);
+      } finally {
+        await t.stop();
+      }
+    }, 90_000);
+
+    test("on a Saturday: no sweep", async () => {
+      const t = await startTestAppliance(backend, { ...SCHEDULE_ENV, VENUE_START: "2026-03-14T11:00" }, ["venue", "risk", "trading"]);
+      try {
+        // The schedule looks every second; after several looks nothing has been swept.
+        await Bun.sleep(4_000);
+        const [count] = await t.sql`select count(*)::int as n from doctor_sweeps`;
+        expect(count!.n).toBe(0);
+      } finally {
+        await t.stop();
+      }
+    }, 60_000);
+  });
+}
