@@ -177,6 +177,7 @@ describe(`a morning on ${DAY} driven only through MCP`, () => {
     expect(refused.isError).toBe(true);
     expect(refused.structuredContent.error.code).toBe("rejected_by_risk");
     expect(refused.structuredContent.error.message).toContain("kill_switch");
+    expect(refused.structuredContent.error.message).toContain("preview_trade again");
     const [mcpEntries] = await t.sql`select count(*)::int as n from orders where role = 'entry' and metadata->>'source' = 'mcp'`;
     expect(mcpEntries!.n).toBe(1);
 

@@ -36,7 +36,8 @@ export function failureOf(error: unknown): { code: string; message: string; fiel
     if (error.status === 0 || error.status >= 500) {
       return { code: "service_unavailable", message: `${error.message}. Catalyst's ${error.service} service cannot answer now; try again shortly or run get_risk_status / system://health.` };
     }
-    if (error.code === "risk_rejected") return { code: "rejected_by_risk", message: error.message };
+    // Prices move between preview and execute: a trade sized at a limit may no longer fit it.
+    if (error.code === "risk_rejected") return { code: "rejected_by_risk", message: `${error.message}. Nothing was sent; preview_trade again to size it at current prices and state.` };
     if (error.status === 404) return { code: "not_found", message: error.message };
     if (error.status === 409) return { code: "conflict", message: error.message };
     return { code: "invalid_parameter", message: error.message };
