@@ -32,7 +32,8 @@ function envOf(config: Config): Record<string, string> {
 const LOG_ARGS = ["activity", "log", "--type", "manual_check", "--decision", "escalate", "--reason", "AAPL stop looks missing", "--entity", "position:3", "--issue-type", "missing_stop", "--severity", "critical", "--action", "alert_sent", "--result", "success", "--session", "s-1"];
 
 describe("activity usage errors (exit 2, naming the option)", () => {
-  test.each([
+  // A loop, not test.each: in Bun 1.4.4 a test.each resets the default timeout to 5 s for the files after it.
+  const cases: [string[], string][] = [
     [["activity", "log", "--type", "nap", "--decision", "monitor", "--reason", "x"], "--type: must be one of sweep, manual_check"],
     [["activity", "log", "--type", "sweep", "--decision", "monitor"], "activity log needs --reason"],
     [["activity", "log", "--type", "sweep", "--decision", "panic", "--reason", "x"], "--decision: must be one of"],
@@ -41,7 +42,8 @@ describe("activity usage errors (exit 2, naming the option)", () => {
     [["activity", "view", "--since", "yesterday"], "--since must be a duration"],
     [["activity", "view", "--colour"], "unknown option for activity view: --colour"],
     [["activity", "dance"], "unknown activity command: dance"],
-  ])("%j", async (args, message) => {
+  ];
+  for (const [args, message] of cases) test(JSON.stringify(args), async () => {
     const dir = tempDir();
     const result = await cli({ CATALYST_DATA_DIR: dir.path }, ...args);
     expect(result.code).toBe(2);
