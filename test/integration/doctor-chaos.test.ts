@@ -130,14 +130,13 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
     const totals: Totals = { scenarios: 0, injected: 0, detected: 0, fixed: 0, escalated: 0, byKind: {}, alone: new Set(), combined: new Set() };
 
     beforeAll(async () => {
-      t = await startTestAppliance(
-        run.backend,
-        // Room for many positions at once, in any sector (the limits are not what is tested here).
-        { ...DOCTOR_APPLIANCE_ENV, RISK_MAX_OPEN_POSITIONS: "1000", RISK_MAX_SECTOR_EXPOSURE_PCT: "100", RISK_MAX_DAILY_LOSS: "1000000" },
-        ["venue", "risk", "trading"],
-      );
+      t = await startTestAppliance(run.backend, DOCTOR_APPLIANCE_ENV, ["venue", "risk", "trading"]);
       broker = doctorBroker(t);
       await liftFixRateLimits(t);
+      // Room for many positions and entries in one day, in any sector (risk limits are not what is tested here).
+      await t.sql`insert into risk_parameters (changed_by, change_reason, max_open_positions, max_position_notional, max_position_pct_equity,
+                    max_daily_loss, daily_loss_warn_pct, max_sector_exposure_pct, min_reward_risk, max_trades_per_day, risk_per_trade_pct, effective_from)
+                  values ('test', 'doctor chaos: many positions at once', 100, 10000, 20, 1000000, 75, 100, 1.5, 100000, 1, clock_timestamp())`;
       const symbols = (await liquidSymbols(t, 100)).map((s) => s.symbol);
       // Three clean symbols for one outside symbol: more drift kinds need a held position.
       const split = Math.floor(symbols.length * 0.6);
