@@ -49,12 +49,15 @@ const DRIFT_KINDS = ["vanish", "outside_open", "leg_cancel", "partial_sell", "fu
 type DriftKind = (typeof DRIFT_KINDS)[number];
 
 /**
- * vanish, leg_cancel and full_close act on Catalyst positions on "clean" symbols: every fill on
- * them is recorded, or is an outside buy (a vanished position bought back), so a phantom's exit is
- * never confused with an earlier outside sell. partial_sell and outside_open leave unrecorded
- * outside sells behind, so they get symbols of their own ("outside" symbols), which they reuse.
+ * vanish and full_close act on Catalyst positions on "pristine" symbols: no sell has filled on them
+ * today (a vanished position is bought back, a buy), so the phantom's only exit, if any, is the
+ * drift's own. A symbol that had a sell today is "used": the doctor takes every earlier sell of the
+ * day on it for an unrecorded outside exit (the bug in the test.failing below), so used symbols
+ * serve the drifts that do not care — leg_cancel and partial_sell (a bracket opened for the
+ * scenario), outside_open and unknown_broker_id.
  */
-const NEEDS_HELD_POSITION = new Set<DriftKind>(["vanish", "leg_cancel", "full_close"]);
+const NEEDS_PRISTINE_POSITION = new Set<DriftKind>(["vanish", "full_close"]);
+const NEEDS_FRESH_BRACKET = new Set<DriftKind>(["leg_cancel", "partial_sell"]);
 
 interface ExpectedIssue {
   kind: DriftKind;
@@ -120,10 +123,10 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
   describe(`doctor chaos on ${run.backend.name}`, () => {
     let t: Awaited<ReturnType<typeof startTestAppliance>>;
     let broker: Broker;
-    /** Catalyst positions on clean symbols, open with their legs working, free for the next round. */
+    /** Catalyst positions on pristine symbols, open with their legs working, free for the next round. */
     const held: BracketPosition[] = [];
-    let cleanFree: string[] = [];
-    let outsideFree: string[] = [];
+    let pristineFree: string[] = [];
+    let usedFree: string[] = [];
     const placedOutside = new Set<string>();
     const seed = mix(SEED, runIndex);
     const rng = new Rng(seed);
@@ -137,12 +140,11 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
       await t.sql`insert into risk_parameters (changed_by, change_reason, max_open_positions, max_position_notional, max_position_pct_equity,
                     max_daily_loss, daily_loss_warn_pct, max_sector_exposure_pct, min_reward_risk, max_trades_per_day, risk_per_trade_pct, effective_from)
                   values ('test', 'doctor chaos: many positions at once', 100, 10000, 20, 1000000, 75, 100, 1.5, 100000, 1, clock_timestamp())`;
-      const symbols = (await liquidSymbols(t, 100)).map((s) => s.symbol);
-      // Three clean symbols for one outside symbol: more drift kinds need a held position.
-      const split = Math.floor(symbols.length * 0.6);
-      cleanFree = symbols.slice(0, split);
-      outsideFree = symbols.slice(split);
-      console.log(`doctor chaos on ${run.backend.name}: seed ${SEED} (run seed ${seed}), ${run.scenarios} scenarios, ${cleanFree.length} clean and ${outsideFree.length} outside symbols`);
+      const symbols = [...new Set([...(await liquidSymbols(t, 100, "volume")), ...(await liquidSymbols(t, 100, "trades"))].map((s) => s.symbol))];
+      // A full_close uses up a pristine symbol; a used one serves again in the next round.
+      usedFree = symbols.splice(0, 24);
+      pristineFree = symbols;
+      console.log(`doctor chaos on ${run.backend.name}: seed ${SEED} (run seed ${seed}), ${run.scenarios} scenarios, ${pristineFree.length} pristine and ${usedFree.length} used symbols`);
     }, 90_000);
 
     afterAll(async () => {
@@ -167,19 +169,24 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
       return order;
     }
 
-    /** A held position for a drift that needs one: a free one, or one opened now (before any drift, while entries are allowed). */
-    async function takeHeld(count: number): Promise<BracketPosition[]> {
-      const reused = held.splice(0, Math.min(count, held.length));
-      const symbols = cleanFree.splice(0, count - reused.length);
-      if (reused.length + symbols.length < count) throw new Error("the clean symbols ran out: make the rounds smaller");
+    /** Brackets opened now, before any drift (while entries are allowed). */
+    async function openBrackets(symbols: string[]): Promise<BracketPosition[]> {
       const prices = await latestPrices(symbols);
-      const opened = await Promise.all(symbols.map((s) => openBracket(t, s, prices.get(s)!, sharesFor(rng, prices.get(s)!))));
-      return [...reused, ...opened];
+      const sizes = symbols.map((s) => sharesFor(rng, prices.get(s)!));
+      return Promise.all(symbols.map((s, i) => openBracket(t, s, prices.get(s)!, sizes[i]!)));
     }
 
-    function takeOutsideSymbol(): string {
-      const symbol = outsideFree.shift();
-      if (!symbol) throw new Error("the outside symbols ran out: make the rounds smaller");
+    /** Positions on pristine symbols: held ones first (a vanished one bought back), then new ones. */
+    async function takePristine(count: number): Promise<BracketPosition[]> {
+      const reused = held.splice(0, Math.min(count, held.length));
+      const symbols = pristineFree.splice(0, count - reused.length);
+      if (reused.length + symbols.length < count) throw new Error("the pristine symbols ran out: fewer scenarios or a wider universe");
+      return [...reused, ...(await openBrackets(symbols))];
+    }
+
+    function takeUsedSymbol(): string {
+      const symbol = usedFree.shift();
+      if (!symbol) throw new Error("the used symbols ran out: make the rounds smaller");
       return symbol;
     }
 
@@ -208,7 +215,7 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
             expected: [{ kind, type: "missing_stop", entity, disposition: "escalated" }],
             cleanUp: async () => {
               await closeThroughTrading(t, position!.positionId);
-              cleanFree.push(symbol);
+              usedFree.push(symbol);
             },
           };
         }
@@ -227,7 +234,7 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
             cleanUp: async () => {
               await outside(symbol, "buy", sold);
               await closeThroughTrading(t, position!.positionId);
-              outsideFree.push(symbol);
+              usedFree.push(symbol);
             },
           };
         }
@@ -250,7 +257,7 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
             symbol,
             expected: [{ kind, type: "phantom_position", entity, disposition: "fixed", fixEffect }],
             cleanUp: async () => {
-              cleanFree.push(symbol);
+              usedFree.push(symbol);
             },
           };
         }
@@ -273,7 +280,7 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
               // closing an imported position at its exit fill is a known bug (doctor-sweep.test.ts, test.failing).
               await outside(symbol, "sell", qty);
               await t.sql`delete from positions p using securities s where s.security_id = p.security_id and s.symbol = ${symbol} and p.source = 'external' and p.status = 'open'`;
-              outsideFree.push(symbol);
+              usedFree.push(symbol);
             },
           };
         }
@@ -288,7 +295,7 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
             symbol,
             expected: [{ kind, type: "order_not_found", entity: `order:${orderId}`, disposition: "fixed", fixEffect }],
             cleanUp: async () => {
-              outsideFree.push(symbol);
+              usedFree.push(symbol);
             },
           };
         }
@@ -305,26 +312,17 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
     async function round(first: number, size: number): Promise<string[]> {
       const problems: string[] = [];
       const plans = Array.from({ length: size }, (_, i) => ({ index: first + i, kinds: planKinds(rng, first + i) }));
-      const needing = plans.flatMap((p) => p.kinds.filter((k) => NEEDS_HELD_POSITION.has(k)));
-      const positions = await takeHeld(needing.length);
-      const partialSymbols = plans.flatMap((p) => p.kinds.filter((k) => k === "partial_sell")).map(() => takeOutsideSymbol());
-      const partialPrices = await latestPrices(partialSymbols);
-      const partialPositions = await Promise.all(partialSymbols.map((s) => openBracket(t, s, partialPrices.get(s)!, sharesFor(rng, partialPrices.get(s)!))));
+      const kinds = plans.flatMap((p) => p.kinds);
+      const pristine = await takePristine(kinds.filter((k) => NEEDS_PRISTINE_POSITION.has(k)).length);
+      const fresh = await openBrackets(kinds.filter((k) => NEEDS_FRESH_BRACKET.has(k)).map(() => takeUsedSymbol()));
 
       const scenarios: Scenario[] = await Promise.all(
         plans.map(async (plan) => ({
           ...plan,
           drifts: await Promise.all(
             plan.kinds.map((kind) => {
-              if (NEEDS_HELD_POSITION.has(kind)) {
-                const position = positions.shift()!;
-                return inject(kind, position, position.symbol);
-              }
-              if (kind === "partial_sell") {
-                const position = partialPositions.shift()!;
-                return inject(kind, position, position.symbol);
-              }
-              return inject(kind, null, takeOutsideSymbol());
+              const position = NEEDS_PRISTINE_POSITION.has(kind) ? pristine.shift()! : NEEDS_FRESH_BRACKET.has(kind) ? fresh.shift()! : null;
+              return inject(kind, position, position?.symbol ?? takeUsedSymbol());
             }),
           ),
         })),
@@ -353,7 +351,7 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
               if (effect === null) count(expected.kind, "fixed");
               else problems.push(`${label}: ${expected.type} on ${expected.entity}: ${effect}`);
             } else if (issue.fixable || issue.fixed?.applied || !openKeys.has(`${expected.type}:${expected.entity}`)) {
-              problems.push(`${label}: ${expected.type} on ${expected.entity} should be escalated (not fixable, an open issue): fixable ${issue.fixable}, open ${openKeys.has(`${expected.type}:${expected.entity}`)}`);
+              problems.push(`${label}: ${expected.type} on ${expected.entity} should be escalated (not fixable, an open issue): fixable ${issue.fixable}, open ${openKeys.has(`${expected.type}:${expected.entity}`)}; ${issue.message} ${JSON.stringify({ fix: issue.fix, fixed: issue.fixed, broker: issue.broker })}`);
             } else {
               count(expected.kind, "escalated");
             }
@@ -387,6 +385,29 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
         expect([...totals.combined].sort()).toEqual([...DRIFT_KINDS].sort());
       }
     }, 240_000);
+
+    // BUG (found here, not fixed): the doctor asks which of the venue's fills the database holds by
+    // the venue's fill id (recordedFillIds: fills.broker_fill_id = the activity id), but the trading
+    // writer keys every fill `<broker order id>:<cumulative qty>` (newFillFrom), so no venue fill ever
+    // counts as recorded. Every sell filled today on a symbol whose order is no longer live — our own
+    // closes included — is taken for an outside exit: a later vanished position there is reported
+    // fixable "close at that order's fill" (the fix then refuses: already recorded, or the wrong
+    // quantity), and a later outside full close there sees two exits and is not fixed.
+    test.failing("a vanished position on a symbol where Catalyst closed a position earlier today is escalated, not planned as closed at that old exit", async () => {
+      const symbol = pristineFree.shift()!;
+      const [earlier] = await openBrackets([symbol]);
+      await closeThroughTrading(t, earlier!.positionId);
+      const [victim] = await openBrackets([symbol]);
+      await vanishAtVenue(t, symbol);
+      try {
+        const phantoms = issuesIn(await sweep(t, broker, { fix: true }), "phantom_position");
+        expect(phantoms.map((p) => ({ entity: p.entity, fixable: p.fixable, fix: p.fix }))).toEqual([{ entity: `position:${victim!.positionId}`, fixable: false, fix: null }]);
+      } finally {
+        await outside(symbol, "buy", victim!.qty);
+        await closeThroughTrading(t, victim!.positionId);
+        await sweep(t, broker, { fix: true });
+      }
+    });
 
     test("the venue's audit: the doctor read throughout, and never wrote", async () => {
       const audit = await doctorWritesAtVenue(t);
