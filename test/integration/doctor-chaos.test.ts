@@ -82,11 +82,6 @@ interface Scenario {
   drifts: Drift[];
 }
 
-interface Quote {
-  symbol: string;
-  price: number;
-}
-
 interface Totals {
   scenarios: number;
   injected: number;
