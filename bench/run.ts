@@ -11,3 +11,4 @@ await import("./news.ts");
 await import("./scanner.ts");
 await import("./orders.ts");
 await import("./mcp.ts");
+await import("./doctor.ts");

@@ -13,6 +13,7 @@ import { disagreements } from "../support/agreement.ts";
 import { liquidSymbols, startTestAppliance } from "../support/appliance.ts";
 import {
   cancelLegsAtBroker,
+  closeThroughTrading,
   DOCTOR_APPLIANCE_ENV,
   doctorBroker,
   doctorWritesAtVenue,
@@ -26,7 +27,7 @@ import {
   vanishAtVenue,
   type BracketPosition,
 } from "../support/doctor-drift.ts";
-import { BACKENDS, waitFor } from "../support/env.ts";
+import { BACKENDS } from "../support/env.ts";
 import { startSmtpSink, type SmtpSink } from "../support/smtp-sink.ts";
 
 const root = join(import.meta.dir, "../..");
@@ -187,9 +188,7 @@ for (const backend of BACKENDS) {
 
       // Bought back outside, then closed through the trading API: everything agrees again.
       await placeOutside(victim.symbol, "buy", 4);
-      const closed = await t.api("trading", `/api/v1/positions/${victim.positionId}/close`, { body: { reason: "test cleanup" } });
-      expect(closed.status).toBe(200);
-      await waitFor("the position closed", async () => (await t.sql`select status from positions where position_id = ${victim.positionId}`)[0]!.status === "closed", 15_000, 20);
+      await closeThroughTrading(t, victim.positionId);
       held.splice(1, 1);
       expect(issuesIn(await sweep(t, broker, { fix: true, mailer }))).toEqual([]);
       await expectAgreement([victim.symbol]);

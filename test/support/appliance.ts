@@ -85,9 +85,9 @@ export function startSimulatedDay(start: string, speed: number) {
   });
 }
 
-/** Liquid symbols priced $5–$300 at the venue's now, most active first. */
-export async function liquidSymbols(t: Pick<TestAppliance, "venue">, count: number): Promise<{ symbol: string; price: number }[]> {
-  const actives = await t.venue("/v1beta1/screener/stocks/most-actives?top=100");
+/** Liquid symbols priced $5–$300 at the venue's now, most active first (by volume, or by number of trades). */
+export async function liquidSymbols(t: Pick<TestAppliance, "venue">, count: number, by: "volume" | "trades" = "volume"): Promise<{ symbol: string; price: number }[]> {
+  const actives = await t.venue(`/v1beta1/screener/stocks/most-actives?top=100&by=${by}`);
   const symbols = actives.most_actives.map((a: { symbol: string }) => a.symbol).join(",");
   const snapshots = await t.venue(`/v2/stocks/snapshots?symbols=${symbols}`);
   return Object.entries(snapshots as Record<string, { latestTrade: { p: number } }>)

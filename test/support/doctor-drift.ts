@@ -109,6 +109,13 @@ export async function cancelLegsAtBroker(t: Pick<TestAppliance, "venue" | "sql">
   }, 15_000, 20);
 }
 
+/** Closes a position through the trading API (an exit Catalyst places and records), waited for until the database has it closed. */
+export async function closeThroughTrading(t: Pick<TestAppliance, "api" | "sql">, positionId: number): Promise<void> {
+  const closed = await t.api("trading", `/api/v1/positions/${positionId}/close`, { body: { reason: "test cleanup" } });
+  if (closed.status !== 200) throw new Error(`closing position ${positionId} refused: ${closed.status} ${JSON.stringify(closed.body)}`);
+  await waitFor(`position ${positionId} closed`, async () => (await t.sql`select status from positions where position_id = ${positionId}`)[0]!.status === "closed", 15_000, 20);
+}
+
 export async function vanishAtVenue(t: Pick<TestAppliance, "venue">, symbol: string): Promise<void> {
   const answer = await t.venue(`/admin/v1/positions/${symbol}/vanish`, { body: {} });
   if (!answer?.vanished) throw new Error(`vanish ${symbol}: ${JSON.stringify(answer)}`);
