@@ -3,7 +3,7 @@
  * number of calls (listings are paged; targeted lookups are capped), whatever the book's size.
  */
 import type { Sql } from "postgres";
-import type { Broker, BrokerOrder } from "../adapters/broker/broker.ts";
+import type { Broker, BrokerFill, BrokerOrder } from "../adapters/broker/broker.ts";
 import { indexBrokerOrders, ordersNeedingLookup } from "../domain/doctor/broker-index.ts";
 import type { BrokerRead, BrokerSnapshot, DbOrder, DbPosition, DbSnapshot, OrderLookup } from "../domain/doctor/types.ts";
 import { sweepWindowAt } from "../domain/doctor/window.ts";
@@ -71,11 +71,20 @@ export async function readDbSnapshot(sql: Sql): Promise<DbSnapshot> {
   };
 }
 
-/** Which of these broker fill ids the database holds: one query. */
-export async function recordedFillIds(sql: Sql, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await sql`select broker_fill_id from fills where broker_fill_id = any(${ids})`;
-  return new Set(rows.map((r) => r.broker_fill_id as string));
+/**
+ * Which of the broker's fills the database holds: one query. Our fills are keyed by order and
+ * cumulative quantity (the stream's partial fills can arrive merged), so a broker fill counts as
+ * recorded when that order's recorded quantity reaches the fill's cumulative quantity.
+ */
+export async function recordedFillIds(sql: Sql, fills: Pick<BrokerFill, "id" | "orderId" | "cumQty">[]): Promise<Set<string>> {
+  if (fills.length === 0) return new Set();
+  const rows = await sql`
+    select x.fill_id
+      from unnest(${sql.array(fills.map((f) => f.id))}::text[], ${sql.array(fills.map((f) => f.orderId))}::text[],
+                  ${sql.array(fills.map((f) => f.cumQty))}::numeric[]) as x(fill_id, broker_order_id, cum_qty)
+      join orders o on o.broker_order_id = x.broker_order_id
+     where (select coalesce(sum(f.qty), 0) from fills f where f.order_id = o.order_id) >= x.cum_qty`;
+  return new Set(rows.map((r) => r.fill_id as string));
 }
 
 async function read<T>(call: () => Promise<T>): Promise<BrokerRead<T>> {

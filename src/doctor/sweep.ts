@@ -48,7 +48,7 @@ export async function runSweep(sql: Sql, broker: Broker, options: SweepOptions):
     const observe = async () => {
       const db = await readDbSnapshot(sql);
       const brokerSnapshot = await readBrokerSnapshot(broker, db);
-      if (brokerSnapshot.fills.ok) db.recordedFillIds = await recordedFillIds(sql, brokerSnapshot.fills.value.map((f) => f.id));
+      if (brokerSnapshot.fills.ok) db.recordedFillIds = await recordedFillIds(sql, brokerSnapshot.fills.value);
       return { db, brokerSnapshot, checks: runChecks(db, brokerSnapshot, options.thresholds ?? DEFAULT_THRESHOLDS, options.only) };
     };
     const first = await observe();

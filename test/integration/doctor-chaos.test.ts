@@ -52,7 +52,7 @@ type DriftKind = (typeof DRIFT_KINDS)[number];
  * vanish and full_close act on Catalyst positions on "pristine" symbols: no sell has filled on them
  * today (a vanished position is bought back, a buy), so the phantom's only exit, if any, is the
  * drift's own. A symbol that had a sell today is "used": the doctor takes every earlier sell of the
- * day on it for an unrecorded outside exit (the bug in the test.failing below), so used symbols
+ * day on it for an unrecorded outside exit (fixed since; see the last test), so used symbols
  * serve the drifts that do not care — leg_cancel and partial_sell (a bracket opened for the
  * scenario), outside_open and unknown_broker_id.
  */
@@ -272,7 +272,7 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
             expected: [{ kind, type: "orphan_position", entity: `symbol:${symbol}`, disposition: "fixed", fixEffect }],
             cleanUp: async () => {
               // Sold outside again, and the imported row (made by the fix this test asked for) removed:
-              // closing an imported position at its exit fill is a known bug (doctor-sweep.test.ts, test.failing).
+              // closing an imported position at its exit fill is for a human (doctor-sweep.test.ts).
               await outside(symbol, "sell", qty);
               await t.sql`delete from positions p using securities s where s.security_id = p.security_id and s.symbol = ${symbol} and p.source = 'external' and p.status = 'open'`;
               usedFree.push(symbol);
@@ -381,14 +381,8 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
       }
     }, 240_000);
 
-    // BUG (found here, not fixed): the doctor asks which of the venue's fills the database holds by
-    // the venue's fill id (recordedFillIds: fills.broker_fill_id = the activity id), but the trading
-    // writer keys every fill `<broker order id>:<cumulative qty>` (newFillFrom), so no venue fill ever
-    // counts as recorded. Every sell filled today on a symbol whose order is no longer live — our own
-    // closes included — is taken for an outside exit: a later vanished position there is reported
-    // fixable "close at that order's fill" (the fix then refuses: already recorded, or the wrong
-    // quantity), and a later outside full close there sees two exits and is not fixed.
-    test.failing("a vanished position on a symbol where Catalyst closed a position earlier today is escalated, not planned as closed at that old exit", async () => {
+    // Catalyst's own earlier exit on the symbol is recorded (by order and cumulative quantity), so it is no outside exit.
+    test("a vanished position on a symbol where Catalyst closed a position earlier today is escalated, not planned as closed at that old exit", async () => {
       const symbol = pristineFree.shift()!;
       const [earlier] = await openBrackets([symbol]);
       await closeThroughTrading(t, earlier!.positionId);
