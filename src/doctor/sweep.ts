@@ -7,7 +7,7 @@ import type { Sql } from "postgres";
 import type { Broker } from "../adapters/broker/broker.ts";
 import type { Mailer } from "../adapters/mail/mailer.ts";
 import type { Mode } from "../config.ts";
-import { buildReport, confirmedChecks, mustEscalate, runChecks, type DoctorReport, type ReportIssue } from "../domain/doctor/report.ts";
+import { buildReport, confirmedChecks, mustEscalate, needsSecondLook, runChecks, type DoctorReport, type ReportIssue } from "../domain/doctor/report.ts";
 import { DEFAULT_THRESHOLDS, type CheckName, type DoctorIssue, type DoctorThresholds } from "../domain/doctor/types.ts";
 import { errorMessage } from "../runtime/errors.ts";
 import type { Logger } from "../runtime/log.ts";
@@ -53,7 +53,7 @@ export async function runSweep(sql: Sql, broker: Broker, options: SweepOptions):
     };
     const first = await observe();
     let { db, brokerSnapshot, checks } = first;
-    if (checks.some((c) => c.issues.length > 0)) {
+    if (needsSecondLook(checks)) {
       await Bun.sleep(options.confirmDelayMs ?? CONFIRM_DELAY_MS);
       ({ db, brokerSnapshot, checks } = await observe());
       checks = confirmedChecks(first.checks, checks);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { checkResult, worstSeverity } from "../../src/domain/doctor/check-result.ts";
-import { buildReport, confirmedChecks, exitCodeFor, isOutstanding, mustEscalate, reportStatus, runChecks, type DoctorReport, type ReportIssue } from "../../src/domain/doctor/report.ts";
+import { buildReport, confirmedChecks, exitCodeFor, isOutstanding, mustEscalate, needsSecondLook, reportStatus, runChecks, type DoctorReport, type ReportIssue } from "../../src/domain/doctor/report.ts";
 import { CHECK_NAMES, DEFAULT_THRESHOLDS, REPORT_VERSION, type CheckName, type DoctorIssue, type Severity } from "../../src/domain/doctor/types.ts";
 import {
   brokerOrderFor,
@@ -223,5 +223,14 @@ describe("mustEscalate", () => {
     expect(mustEscalate(fixed, { threshold: 5, fixesLastHour: 4 })).toBe(false);
     expect(mustEscalate(fixed, { threshold: 5, fixesLastHour: 5 })).toBe(true);
     expect(mustEscalate(fixed, undefined)).toBe(false);
+  });
+});
+
+describe("needsSecondLook", () => {
+  test("only a disagreement between the books is looked at twice; an outage or a stale mark is not a race", () => {
+    expect(needsSecondLook([check("phantom_positions", [issue("critical")])])).toBe(true);
+    expect(needsSecondLook([check("order_status", [issue("warning", { type: "order_status_mismatch" })])])).toBe(true);
+    expect(needsSecondLook([check("broker_connection", [issue("critical", { type: "broker_unreachable" })]), check("stale_pnl", [issue("warning", { type: "stale_pnl" })])])).toBe(false);
+    expect(needsSecondLook([check("phantom_positions", [])])).toBe(false);
   });
 });

@@ -51,6 +51,14 @@ export function runChecks(db: DbSnapshot, broker: BrokerSnapshot, t: DoctorThres
 
 const keyOf = (issue: DoctorIssue) => `${issue.type}:${issue.entity}`;
 
+/** Checks comparing the two books, where a fill landing between the two reads can look like drift. */
+const DRIFT_CHECKS: ReadonlySet<CheckName> = new Set(["stuck_orders", "order_status", "order_not_found", "phantom_positions", "orphan_positions", "qty_mismatch", "missing_stop"]);
+
+/** Whether the first look found a disagreement between the books that a second look must confirm. */
+export function needsSecondLook(checks: CheckResult[]): boolean {
+  return checks.some((c) => DRIFT_CHECKS.has(c.check) && c.issues.length > 0);
+}
+
 /**
  * A second look, moments after the first: only what both saw is kept. The two snapshots are not
  * one instant (a fill can land between reading the database and reading the broker), so a
