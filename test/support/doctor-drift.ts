@@ -18,7 +18,8 @@ import { waitFor } from "./env.ts";
 /**
  * The appliance the doctor tests start: a venue day running 10× from 10:30 ET (fills within ~0.1 s),
  * broker pacing off, no scheduled sweep (DOCTOR_TICK_SECONDS a day: the test's own sweeps must not
- * race one that fixes first), and room for many trades in one day.
+ * race one that fixes first), and a hard bound that lets tests raise the day's trade limit (the
+ * limit in force is a risk_parameters row; the chaos test inserts one).
  */
 export const DOCTOR_APPLIANCE_ENV = {
   VENUE_START: "2026-03-10T10:30",

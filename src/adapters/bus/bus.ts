@@ -1,4 +1,8 @@
 import type { BusChannel, BusMessage } from "../../contracts/bus.ts";
+import { createLogger } from "../../runtime/log.ts";
+
+/** Failures only: the logger every service passes is not at hand where messages are delivered. */
+const log = createLogger("bus", "warn");
 
 export type BusKind = "redis" | "in-process";
 
@@ -49,7 +53,7 @@ export class Subscribers {
         handler(message);
       } catch (error) {
         // One faulty subscriber must not stop delivery to the others.
-        console.error(`bus: a ${message.channel} subscriber threw: ${(error as Error).message}`);
+        log.error("a bus subscriber threw", { channel: message.channel, error: (error as Error).message });
       }
     }
   }

@@ -2,6 +2,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { mkdir, rename, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pgliteAssetOptions, registeredPgImage } from "./pglite-assets.ts";
+import { createLogger } from "../../runtime/log.ts";
 
 // The "image" is a gzipped tarball of an initialised PGDATA. Loading it into an empty data dir
 // takes ~2 s, against ~6 s and ~1 GB RSS for PGlite's initdb, so a first start never runs initdb.
@@ -25,7 +26,7 @@ export async function ensurePgImage(): Promise<Blob> {
   try {
     await writeAtomically(cachePath, image);
   } catch (error) {
-    console.warn(`catalyst: could not cache the PostgreSQL image at ${cachePath}: ${String(error)}`);
+    createLogger("embedded-db", "warn").warn("could not cache the PostgreSQL image", { path: cachePath, error: String(error) });
   }
   return unpacked(image);
 }

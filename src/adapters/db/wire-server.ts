@@ -13,6 +13,9 @@ import {
   WireProtocolError,
   type ErrorFields,
 } from "./pg-wire.ts";
+import { createLogger } from "../../runtime/log.ts";
+
+const log = createLogger("embedded-db", "warn");
 
 // Serves one PGlite session to many PostgreSQL clients. PGlite has a single backend session, so
 // connections take turns: a connection owns the session from its first message until PGlite
@@ -214,7 +217,7 @@ class SessionServer {
   }
 
   failed(connection: Connection, error: Error): void {
-    console.error(`catalyst: embedded database connection ${connection.id} failed: ${String(error)}`);
+    log.error("embedded database connection failed", { connection: connection.id, error: String(error) });
     connection.socket.terminate();
   }
 
@@ -337,7 +340,7 @@ class SessionServer {
       connection.send(output);
     } catch (error) {
       // Not a SQL error (those come back as ErrorResponse): PGlite itself is gone.
-      console.error(`catalyst: the embedded database failed serving connection ${connection.id}: ${String(error)}`);
+      log.error("the embedded database failed serving a connection", { connection: connection.id, error: String(error) });
       this.#failed = true;
       for (const other of this.#connections) {
         other.inbox = [];
