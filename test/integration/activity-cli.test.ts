@@ -32,7 +32,6 @@ function envOf(config: Config): Record<string, string> {
 const LOG_ARGS = ["activity", "log", "--type", "manual_check", "--decision", "escalate", "--reason", "AAPL stop looks missing", "--entity", "position:3", "--issue-type", "missing_stop", "--severity", "critical", "--action", "alert_sent", "--result", "success", "--session", "s-1"];
 
 describe("activity usage errors (exit 2, naming the option)", () => {
-  // A loop, not test.each: in Bun 1.4.4 a test.each resets the default timeout to 5 s for the files after it.
   const cases: [string[], string][] = [
     [["activity", "log", "--type", "nap", "--decision", "monitor", "--reason", "x"], "--type: must be one of sweep, manual_check"],
     [["activity", "log", "--type", "sweep", "--decision", "monitor"], "activity log needs --reason"],

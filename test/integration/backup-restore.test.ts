@@ -70,7 +70,6 @@ const cases: { name: string; open(): Promise<{ database: ApplianceDatabase; envL
   },
 ];
 
-// A loop, not describe.each (see activity-cli.test.ts).
 for (const { name, open } of cases) describe(`backup → restore on ${name}`, () => {
   test("the restored database holds exactly the backed-up rows and sequences", async () => {
     const { database, envLines, reopen, cleanup } = await open();

@@ -396,7 +396,7 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
         await closeThroughTrading(t, victim!.positionId);
         await sweep(t, broker, { fix: true });
       }
-    });
+    }, 60_000);
 
     test("the venue's audit: the doctor read throughout, and never wrote", async () => {
       const audit = await doctorWritesAtVenue(t);

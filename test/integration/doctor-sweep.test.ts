@@ -96,7 +96,7 @@ for (const backend of BACKENDS) {
       expect(Number.isNaN(Date.parse(cli.report.checked_at))).toBe(false);
       expect(cli.report.checks.map((c: any) => c.check)).toContain("phantom_positions");
       for (const check of cli.report.checks) expect(check).toMatchObject({ check: expect.any(String), severity: expect.any(String), ok: true, issues: [] });
-    });
+    }, 60_000);
 
     test("a position vanished at the venue: phantom, critical, not fixable (no exit fill), left open; entries refused until resolved; one e-mail", async () => {
       const victim = held[0]!;
@@ -135,7 +135,7 @@ for (const backend of BACKENDS) {
       held.push(await openBracket(t, symbols[2]!.symbol, symbols[2]!.price, 5));
       await expectAgreement(held.map((h) => h.symbol));
       expect(sink.messages).toHaveLength(1);
-    });
+    }, 60_000);
 
     test("an order outside Catalyst opens a new symbol: orphan imported as an external position with --fix; then unprotected: missing_stop, e-mailed once", async () => {
       sink.messages.length = 0;
@@ -164,7 +164,7 @@ for (const backend of BACKENDS) {
       await t.sql`delete from positions where position_id = ${externalId}`;
       expect(issuesIn(await sweep(t, broker, { fix: true, mailer }))).toEqual([]);
       await expectAgreement([symbol]);
-    });
+    }, 60_000);
 
     test("part of a position sold outside Catalyst: qty_mismatch escalated, the database's quantity unchanged", async () => {
       sink.messages.length = 0;
@@ -192,7 +192,7 @@ for (const backend of BACKENDS) {
       held.splice(1, 1);
       expect(issuesIn(await sweep(t, broker, { fix: true, mailer }))).toEqual([]);
       await expectAgreement([victim.symbol]);
-    });
+    }, 60_000);
 
     test("a whole position sold outside Catalyst: the phantom is closed at that order's fill, P&L = (exit − entry) × qty from the venue's fills", async () => {
       const victim = await openBracket(t, symbols[4]!.symbol, symbols[4]!.price, 6);
@@ -210,7 +210,7 @@ for (const backend of BACKENDS) {
       expect(exitRow).toEqual({ source: "external", status: "filled", filled_qty: "6.000000" });
       expect(issuesIn(await sweep(t, broker, { fix: true }))).toEqual([]);
       await expectAgreement([victim.symbol]);
-    });
+    }, 60_000);
 
     test("an order row whose broker id the venue never issued: order_not_found, closed as cancelled", async () => {
       const orderId = await insertOrderUnknownToBroker(t, symbols[5]!.symbol);
@@ -220,7 +220,7 @@ for (const backend of BACKENDS) {
       expect(row!.status).toBe("cancelled");
       expect(row!.cancel_reason).toStartWith("not_found_at_broker");
       expect(issuesIn(await sweep(t, broker, { fix: true }))).toEqual([]);
-    });
+    }, 60_000);
 
     test("a broker that answers every request with 503: broker_unreachable, position checks skipped, nothing closed, no phantom", async () => {
       const before = await t.sql`select position_id, status, qty::text from positions order by position_id`;
@@ -240,13 +240,13 @@ for (const backend of BACKENDS) {
       expect((await openDoctorIssues(t)).filter((i) => i.issue_key.startsWith("phantom"))).toEqual([]);
       expect(issuesIn(await sweep(t, broker, { fix: true }))).toEqual([]);
       expect(await openDoctorIssues(t)).toEqual([]);
-    });
+    }, 60_000);
 
     test("the venue's audit: the doctor read, and never wrote", async () => {
       const audit = await doctorWritesAtVenue(t);
       expect(audit.all).toBeGreaterThan(20);
       expect(audit.writes).toEqual([]);
-    });
+    }, 60_000);
 
     // An imported position has no entry fills, and the book is built from fills: its outside close
     // is a phantom for a human, and the refused fix leaves nothing half-written behind.
@@ -268,6 +268,6 @@ for (const backend of BACKENDS) {
       await t.sql`delete from positions where position_id = ${imported!.position_id}`;
       await sweep(t, broker, { fix: true });
       expect((await openDoctorIssues(t)).map((i) => i.issue_key)).not.toContain(`phantom_position:position:${imported!.position_id}`);
-    });
+    }, 60_000);
   });
 }

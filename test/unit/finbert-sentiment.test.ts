@@ -132,7 +132,6 @@ describe("the lexicon fallback", () => {
     ],
   ];
 
-  // A loop, not test.each: in Bun 1.4.4 an async test.each resets the default timeout to 5 s for later files.
   for (const [what, prepare, reason] of cases) test(`${what} → lexicon, with the reason logged`, async () => {
     const { log, lines } = recordingLogger();
     const dir = prepare();
