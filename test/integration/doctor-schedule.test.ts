@@ -11,7 +11,7 @@ for (const backend of BACKENDS) {
       const t = await startTestAppliance(backend, { ...SCHEDULE_ENV, VENUE_START: "2026-03-10T10:00" }, ["venue", "risk", "trading"]);
       try {
         const sweeps = await waitFor("two scheduled sweeps", async () => {
-          const rows = await t.sql`select status, fix_enabled, report->>'checked_at' as checked_at from doctor_sweeps where triggered_by = 'schedule' order by sweep_id`;
+          const rows = await t.sql`select status, fix_enabled, report->>'checked_at' as checked_at from doctor_sweeps where triggered_by = 'schedule' and finished_at is not null order by sweep_id`;
           return rows.length >= 2 ? rows : null;
         }, 40_000, 250);
         expect(sweeps[0]).toMatchObject({ status: "ok", fix_enabled: true });
