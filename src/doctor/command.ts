@@ -2,13 +2,12 @@
  * `catalyst doctor [--json] [--fix] [--check NAME]`: one sweep from the command line (Claude Code
  * reads the JSON). Exit 0 ok, 1 warning, 2 critical, 3 could not run.
  */
-import { createAlpacaBroker } from "../adapters/broker/alpaca.ts";
-import { brokerEndpoints } from "../adapters/broker/endpoints.ts";
 import { createMailer } from "../adapters/mail/mailer.ts";
 import type { Config } from "../config.ts";
 import { exitCodeFor, type DoctorReport } from "../domain/doctor/report.ts";
 import { CHECK_NAMES, REPORT_VERSION, type CheckName } from "../domain/doctor/types.ts";
 import { resolveApiKey } from "../runtime/api-key.ts";
+import { brokerSignedAs } from "../runtime/broker.ts";
 import { withCliDatabase } from "../runtime/cli-database.ts";
 import { errorMessage } from "../runtime/errors.ts";
 import { createLogger } from "../runtime/log.ts";
@@ -40,7 +39,7 @@ export function parseDoctorArgs(args: string[]): DoctorArgs | string {
 export async function doctorCommand(config: Config, args: DoctorArgs): Promise<number> {
   const log = createLogger("doctor", config.logLevel);
   try {
-    const broker = createAlpacaBroker({ ...brokerEndpoints(config, resolveApiKey(config).key), callerName: "doctor", requestsPerMinute: config.brokerRequestsPerMinute });
+    const broker = brokerSignedAs(config, resolveApiKey(config).key, "doctor");
     const { report, fixesApplied } = await withCliDatabase(config, (sql) =>
       runSweep(sql, broker, { mode: config.mode, trigger: "cli", fix: args.fix, only: args.check, mailer: createMailer(config), log }),
     );

@@ -10,10 +10,9 @@ import type { FixOutcome } from "../domain/doctor/report.ts";
 import type { PlannedFix } from "../domain/doctor/types.ts";
 import { compareDecimal } from "../domain/money.ts";
 import { orderSideFor } from "../domain/order-side.ts";
+import { LIVE_ORDER_STATUSES } from "../domain/order-status.ts";
 import { applyOrderTree, EntryNotAppliedError } from "../services/trading/apply-report.ts";
 import { withLegs } from "../services/trading/submit.ts";
-
-const LIVE = ["created", "submitted", "accepted", "partial_fill"];
 
 export async function applyFix(sql: Sql, broker: Broker, fix: PlannedFix): Promise<FixOutcome> {
   switch (fix.action) {
@@ -56,7 +55,7 @@ async function resolveNotFound(sql: Sql, orderId: number): Promise<FixOutcome> {
   const rows = await sql`
     update orders set status = 'cancelled', cancelled_at = now(),
            cancel_reason = 'not_found_at_broker: the broker answered 404 by id and by client id; place it again if still wanted'
-     where order_id = ${orderId} and status = any(${LIVE}) and filled_qty = 0
+     where order_id = ${orderId} and status = any(${LIVE_ORDER_STATUSES as string[]}) and filled_qty = 0
     returning order_id`;
   return rows.length > 0
     ? { applied: true, result: `order ${orderId} marked cancelled (not found at the broker)` }

@@ -8,13 +8,11 @@ import { indexBrokerOrders, ordersNeedingLookup } from "../domain/doctor/broker-
 import type { BrokerRead, BrokerSnapshot, DbOrder, DbPosition, DbSnapshot, OrderLookup } from "../domain/doctor/types.ts";
 import { sweepWindowAt } from "../domain/doctor/window.ts";
 import { etDate, etInstant } from "../domain/exchange-calendar.ts";
-import type { OrderStatus } from "../domain/order-status.ts";
+import { LIVE_ORDER_STATUSES, type OrderStatus } from "../domain/order-status.ts";
 import { errorMessage } from "../runtime/errors.ts";
 
 /** Targeted by-id lookups per sweep; the rest wait for the next sweep (each counts in the report). */
 export const MAX_LOOKUPS_PER_SWEEP = 25;
-
-const LIVE_STATUSES = ["created", "submitted", "accepted", "partial_fill"];
 
 export async function readDbSnapshot(sql: Sql): Promise<DbSnapshot> {
   // Independent reads, sent together: a constant number of queries.
@@ -27,7 +25,7 @@ export async function readDbSnapshot(sql: Sql): Promise<DbSnapshot> {
         from orders o join securities s using (security_id)
         left join orders parent on parent.order_id = o.parent_order_id
         left join positions pos on pos.position_id = coalesce(o.position_id, parent.position_id)
-       where o.status = any(${LIVE_STATUSES})`,
+       where o.status = any(${LIVE_ORDER_STATUSES as string[]})`,
     sql`
       select p.position_id, s.symbol, p.side, p.qty::text, p.source, p.opened_at, p.last_price_at
         from positions p join securities s using (security_id) where p.status = 'open'`,

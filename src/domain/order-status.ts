@@ -105,6 +105,9 @@ export function orderStatusFor(alpacaStatus: string, filledQty: Decimal): OrderS
 
 const TERMINAL: ReadonlySet<OrderStatus> = new Set<OrderStatus>(["filled", "cancelled", "rejected", "expired", "replaced"]);
 
+/** The statuses that are not final, in order: what the books still hold as working (or not yet sent). */
+export const LIVE_ORDER_STATUSES: readonly OrderStatus[] = ORDER_STATUSES.filter((s) => !TERMINAL.has(s));
+
 /** A final status: nothing more will fill and the broker will not change it again. */
 export function isTerminal(status: OrderStatus): boolean {
   return TERMINAL.has(status);

@@ -2,11 +2,17 @@
 import { createAlpacaBroker } from "../adapters/broker/alpaca.ts";
 import { BrokerError, type Broker } from "../adapters/broker/broker.ts";
 import { brokerEndpoints } from "../adapters/broker/endpoints.ts";
+import type { Config } from "../config.ts";
 import type { ServiceContext } from "./context.ts";
 import { ApiError, via } from "./errors.ts";
 
 export function serviceBroker(ctx: Pick<ServiceContext, "config" | "apiKey" | "service">): Broker {
-  return createAlpacaBroker({ ...brokerEndpoints(ctx.config, ctx.apiKey), callerName: ctx.service, requestsPerMinute: ctx.config.brokerRequestsPerMinute });
+  return brokerSignedAs(ctx.config, ctx.apiKey, ctx.service);
+}
+
+/** The broker signed as `callerName` (the venue's audit tells callers apart: the doctor must show no writes). */
+export function brokerSignedAs(config: Config, apiKey: string, callerName: string): Broker {
+  return createAlpacaBroker({ ...brokerEndpoints(config, apiKey), callerName, requestsPerMinute: config.brokerRequestsPerMinute });
 }
 
 /** The market's now (epoch ms): the venue's simulated clock in sim mode, Alpaca's clock otherwise. */

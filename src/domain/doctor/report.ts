@@ -7,7 +7,7 @@ import { checkBrokerConnection, checkDeadMan, checkPipeline, checkStaleCycle, ch
 import { checkOrders } from "./check-orders.ts";
 import { checkPositions } from "./check-positions.ts";
 import { indexBrokerOrders } from "./broker-index.ts";
-import { worstSeverity } from "./check-result.ts";
+import { checkResult, worstSeverity } from "./check-result.ts";
 import { REPORT_VERSION, type BrokerSnapshot, type CheckName, type CheckResult, type DbSnapshot, type DoctorIssue, type DoctorThresholds } from "./types.ts";
 
 export type ReportStatus = "ok" | "warning" | "critical";
@@ -70,8 +70,7 @@ export function confirmedChecks(first: CheckResult[], second: CheckResult[]): Ch
     const earlier = seenFirst.get(check.check);
     const keys = new Set(earlier?.issues.map(keyOf) ?? []);
     const issues = check.issues.filter((i) => keys.has(keyOf(i)));
-    const skipped = check.skipped ?? earlier?.skipped ?? null;
-    return { ...check, issues, skipped, severity: worstSeverity(issues.map((i) => i.severity)), ok: issues.every((i) => i.severity === "info") && skipped === null };
+    return { ...check, ...checkResult(check.check, issues, check.skipped ?? earlier?.skipped ?? null) };
   });
 }
 

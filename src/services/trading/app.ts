@@ -16,6 +16,7 @@ import type { ServiceContext } from "../../runtime/context.ts";
 import { ApiError } from "../../runtime/errors.ts";
 import { createServiceApp, mount } from "../../runtime/http.ts";
 import { repeatEvery, type Repeating } from "../../runtime/repeat.ts";
+import { LIVE_ORDER_STATUSES } from "../../domain/order-status.ts";
 import { createEntryMarketView } from "../risk/market-view.ts";
 import { applyOrderTree } from "./apply-report.ts";
 import { closePosition, flattenAll } from "./close.ts";
@@ -28,12 +29,11 @@ import { fillsOf, ORDER_COLUMNS, orderById, orderView, orderWithLegs, POSITION_C
 
 /** The polling backstop of the trade_updates stream. */
 const SYNC_EVERY_SECONDS = 5;
-const OPEN_STATUSES = ["created", "submitted", "accepted", "partial_fill"];
 const CLOSED_STATUSES = ["filled", "cancelled", "rejected", "expired", "replaced"];
 
 function statusList(filter: string | undefined): string[] | null {
   if (filter === undefined || filter === "all") return null;
-  if (filter === "open") return OPEN_STATUSES;
+  if (filter === "open") return [...LIVE_ORDER_STATUSES];
   if (filter === "closed") return CLOSED_STATUSES;
   return [filter];
 }
@@ -120,7 +120,7 @@ export function createTradingApp(ctx: ServiceContext) {
   mount(app, cancelOrderRoute, async ({ params }) => {
     const order = await orderById(sql, params.id);
     if (!order) throw new ApiError(404, "order_not_found", `no order ${params.id}; list them with GET /api/v1/orders`, "id");
-    if (!OPEN_STATUSES.includes(order.status)) throw new ApiError(409, "order_final", `order ${order.orderId} is already ${order.status}`, "id");
+    if (!(LIVE_ORDER_STATUSES as readonly string[]).includes(order.status)) throw new ApiError(409, "order_final", `order ${order.orderId} is already ${order.status}`, "id");
     if (!order.brokerOrderId) throw new ApiError(409, "order_not_at_broker", `order ${order.orderId} has no broker id yet; retry after the next sync`, "id");
     const outcome = await viaBroker(() => broker.cancelOrder(order.brokerOrderId!), BROKER_API);
     const report = await viaBroker(() => broker.getOrder(order.brokerOrderId!), BROKER_API);

@@ -2,14 +2,13 @@
  * The doctor over HTTP (contracts/doctor.ts), on the trading service: run a sweep now, the latest
  * report, open issues, the activity log. What MCP's run_doctor and doctor:// resources call.
  */
-import { createAlpacaBroker } from "../../adapters/broker/alpaca.ts";
-import { brokerEndpoints } from "../../adapters/broker/endpoints.ts";
 import { createMailer } from "../../adapters/mail/mailer.ts";
 import { doctorActivityRoute, doctorIssuesRoute, doctorStatusRoute, runDoctorRoute } from "../../contracts/doctor.ts";
 import type { DoctorReport } from "../../domain/doctor/report.ts";
 import { readActivity } from "../../doctor/activity.ts";
 import { openIssues } from "../../doctor/issues.ts";
 import { runSweep } from "../../doctor/sweep.ts";
+import { brokerSignedAs } from "../../runtime/broker.ts";
 import type { ServiceContext } from "../../runtime/context.ts";
 import { ApiError } from "../../runtime/errors.ts";
 import { mount, type ServiceApp } from "../../runtime/http.ts";
@@ -18,7 +17,7 @@ export function mountDoctorRoutes(app: ServiceApp, ctx: ServiceContext): void {
   const { sql, log } = ctx;
   const mode = ctx.config.mode;
   // Signed as the doctor, not as trading: the venue's audit can prove the doctor never writes.
-  const broker = createAlpacaBroker({ ...brokerEndpoints(ctx.config, ctx.apiKey), callerName: "doctor", requestsPerMinute: ctx.config.brokerRequestsPerMinute });
+  const broker = brokerSignedAs(ctx.config, ctx.apiKey, "doctor");
   const mailer = createMailer(ctx.config);
   let running: Promise<unknown> | null = null;
 
