@@ -4,6 +4,12 @@
  */
 import postgres, { type Sql } from "postgres";
 
+/**
+ * Options for `sql.unsafe` with constant text: postgres.js prepares tagged queries but not unsafe
+ * ones, and re-planning the order path's statements cost about a millisecond each (bench/orders.ts).
+ */
+export const PREPARED = { prepare: true } as const;
+
 export function connectDatabase(url: string, options: { max: number; application: string }): Sql {
   return postgres(url, {
     max: options.max,

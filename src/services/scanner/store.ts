@@ -1,6 +1,7 @@
 /** scans + scan_results: a scan is written whole in one transaction, and read back in the API's shape. */
 import type { JSONValue, Sql } from "postgres";
 import type { ScanCandidate, ScanReport } from "../../contracts/scanner.ts";
+import { PREPARED } from "../../adapters/db/client.ts";
 
 /** A candidate as stored: the report's fields plus the day's volume. */
 export type StoredCandidate = ScanCandidate & { dayVolume: number };
@@ -105,6 +106,7 @@ export async function latestScan(sql: Sql): Promise<ScanReport | null> {
   const rows = await sql.unsafe<ResultRow[]>(
     `select ${RESULT_COLUMNS} from scan_results sr join securities s using (security_id) where sr.scan_id = $1 order by sr.rank`,
     [scan.scan_id],
+    PREPARED,
   );
   return {
     scanId: scan.scan_id,
@@ -129,6 +131,7 @@ export async function candidateHistory(sql: Sql, symbol: string, limit: number) 
        from scan_results sr join securities s using (security_id) join scans sc using (scan_id)
       where s.symbol = $1 order by sc.as_of desc, sc.created_at desc limit $2`,
     [symbol, limit],
+    PREPARED,
   );
   return rows.map((row) => {
     const c = candidateFromRow(row);

@@ -26,6 +26,7 @@ import { placeEntry } from "./place-entry.ts";
 import { submitSettled } from "./submit.ts";
 import { refreshMarks, syncWithBroker } from "./sync.ts";
 import { fillsOf, ORDER_COLUMNS, orderById, orderView, orderWithLegs, POSITION_COLUMNS, positionView } from "./views.ts";
+import { PREPARED } from "../../adapters/db/client.ts";
 
 /** The polling backstop of the trade_updates stream. */
 const SYNC_EVERY_SECONDS = 5;
@@ -45,6 +46,7 @@ async function listOrders(sql: Sql, query: { status?: string; symbol?: string; c
       where ($1::text[] is null or o.status = any($1::text[])) and ($2::text is null or s.symbol = $2)
         and ($3::uuid is null or o.cycle_id = $3) order by o.order_id desc limit $4`,
     [statuses, query.symbol?.toUpperCase() ?? null, query.cycleId ?? null, query.limit ?? 100],
+    PREPARED,
   );
   return rows.map(orderView);
 }
@@ -134,6 +136,7 @@ export function createTradingApp(ctx: ServiceContext) {
       `select ${POSITION_COLUMNS} from positions p join securities s using (security_id)
         where ($1 = 'all' or p.status = $1) and ($2::uuid is null or p.cycle_id = $2) order by p.position_id desc limit $3`,
       [status, query.cycleId ?? null, query.limit ?? 100],
+      PREPARED,
     );
     return { mode, positions: rows.map(positionView) };
   });

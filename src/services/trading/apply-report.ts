@@ -12,6 +12,7 @@ import { advanceStatus, orderStatusFor, type OrderStatus } from "../../domain/or
 import { absDecimal, addDecimal, compareDecimal, divideDecimal, multiplyDecimal, roundDecimal, subtractDecimal, type Decimal } from "../../domain/money.ts";
 import type { Sql } from "postgres";
 import { ORDER_COLUMNS } from "./views.ts";
+import { PREPARED } from "../../adapters/db/client.ts";
 
 export type ReportSource = "stream" | "poll" | "doctor";
 
@@ -68,6 +69,7 @@ async function lockTree(tx: TransactionSql, reports: BrokerOrder[]): Promise<Map
       where o.broker_order_id = any($1::text[]) or o.client_order_id = any($2::text[])
       order by o.order_id for update of o`,
     [reports.map((r) => r.id), reports.map((r) => r.clientOrderId)],
+    PREPARED,
   );
   const found = new Map<BrokerOrder, OrderRow>();
   for (const report of reports) {
@@ -288,6 +290,7 @@ export async function recordFirstAnswer(sql: Sql, orderId: number, report: Broke
      select ${ORDER_COLUMNS} from (select * from parent union all select * from legs) o join securities s using (security_id)
       order by o.order_id`,
     [orderId, report.id, parent.status, report.alpacaStatus, parent.submitted_at, parent.accepted, parent.cancelled, parent.expired, sql.json(legs)],
+    PREPARED,
   );
   return rows.length === 0 ? null : rows;
 }

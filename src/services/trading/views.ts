@@ -1,6 +1,7 @@
 /** Orders, positions and fills as the contract shows them, read with one query shape each. */
 import type { Sql, TransactionSql } from "postgres";
 import type { FillView, OrderView, PositionView } from "../../contracts/trading.ts";
+import { PREPARED } from "../../adapters/db/client.ts";
 
 type Db = Sql | TransactionSql;
 type Row = Record<string, unknown>;
@@ -90,7 +91,7 @@ export function fillView(r: Row): FillView {
 }
 
 export async function orderById(db: Db, orderId: number): Promise<OrderView | null> {
-  const [row] = await db.unsafe(`select ${ORDER_COLUMNS} from orders o join securities s using (security_id) where o.order_id = $1`, [orderId]);
+  const [row] = await db.unsafe(`select ${ORDER_COLUMNS} from orders o join securities s using (security_id) where o.order_id = $1`, [orderId], PREPARED);
   return row ? orderView(row) : null;
 }
 
@@ -99,6 +100,7 @@ async function legsOf(db: Db, orderId: number): Promise<OrderView[]> {
   const rows = await db.unsafe(
     `select ${ORDER_COLUMNS} from orders o join securities s using (security_id) where o.parent_order_id = $1 order by o.order_id`,
     [orderId],
+    PREPARED,
   );
   return rows.map(orderView);
 }
@@ -110,9 +112,7 @@ export async function orderWithLegs(db: Db, orderId: number): Promise<{ order: O
 }
 
 export async function positionById(db: Db, positionId: number): Promise<PositionView | null> {
-  const [row] = await db.unsafe(`select ${POSITION_COLUMNS} from positions p join securities s using (security_id) where p.position_id = $1`, [
-    positionId,
-  ]);
+  const [row] = await db.unsafe(`select ${POSITION_COLUMNS} from positions p join securities s using (security_id) where p.position_id = $1`, [positionId], PREPARED);
   return row ? positionView(row) : null;
 }
 

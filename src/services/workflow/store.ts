@@ -10,6 +10,7 @@ import type { CycleState } from "../../domain/workflow/cycle-states.ts";
 import { dayPlan, type DayPlan } from "../../domain/workflow/day-plan.ts";
 import { MODE_SETTINGS, type ModeSettings } from "../../domain/workflow/mode-settings.ts";
 import type { ScanMode } from "../../domain/scanner/modes.ts";
+import { PREPARED } from "../../adapters/db/client.ts";
 
 /** What a cycle is started with, kept in trading_cycles.config. */
 export interface CycleConfig {
@@ -70,13 +71,13 @@ function toView(row: CycleRow, mode: Mode): Cycle {
 }
 
 export async function cycleById(sql: Sql, mode: Mode, cycleId: string): Promise<Cycle | null> {
-  const [row] = await sql.unsafe<CycleRow[]>(`${CYCLE_SELECT} where c.cycle_id = $1`, [cycleId]);
+  const [row] = await sql.unsafe<CycleRow[]>(`${CYCLE_SELECT} where c.cycle_id = $1`, [cycleId], PREPARED);
   return row ? toView(row, mode) : null;
 }
 
 /** The one live cycle (the unique index trading_cycles_one_active allows no second). */
 export async function activeCycle(sql: Sql, mode: Mode): Promise<Cycle | null> {
-  const [row] = await sql.unsafe<CycleRow[]>(`${CYCLE_SELECT} where c.state not in ('closed', 'error')`);
+  const [row] = await sql.unsafe<CycleRow[]>(`${CYCLE_SELECT} where c.state not in ('closed', 'error')`, [], PREPARED);
   return row ? toView(row, mode) : null;
 }
 
