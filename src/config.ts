@@ -5,6 +5,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { etInstant } from "./domain/exchange-calendar.ts";
+import { UserFixableError } from "./runtime/errors.ts";
 import { SERVICE_NAMES, SERVICE_PORT_OFFSETS, type ServiceName } from "./runtime/services.ts";
 
 export type Mode = "sim" | "paper" | "live";
@@ -127,7 +128,7 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 
 /** A configuration problem, always naming the variable and what to do about it. */
-export class ConfigError extends Error {
+export class ConfigError extends UserFixableError {
   constructor(
     readonly variable: string,
     message: string,

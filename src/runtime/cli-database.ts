@@ -8,13 +8,13 @@ import { connectDatabase } from "../adapters/db/client.ts";
 import { servingDatabaseUrl } from "../adapters/db/data-dir.ts";
 import type { Config } from "../config.ts";
 import { openApplianceDatabase } from "./database.ts";
-import { errorMessage } from "./errors.ts";
+import { errorMessage, UserFixableError } from "./errors.ts";
 
 /** Errors that mean "could not connect", as opposed to a failing query (postgres.js codes and PostgreSQL SQLSTATEs). */
 const CONNECT_FAILURES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "CONNECT_TIMEOUT", "28P01", "28000", "3D000", "57P01", "57P03"]);
 
 /** A database that could not be reached, saying which one and what to do (never the password). */
-export class CliDatabaseError extends Error {
+export class CliDatabaseError extends UserFixableError {
   override name = "CliDatabaseError";
 }
 

@@ -3,6 +3,14 @@ export interface ErrorBody {
   error: { code: string; message: string; field?: string; details?: unknown };
 }
 
+/** Config, start-up and database errors: the user fixes them from the one-line message (the CLI prints no stack). */
+export class UserFixableError extends Error {}
+
+/** Start-up failed in a way the user must fix; the message is one line naming what and where. */
+export class StartupError extends UserFixableError {
+  override name = "StartupError";
+}
+
 /** An error meant for the caller: its status, a stable code and a message saying what to do. */
 export class ApiError extends Error {
   constructor(

@@ -7,17 +7,10 @@ import { InProcessBusHub, type HubRequest } from "../adapters/bus/in-process.ts"
 import { servicePort, type Config } from "../config.ts";
 import { resolveApiKey, type ResolvedApiKey } from "./api-key.ts";
 import { openApplianceDatabase, type ApplianceDatabase } from "./database.ts";
+import { StartupError } from "./errors.ts";
 import { createLogger } from "./log.ts";
 import type { FromWorker, ToWorker } from "./messages.ts";
 import { defaultServices, type ServiceName } from "./services.ts";
-
-/** Start-up failed in a way the user must fix; the message is one line naming what and where. */
-export class StartupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "StartupError";
-  }
-}
 
 const FIRST_RESTART_DELAY_MS = 250;
 const MAX_RESTART_DELAY_MS = 30_000;

@@ -5,7 +5,7 @@ import { InProcessBus } from "../adapters/bus/in-process.ts";
 import { RedisBus } from "../adapters/bus/redis.ts";
 import { connectDatabase } from "../adapters/db/client.ts";
 import { servicePort } from "../config.ts";
-import { SERVICE_APPS } from "../services/index.ts";
+import { loadServiceApp } from "../services/index.ts";
 import { ServiceClient } from "./client.ts";
 import type { ServiceContext } from "./context.ts";
 import { createLogger } from "./log.ts";
@@ -42,7 +42,7 @@ async function start(init: WorkerInit): Promise<void> {
     startedAt: Date.now(),
   };
   const port = servicePort(config, service);
-  const app = SERVICE_APPS[service](ctx);
+  const app = (await loadServiceApp(service))(ctx);
   try {
     // Elysia defaults to SO_REUSEPORT, which would let a second appliance silently share our ports.
     app.listen({ port, hostname: config.bindHost, reusePort: false, development: false });

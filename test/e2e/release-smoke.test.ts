@@ -73,10 +73,10 @@ async function startCaddy(base: number): Promise<{ url: string; stop(): Promise<
   };
 }
 
-/** Nothing secret anywhere in the output, and stderr (the log) is one JSON object per line naming its service and level. */
+/** Nothing secret anywhere in the output, and all of it (journald keeps both streams) one JSON object per line naming its service and level. */
 function expectCleanLog({ stdout, stderr }: { stdout: string; stderr: string }): void {
   for (const secret of SECRETS) expect(stdout + stderr).not.toContain(secret);
-  const logLines = stderr.split("\n").filter((line) => line.trim() !== "");
+  const logLines = `${stdout}\n${stderr}`.split("\n").filter((line) => line.trim() !== "");
   expect(logLines.length).toBeGreaterThan(0);
   for (const line of logLines) {
     const entry = JSON.parse(line) as Record<string, unknown>;
