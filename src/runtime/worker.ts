@@ -2,7 +2,6 @@
 import type { Sql } from "postgres";
 import type { Bus } from "../adapters/bus/bus.ts";
 import { InProcessBus } from "../adapters/bus/in-process.ts";
-import { RedisBus } from "../adapters/bus/redis.ts";
 import { connectDatabase } from "../adapters/db/client.ts";
 import { servicePort } from "../config.ts";
 import { loadServiceApp } from "../services/index.ts";
@@ -25,6 +24,8 @@ async function start(init: WorkerInit): Promise<void> {
   const sql: Sql = connectDatabase(init.databaseUrl, { max: init.poolSize, application: `catalyst-${service}` });
   let bus: Bus;
   if (config.redisUrl) {
+    // ioredis is loaded only where Redis is configured: a few MB in each of ten workers otherwise.
+    const { RedisBus } = await import("../adapters/bus/redis.ts");
     const redis = new RedisBus(config.redisUrl, config.busNamespace, service);
     if (!(await redis.connect())) log.warn("redis unreachable; running degraded until it returns", { bus: redis.health().detail });
     bus = redis;
