@@ -1,5 +1,5 @@
 /** Escalation e-mail over SMTP (nodemailer), to ALERT_EMAIL_TO from ALERT_EMAIL_FROM. */
-import { createTransport } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { Config } from "../../config.ts";
 import { errorMessage } from "../../runtime/errors.ts";
 
@@ -23,13 +23,15 @@ const TIMEOUTS = { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTim
 export function createMailer(config: Pick<Config, "smtpUrl" | "alertEmailTo" | "alertEmailFrom">): Mailer | null {
   const { smtpUrl, alertEmailTo: to, alertEmailFrom: from } = config;
   if (smtpUrl === null || to === null || from === null) return null;
-  const transport = createTransport({ url: smtpUrl, ...TIMEOUTS });
+  // nodemailer is loaded at the first send: most installations never mail, and the doctor runs in three places.
+  let transport: Promise<Transporter> | null = null;
+  const transporter = () => (transport ??= import("nodemailer").then(({ createTransport }) => createTransport({ url: smtpUrl, ...TIMEOUTS })));
   const redact = secretRedactor(smtpUrl);
   return {
     to,
     async send(message) {
       try {
-        await transport.sendMail({ from, to, ...message });
+        await (await transporter()).sendMail({ from, to, ...message });
       } catch (error) {
         throw new Error(`e-mail to ${to} failed: ${redact(errorMessage(error))}`);
       }
