@@ -4,7 +4,7 @@
  * another process) and on the machine's PostgreSQL (pg_dump / pg_restore).
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import postgres, { type Sql } from "postgres";
 import { loadConfig } from "../../src/config.ts";
@@ -20,9 +20,9 @@ const catalystBin = join(work.path, "catalyst");
 writeFileSync(catalystBin, `#!/bin/sh\nexec ${process.execPath} ${join(root, "src/cli.ts")} "$@"\n`);
 chmodSync(catalystBin, 0o755);
 
-async function script(name: "backup" | "restore", arg: string, envFile: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+async function script(name: "backup" | "restore", arg: string | string[], envFile: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   // Async: the embedded database is served from this process while the script runs.
-  const child = Bun.spawn([join(root, "scripts", name), arg], {
+  const child = Bun.spawn([join(root, "scripts", name), ...[arg].flat()], {
     env: { PATH: process.env.PATH ?? "", HOME: work.path, CATALYST_ENV_FILE: envFile, CATALYST_BIN: catalystBin },
     stdout: "pipe",
     stderr: "pipe",
@@ -128,5 +128,34 @@ test("restore into the embedded database is refused while the appliance holds it
     expect(restore.stderr).toContain(`is in use by process ${process.pid}`);
   } finally {
     await database.close();
+  }
+}, 60_000);
+
+test("backup keeps the newest N of its own files and touches nothing else; a bad --keep writes nothing", async () => {
+  const db = await freshPostgresDatabase();
+  const config = loadConfig({ DATABASE_URL: db.url, HOME: work.path, CATALYST_DATA_DIR: join(work.path, "rotate-data") });
+  const database = await openApplianceDatabase(config);
+  const envFile = join(work.path, "rotate.env");
+  writeFileSync(envFile, `DATABASE_URL=${db.url}\n`);
+  const dir = join(work.path, "rotate-backups");
+  mkdirSync(dir);
+  const older = ["catalyst-20260101T000000Z.pgdump", "catalyst-20260102T000000Z.catalyst-dump.gz", "catalyst-20260103T000000Z.pgdump"];
+  const notOurs = ["catalyst-20250101T000000Z.pgdump.partial", "notes.txt", "catalyst-manual.pgdump"];
+  for (const name of [...older, ...notOurs]) writeFileSync(join(dir, name), "x");
+  try {
+    const refused = await script("backup", [dir, "--keep", "0"], envFile);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("--keep must be a whole number");
+    expect(readdirSync(dir).sort()).toEqual([...older, ...notOurs].sort());
+
+    const kept = await script("backup", [dir, "--keep", "2"], envFile);
+    expect(kept.exitCode).toBe(0);
+    const file = kept.stdout.trim();
+    expect(file).toMatch(/catalyst-\d{8}T\d{6}Z\.pgdump$/);
+    expect(kept.stderr).toContain("deleted old backup");
+    expect(readdirSync(dir).sort()).toEqual([file.split("/").pop()!, older[2]!, ...notOurs].sort());
+  } finally {
+    await database.close();
+    await db.drop();
   }
 }, 60_000);
