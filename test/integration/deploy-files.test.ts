@@ -11,21 +11,28 @@ import { tempDir } from "../support/env.ts";
 const root = join(import.meta.dir, "../..");
 const unitText = readFileSync(join(root, "catalyst.service"), "utf8");
 
+const backupUnits = {
+  "catalyst-backup.service": readFileSync(join(root, "scripts/systemd/catalyst-backup.service"), "utf8"),
+  "catalyst-backup.timer": readFileSync(join(root, "scripts/systemd/catalyst-backup.timer"), "utf8"),
+};
+
 /**
- * A filesystem root holding the unit, systemd's own units (for the targets it names) and an
- * executable at ExecStart's path, so verify checks the unit rather than this machine.
+ * A filesystem root holding the units, systemd's own units (for the targets they name) and
+ * executables where scripts/install puts them, so verify checks the units rather than this machine.
  */
-function verifyUnit(text: string): { exitCode: number; output: string } {
+function verifyUnits(units: Record<string, string>): { exitCode: number; output: string } {
   const tree = tempDir("catalyst-unit-");
   try {
     mkdirSync(join(tree.path, "etc/systemd/system"), { recursive: true });
-    mkdirSync(join(tree.path, "usr/local/bin"), { recursive: true });
     mkdirSync(join(tree.path, "usr/lib/systemd"), { recursive: true });
     cpSync("/usr/lib/systemd/system", join(tree.path, "usr/lib/systemd/system"), { recursive: true, verbatimSymlinks: true });
-    writeFileSync(join(tree.path, "etc/systemd/system/catalyst.service"), text);
-    writeFileSync(join(tree.path, "usr/local/bin/catalyst"), "#!/bin/sh\n");
-    chmodSync(join(tree.path, "usr/local/bin/catalyst"), 0o755);
-    const result = Bun.spawnSync(["systemd-analyze", "verify", "--man=no", `--root=${tree.path}`, "catalyst.service"], { stdout: "pipe", stderr: "pipe" });
+    for (const [name, text] of Object.entries(units)) writeFileSync(join(tree.path, "etc/systemd/system", name), text);
+    for (const executable of ["usr/local/bin/catalyst", "usr/local/lib/catalyst/backup"]) {
+      mkdirSync(join(tree.path, executable, ".."), { recursive: true });
+      writeFileSync(join(tree.path, executable), "#!/bin/sh\n");
+      chmodSync(join(tree.path, executable), 0o755);
+    }
+    const result = Bun.spawnSync(["systemd-analyze", "verify", "--man=no", `--root=${tree.path}`, ...Object.keys(units)], { stdout: "pipe", stderr: "pipe" });
     return { exitCode: result.exitCode, output: result.stdout.toString() + result.stderr.toString() };
   } finally {
     tree.remove();
@@ -40,6 +47,8 @@ function directives(text: string): Map<string, string[]> {
   }
   return found;
 }
+
+const verifyUnit = (text: string) => verifyUnits({ "catalyst.service": text });
 
 describe("catalyst.service", () => {
   test("systemd-analyze verify: exit 0, no warnings", () => {
@@ -67,6 +76,38 @@ describe("catalyst.service", () => {
     expect(unit.get("MemoryMax")).toEqual(["3G"]);
     // Bun's JIT writes executable pages: this setting would kill it at start.
     expect(unit.has("MemoryDenyWriteExecute")).toBe(false);
+  });
+});
+
+describe("the nightly backup (catalyst-backup.timer → .service → scripts/backup)", () => {
+  test("systemd-analyze verify: exit 0, no warnings; a broken schedule is caught", () => {
+    const { exitCode, output } = verifyUnits(backupUnits);
+    expect(output).toBe("");
+    expect(exitCode).toBe(0);
+    const broken = verifyUnits({ ...backupUnits, "catalyst-backup.timer": backupUnits["catalyst-backup.timer"].replace("17:30", "25:30") });
+    expect(broken.output).toContain("Failed to parse calendar specification");
+    expect(broken.exitCode).not.toBe(0);
+  });
+
+  test("fires on weekdays at 17:30 New York time, in winter and in summer", () => {
+    const schedule = directives(backupUnits["catalyst-backup.timer"]).get("OnCalendar")![0]!;
+    const next = (base: string) => {
+      const result = Bun.spawnSync(["systemd-analyze", "calendar", schedule, `--base-time=${base}`, "--iterations=2"], { stdout: "pipe", stderr: "pipe", env: { ...process.env, TZ: "UTC" } });
+      expect(result.exitCode).toBe(0);
+      return [...result.stdout.toString().matchAll(/(?:Next elapse|Iter\. #\d+): (.+ UTC)/g)].map((m) => m[1]);
+    };
+    // Friday in January (EST, UTC-5), then Monday; Friday in July (EDT, UTC-4).
+    expect(next("2026-01-09 12:00 UTC")).toEqual(["Fri 2026-01-09 22:30:00 UTC", "Mon 2026-01-12 22:30:00 UTC"]);
+    expect(next("2026-07-10 12:00 UTC")).toEqual(["Fri 2026-07-10 21:30:00 UTC", "Mon 2026-07-13 21:30:00 UTC"]);
+  });
+
+  test("scripts/install puts the script where the unit runs it, and keeps 30", () => {
+    const install = readFileSync(join(root, "scripts/install"), "utf8");
+    const execStart = directives(backupUnits["catalyst-backup.service"]).get("ExecStart")![0]!;
+    expect(execStart).toBe("/usr/local/lib/catalyst/backup --keep 30");
+    expect(install).toContain('"$release/scripts/backup" /usr/local/lib/catalyst/backup');
+    expect(install).toContain('"$release/scripts/lib/catalyst-env.sh" /usr/local/lib/catalyst/lib/catalyst-env.sh');
+    expect(install).toContain("systemctl enable --quiet --now catalyst-backup.timer");
   });
 });
 
