@@ -66,7 +66,7 @@ describe("catalyst.service", () => {
   test("runs as its own user, from the env file, writing only its data dir, within a 4 GB droplet", () => {
     const unit = directives(unitText);
     expect(unit.get("User")).toEqual(["catalyst"]);
-    expect(unit.get("EnvironmentFile")).toEqual(["/etc/catalyst/catalyst.env"]);
+    expect(unit.get("EnvironmentFile")).toEqual(["/etc/catalyst/catalyst.env", "/etc/catalyst/api-key.env"]);
     expect(unit.get("Environment")).toEqual(["CATALYST_DATA_DIR=/var/lib/catalyst"]);
     expect(unit.get("ExecStart")).toEqual(["/usr/local/bin/catalyst serve"]);
     expect(unit.get("Restart")).toEqual(["always"]);
