@@ -46,6 +46,8 @@ export const CycleView = t.Object({
   scans: t.Integer(),
   entriesPlaced: t.Integer(),
   errorMessage: Nullable(t.String()),
+  /** Why the cycle halted (the emergency stop or the daily-loss halt); null unless it did. */
+  haltReason: Nullable(t.String()),
   lastActivityAt: t.String(),
 });
 export type CycleView = Static<typeof CycleView>;

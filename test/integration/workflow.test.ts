@@ -17,6 +17,7 @@ import { defaultServices } from "../../src/runtime/services.ts";
 import { BACKENDS, freePortBase, venueFetch } from "../support/env.ts";
 
 const DAY = "2026-03-10";
+const NEXT_DAY = "2026-03-11";
 const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
 
 /**
@@ -94,10 +95,10 @@ for (const backend of BACKENDS) {
         headers: { "x-api-key": appliance.apiKey.key, "content-type": "application/json" },
       });
     const post = (path: string, body: unknown = {}) => api(path, { method: "POST", body: JSON.stringify(body) });
-    const setClock = (wallTime: string) =>
+    const setClock = (wallTime: string, day = DAY) =>
       venueFetch(config, appliance.apiKey.key)("/admin/v1/clock", {
         method: "PUT",
-        body: JSON.stringify({ time: new Date(etInstant(DAY, wallTime)).toISOString(), paused: true }),
+        body: JSON.stringify({ time: new Date(etInstant(day, wallTime)).toISOString(), paused: true }),
       });
     const start = async (venueStart: string, only?: Parameters<typeof startAppliance>[1]) => {
       // The scheduler stays out of the way: the test ticks by hand.
@@ -268,6 +269,36 @@ for (const backend of BACKENDS) {
       } finally {
         trading.stop();
       }
+    }, 60_000);
+
+    test("an emergency stop halts the live cycle at its next tick: no scans or entries after it, a stop still closes it", async () => {
+      // The next trading day (the clock only moves forward).
+      await setClock("10:00", NEXT_DAY);
+      const started: CycleView = await (await post("/api/v1/cycles", { mode: "normal" })).json();
+      expect(started).toMatchObject({ state: "created", haltReason: null });
+      const risk = (path: string, method: string, body?: unknown) =>
+        fetch(`http://127.0.0.1:${servicePort(config, "risk")}${path}`, {
+          method,
+          headers: { "x-api-key": appliance.apiKey.key, "content-type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      // Trading is not running here: the flatten is reported as a problem, the kill switch is set all the same.
+      expect((await risk("/api/v1/risk/emergency-stop", "POST", { reason: "halt test", setBy: "workflow-test" })).status).toBe(200);
+      try {
+        const halted = await (await post("/api/v1/workflow/tick")).json();
+        expect(halted.cycle).toMatchObject({ cycleId: started.cycleId, state: "halted", haltReason: "emergency stop: halt test", scans: 0 });
+        expect(halted.actions).toEqual(["halted: emergency stop: halt test; no new entries this cycle, positions are flattened before the close"]);
+        // Scans are due every tick from here on; a halted cycle takes none.
+        await setClock("10:30", NEXT_DAY);
+        const later = await (await post("/api/v1/workflow/tick")).json();
+        expect(later).toMatchObject({ cycle: { state: "halted", scans: 0, entriesPlaced: 0 }, actions: [] });
+      } finally {
+        expect((await risk("/api/v1/risk/emergency-stop?clearedBy=workflow-test", "DELETE")).status).toBe(200);
+      }
+      // Clearing the emergency stop does not resume this cycle; stopping it closes it, keeping why it halted.
+      expect((await (await post("/api/v1/workflow/tick")).json()).cycle.state).toBe("halted");
+      const stopped: CycleView = await (await post(`/api/v1/cycles/${started.cycleId}/stop`, { reason: "after the halt" })).json();
+      expect(stopped).toMatchObject({ state: "closed", haltReason: "emergency stop: halt test" });
     }, 60_000);
 
     test("on a Saturday no cycle starts: 422 naming the next trading day", async () => {

@@ -16,6 +16,8 @@ import { PREPARED } from "../../adapters/db/client.ts";
 export interface CycleConfig {
   settings: ModeSettings;
   plan: DayPlan;
+  /** Set when the cycle halted: why, and at what market time. */
+  halt?: { reason: string; at: string };
 }
 
 /** A cycle as the API shows it, with its state typed for the state machine. */
@@ -66,6 +68,7 @@ function toView(row: CycleRow, mode: Mode): Cycle {
     scans: row.scans,
     entriesPlaced: row.entries_placed,
     errorMessage: row.error_message,
+    haltReason: row.config.halt?.reason ?? null,
     lastActivityAt: row.last_activity_at.toISOString(),
   };
 }
@@ -108,6 +111,17 @@ export async function moveCycle(sql: Sql, cycleId: string, from: CycleState, to:
        set state = ${to},
            last_activity_at = ${at},
            ended_at = case when ${to === "closed"} then greatest(${at}::timestamptz, started_at) end
+     where cycle_id = ${cycleId} and state = ${from}
+    returning cycle_id`;
+  return rows.length === 1;
+}
+
+/** Halts the cycle if it is still in `from`, keeping why in its config; false when it moved meanwhile. */
+export async function haltCycle(sql: Sql, cycleId: string, from: CycleState, reason: string, atMs: number): Promise<boolean> {
+  const at = new Date(atMs).toISOString();
+  const rows = await sql`
+    update trading_cycles
+       set state = 'halted', last_activity_at = ${at}, config = config || ${sql.json({ halt: { reason, at } })}
      where cycle_id = ${cycleId} and state = ${from}
     returning cycle_id`;
   return rows.length === 1;

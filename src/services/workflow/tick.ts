@@ -5,15 +5,17 @@
  */
 import type { Sql } from "postgres";
 import type { Mode } from "../../config.ts";
+import { riskStatusRoute } from "../../contracts/risk.ts";
 import { runScanRoute, type ScanReport } from "../../contracts/scanner.ts";
 import { flattenRoute, listPositionsRoute } from "../../contracts/trading.ts";
 import { canTransition, type CycleState } from "../../domain/workflow/cycle-states.ts";
+import { cycleHaltReason, haltable } from "../../domain/workflow/halt.ts";
 import { planTick, RESTING_STATE, STEP_STATE, type TickStep } from "../../domain/workflow/plan-tick.ts";
 import type { ServiceClient } from "../../runtime/client.ts";
 import type { Logger } from "../../runtime/log.ts";
 import { runEntryPass } from "./entries.ts";
 import { errorMessage } from "../../runtime/errors.ts";
-import { activeCycle, cycleById, moveCycle, type Cycle } from "./store.ts";
+import { activeCycle, cycleById, haltCycle, moveCycle, type Cycle } from "./store.ts";
 
 /** A full-universe scan takes seconds to tens of seconds. */
 const SCAN_TIMEOUT_MS = 180_000;
@@ -56,8 +58,11 @@ export class CycleTicker {
 
     const unfinished = this.unfinished?.cycleId === cycle.cycleId ? this.unfinished.scan : null;
     const run = new TickRun(this.deps, cycle, now, unfinished);
+    // Risk blocks entries for the rest of the day: the cycle halts (it still flattens at the close).
+    const haltReason = haltable(run.state) ? await this.riskHaltReason() : null;
+    if (haltReason !== null) await run.halt(haltReason);
     // A step a restart cut short left the cycle scanning or trading: it rests before going on.
-    if (cycle.state === "scanning" || cycle.state === "trading") await run.moveTo(RESTING_STATE);
+    if (run.state === "scanning" || run.state === "trading") await run.moveTo(RESTING_STATE);
     const steps = planTick({
       state: run.state,
       plan: cycle.plan,
@@ -126,6 +131,16 @@ export class CycleTicker {
     }
   }
 
+  /** Null also when risk does not answer: the trading path refuses entries on its own, so the cycle is not halted on a guess. */
+  private async riskHaltReason(): Promise<string | null> {
+    try {
+      return cycleHaltReason(await this.deps.client.call(riskStatusRoute, {}));
+    } catch (error) {
+      this.deps.log.warn("risk status unavailable; the cycle's halt check waits for the next tick", { error: errorMessage(error) });
+      return null;
+    }
+  }
+
   private async openPositions(): Promise<number | null> {
     try {
       const { positions } = await this.deps.client.call(listPositionsRoute, { query: { status: "open" } });
@@ -150,6 +165,15 @@ class TickRun {
     public scan: ScanReport | null,
   ) {
     this.state = cycle.state;
+  }
+
+  async halt(reason: string): Promise<void> {
+    if (!(await haltCycle(this.deps.sql, this.cycle.cycleId, this.state, reason, this.now))) {
+      this.actions.push(`stopped: the cycle could not halt from ${this.state} (it changed meanwhile)`);
+      return;
+    }
+    this.state = "halted";
+    this.actions.push(`halted: ${reason}; no new entries this cycle, positions are flattened before the close`);
   }
 
   /** Moves the cycle if it is still where this tick left it; false when a stop (or another writer) moved it first. */
