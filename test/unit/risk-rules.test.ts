@@ -55,7 +55,8 @@ describe("evaluateEntry", () => {
     expect(evaluation.verdicts.map((v) => v.rule)).toEqual([...RULE_NAMES]);
     expect(evaluation.verdicts.filter((v) => !v.ok)).toEqual([]);
     expect(evaluation.approved).toBe(true);
-    expect(evaluation.sizing).toEqual({ qty: 500, referencePrice: "20.00", notional: "10000.00", riskUsd: "250.00", rewardUsd: "500.00", rewardRisk: 2 });
+    // Capped by the $10,000 position limit at a price 0.5 % worse: 10000 ÷ 20.10 = 497.5 → 497.
+    expect(evaluation.sizing).toEqual({ qty: 497, referencePrice: "20.00", notional: "9940.00", riskUsd: "248.50", rewardUsd: "497.00", rewardRisk: 2 });
   });
 
   test("one failing rule refuses the entry, and the others still report", () => {
@@ -68,7 +69,7 @@ describe("evaluateEntry", () => {
   test("the short mirror of the base entry is approved at the bid", () => {
     const evaluation = evaluateEntry(entry({ request: SHORT_REQUEST }));
     expect(evaluation.verdicts.filter((v) => !v.ok)).toEqual([]);
-    expect(evaluation.sizing).toMatchObject({ qty: 500, referencePrice: "19.99", notional: "9995.00", riskUsd: "255.00" });
+    expect(evaluation.sizing).toMatchObject({ qty: 497, referencePrice: "19.99", notional: "9935.03", riskUsd: "253.47" });
   });
 
   test("a market order without a quote has no sizing, and every rule needing one says so", () => {
@@ -246,7 +247,8 @@ describe("position_size", () => {
     expect(verdict("position_size")).toEqual({
       rule: "position_size",
       ok: true,
-      detail: "risk budget $1000.00 ÷ $0.50 per share → 2000 shares, capped at 500 by the $10000.00 position limit",
+      detail:
+        "risk budget $1000.00 ÷ $0.50 per share → 2000 shares, capped at 497 by the $10000.00 position limit (sized for a price 0.5% worse, so a small move before the order is sent still fits)",
     });
   });
   test("without a cap it reports the budget alone", () => {
@@ -294,7 +296,7 @@ describe("max_position_notional", () => {
 describe("buying_power", () => {
   test("exactly the notional passes", () => expect(verdict("buying_power", { account: { buyingPower: "10000.00" } }).ok).toBe(true));
   test("a cent less fails", () => {
-    expect(verdict("buying_power", { account: { buyingPower: "9999.99" } })).toEqual({
+    expect(verdict("buying_power", { request: { qty: 500 }, account: { buyingPower: "9999.99" } })).toEqual({
       rule: "buying_power",
       ok: false,
       detail: "notional $10000.00 against buying power $9999.99; reduce the size or free buying power",
@@ -342,13 +344,13 @@ describe("sector_exposure", () => {
   });
   test("exactly 40 % of equity passes: 30000 held + 10000", () => {
     const exposures = [exposure("MSFT", "50", "400.00"), exposure("NVDA", "-100", "100.00", { direction: "short", kind: "working_entry" })];
-    expect(verdict("sector_exposure", { book: { exposures } })).toMatchObject({
+    expect(verdict("sector_exposure", { request: { qty: 500 }, book: { exposures } })).toMatchObject({
       ok: true,
       detail: "sector TECH: $30000.00 held or working + $10000.00 this entry = $40000.00 against 40% of equity = $40000.00",
     });
   });
   test("a cent over fails", () => {
-    const v = verdict("sector_exposure", { book: { exposures: [exposure("MSFT", "1", "30000.01")] } });
+    const v = verdict("sector_exposure", { request: { qty: 500 }, book: { exposures: [exposure("MSFT", "1", "30000.01")] } });
     expect(v.ok).toBe(false);
     expect(v.detail).toContain("reduce the size or exit another TECH position");
   });
@@ -369,13 +371,13 @@ describe("max_trades_per_day", () => {
 
 describe("daily_loss_budget", () => {
   test("1750 lost + 250 at risk = 2000 of 2000 passes", () => {
-    expect(verdict("daily_loss_budget", { account: { lastEquity: "101750" } })).toMatchObject({
+    expect(verdict("daily_loss_budget", { request: { qty: 500 }, account: { lastEquity: "101750" } })).toMatchObject({
       ok: true,
       detail: "if this and every open trade were stopped out, today's loss would be $2000.00 of the $2000.00 limit",
     });
   });
   test("a cent more lost fails, saying how much may still be risked", () => {
-    expect(verdict("daily_loss_budget", { account: { lastEquity: "101750.01" } }).detail).toBe(
+    expect(verdict("daily_loss_budget", { request: { qty: 500 }, account: { lastEquity: "101750.01" } }).detail).toBe(
       "if this and every open trade were stopped out, today's loss would be $2000.01 of the $2000.00 limit; reduce the size or tighten the stop to risk at most $249.99",
     );
   });
@@ -386,8 +388,8 @@ describe("daily_loss_budget", () => {
   });
   test("what open trades would still lose at their stops counts, so concurrent entries share one budget", () => {
     const open = [exposure("AAA", "100", "10", { riskToStop: "1000" }), exposure("BBB", "100", "10", { kind: "working_entry", riskToStop: "750" })];
-    expect(verdict("daily_loss_budget", { book: { exposures: open } })).toMatchObject({ ok: true, detail: expect.stringContaining("$2000.00 of") });
+    expect(verdict("daily_loss_budget", { request: { qty: 500 }, book: { exposures: open } })).toMatchObject({ ok: true, detail: expect.stringContaining("$2000.00 of") });
     const more = [...open, exposure("CCC", "1", "10", { riskToStop: "0.01" })];
-    expect(verdict("daily_loss_budget", { book: { exposures: more } })).toMatchObject({ ok: false, detail: expect.stringContaining("$2000.01 of") });
+    expect(verdict("daily_loss_budget", { request: { qty: 500 }, book: { exposures: more } })).toMatchObject({ ok: false, detail: expect.stringContaining("$2000.01 of") });
   });
 });

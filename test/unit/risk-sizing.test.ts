@@ -47,15 +47,21 @@ describe("referencePrice: the worse price for us", () => {
 });
 
 describe("sizeEntry", () => {
-  test("worked example: 1 % of 100000 over a 0.50 stop is 2000 shares, capped by $10,000 at 500", () => {
+  test("worked example: 1 % of 100000 over a 0.50 stop is 2000 shares, capped by $10,000 at a price 0.5 % worse: 10000 ÷ 20.10 → 497", () => {
     expect(sizeEntry(LONG, LIMITS, ACCOUNT, "20.00")).toEqual({
-      qty: 500,
+      qty: 497,
       referencePrice: "20.00",
-      notional: "10000.00",
-      riskUsd: "250.00",
-      rewardUsd: "500.00",
+      notional: "9940.00",
+      riskUsd: "248.50",
+      rewardUsd: "497.00",
       rewardRisk: 2,
     });
+  });
+
+  test("the cap's headroom: the most shares that still fit the limit after a 0.5 % rise", () => {
+    const { qty } = sizeEntry(LONG, LIMITS, ACCOUNT, "20.00");
+    expect(qty * 20.1).toBeLessThanOrEqual(10_000);
+    expect((qty + 1) * 20.1).toBeGreaterThan(10_000);
   });
 
   test("uncapped, the risk budget decides: 1000 ÷ 0.50 = 2000 shares", () => {
@@ -71,10 +77,10 @@ describe("sizeEntry", () => {
     expect(sizing.riskUsd).toBe("500.00");
   });
 
-  test("the equity share caps when it is below the dollar limit: 25 % of 20000 = 5000 → 250 shares", () => {
+  test("the equity share caps when it is below the dollar limit: 25 % of 20000 = 5000 ÷ 20.10 → 248 shares", () => {
     const sizing = sizeEntry(LONG, LIMITS, { ...ACCOUNT, equity: "20000" }, "20.00");
-    expect(sizing.qty).toBe(250);
-    expect(sizing.notional).toBe("5000.00");
+    expect(sizing.qty).toBe(248);
+    expect(sizing.notional).toBe("4960.00");
   });
 
   test("shares round down: 1000 ÷ 0.30 = 3333.33 → 3333", () => {
@@ -84,15 +90,15 @@ describe("sizeEntry", () => {
     expect(sizing.rewardRisk).toBe(3.33);
   });
 
-  test("the cap rounds down too: 10000 ÷ 19.99 = 500.25 → 500", () => {
+  test("the cap rounds down too: 10000 ÷ (19.99 × 1.005 = 20.08995) = 497.76 → 497", () => {
     const sizing = sizeEntry(SHORT, LIMITS, ACCOUNT, "19.99");
     // Short: stop 20.50 is 0.51 away (1000 ÷ 0.51 → 1960 shares, capped), target 19.00 is 0.99 away.
     expect(sizing).toEqual({
-      qty: 500,
+      qty: 497,
       referencePrice: "19.99",
-      notional: "9995.00",
-      riskUsd: "255.00",
-      rewardUsd: "495.00",
+      notional: "9935.03",
+      riskUsd: "253.47",
+      rewardUsd: "492.03",
       rewardRisk: 1.94,
     });
   });

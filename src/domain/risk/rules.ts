@@ -15,7 +15,7 @@ import {
   type Decimal,
 } from "../money.ts";
 import { dailyLossStatus, lossToday } from "./daily-loss.ts";
-import { asPercent, percentOf, positionNotionalLimit, riskBudget, stopDistance, wholeShares } from "./sizing.ts";
+import { asPercent, percentOf, positionNotionalLimit, riskBudget, sharesWithinNotional, stopDistance, wholeShares } from "./sizing.ts";
 import type { EntryRequest, RiskInput, RiskRule, RuleName, Sizing, Verdict } from "./types.ts";
 
 /** Dollars to the cent, sign first: "-$1500.00". */
@@ -147,8 +147,8 @@ export function checkPositionSize({ request, limits, account }: RiskInput, sizin
   const budget = riskBudget(limits, account, request.sizeMultiplier);
   const byRisk = wholeShares(budget, perShare);
   const cap = positionNotionalLimit(limits, account);
-  const byNotional = wholeShares(cap, reference);
-  const capped = byNotional < byRisk ? `, capped at ${byNotional} by the ${usd(cap)} position limit` : "";
+  const byNotional = sharesWithinNotional(cap, reference);
+  const capped = byNotional < byRisk ? `, capped at ${byNotional} by the ${usd(cap)} position limit (sized for a price 0.5% worse, so a small move before the order is sent still fits)` : "";
   const facts = `risk budget ${usd(budget)} ÷ $${perShare} per share → ${shares(byRisk)}${capped}`;
   const fix =
     byRisk === 0

@@ -56,6 +56,18 @@ export function positionNotionalLimit(limits: RiskLimits, account: AccountSnapsh
   return minDecimal(limits.maxPositionNotional, percentOf(account.equity, limits.maxPositionPctEquity));
 }
 
+/**
+ * A size chosen here is checked again when the order is sent, at that moment's price: sized to the
+ * cent of the position limit, a one-cent rise between preview and execute would refuse it. Sizing
+ * assumes the price 0.5 % worse, so ordinary moves in between still fit.
+ */
+const SIZING_HEADROOM = "1.005";
+
+/** Whole shares that fit under the position notional limit at `reference`, with the headroom above. */
+export function sharesWithinNotional(cap: Decimal, reference: Decimal): number {
+  return wholeShares(cap, multiplyDecimal(reference, SIZING_HEADROOM));
+}
+
 /** Whole shares of `perShare` that fit in `amount`, never negative (a negative equity buys none). */
 export function wholeShares(amount: Decimal, perShare: Decimal): number {
   return Math.max(0, Number(divideDecimal(amount, perShare, 0, "floor")));
@@ -71,7 +83,7 @@ export function sizeEntry(request: EntryRequest, limits: RiskLimits, account: Ac
       ? 0
       : Math.min(
           wholeShares(riskBudget(limits, account, request.sizeMultiplier), risk),
-          wholeShares(positionNotionalLimit(limits, account), reference),
+          sharesWithinNotional(positionNotionalLimit(limits, account), reference),
         ));
   const shares = String(qty);
   return {
