@@ -39,6 +39,12 @@ describe("the built binary", () => {
     const result = run(["serve"], { CATALYST_MODE: "life" });
     expect(result.exitCode).toBe(1);
     expect(result.stderr.toString()).toContain("CATALYST_MODE");
+    // Under systemd (JOURNAL_STREAM set) the same failure is one JSON line at journald's error priority.
+    const journaled = run(["serve"], { CATALYST_MODE: "life", JOURNAL_STREAM: "8:12345" });
+    expect(journaled.exitCode).toBe(1);
+    const line = journaled.stderr.toString().trim();
+    expect(line.startsWith("<3>{")).toBe(true);
+    expect(JSON.parse(line.slice(3))).toMatchObject({ level: "error", service: "cli", msg: "catalyst failed", command: "serve", error: expect.stringContaining("CATALYST_MODE") });
   });
 
   test("`migrate` on a new data dir: the shipped image already carries every sql/ migration", () => {

@@ -4,7 +4,7 @@
  * another process) and on the machine's PostgreSQL (pg_dump / pg_restore).
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import postgres, { type Sql } from "postgres";
 import { loadConfig } from "../../src/config.ts";
@@ -138,7 +138,7 @@ test("backup keeps the newest N of its own files and touches nothing else; a bad
   const envFile = join(work.path, "rotate.env");
   writeFileSync(envFile, `DATABASE_URL=${db.url}\n`);
   const dir = join(work.path, "rotate-backups");
-  mkdirSync(dir);
+  mkdirSync(dir, { mode: 0o755 });
   const older = ["catalyst-20260101T000000Z.pgdump", "catalyst-20260102T000000Z.catalyst-dump.gz", "catalyst-20260103T000000Z.pgdump"];
   const notOurs = ["catalyst-20250101T000000Z.pgdump.partial", "notes.txt", "catalyst-manual.pgdump"];
   for (const name of [...older, ...notOurs]) writeFileSync(join(dir, name), "x");
@@ -154,6 +154,8 @@ test("backup keeps the newest N of its own files and touches nothing else; a bad
     expect(file).toMatch(/catalyst-\d{8}T\d{6}Z\.pgdump$/);
     expect(kept.stderr).toContain("deleted old backup");
     expect(readdirSync(dir).sort()).toEqual([file.split("/").pop()!, older[2]!, ...notOurs].sort());
+    // A directory it is given keeps its owner and mode (it could be /tmp or /root).
+    expect(statSync(dir).mode & 0o777).toBe(0o755);
   } finally {
     await database.close();
     await db.drop();

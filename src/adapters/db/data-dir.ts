@@ -6,6 +6,7 @@
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { StartupError } from "../../runtime/errors.ts";
 
 /** In the data dir while a process serves its database: the wire server's postgres:// URL. */
 const URL_FILE = "embedded-db.url";
@@ -25,7 +26,7 @@ export function servingDatabaseUrl(dataDir: string): string | null {
   try {
     return readFileSync(join(dataDir, URL_FILE), "utf8").trim();
   } catch {
-    throw new Error(
+    throw new StartupError(
       `The catalyst data dir ${dataDir} is in use by process ${holder}, which has not published its database address ` +
         `(${join(dataDir, URL_FILE)}). If it is starting, try again in a moment; otherwise stop it.`,
     );
@@ -55,14 +56,14 @@ export function lockDataDir(dataDir: string): () => void {
     const holder = readLockPid(lockPath);
     const isOurOwnStaleLock = holder === process.pid && !heldLocks.has(lockPath);
     if (holder !== null && isAlive(holder) && !isOurOwnStaleLock) {
-      throw new Error(
+      throw new StartupError(
         `The catalyst data dir ${dataDir} is in use by process ${holder} (lock file ${lockPath}). ` +
           `Stop the other catalyst, or set CATALYST_DATA_DIR to another directory.`,
       );
     }
     rmSync(lockPath, { force: true });
   }
-  throw new Error(`Could not take the lock ${lockPath}: another process keeps replacing it.`);
+  throw new StartupError(`Could not take the lock ${lockPath}: another process keeps replacing it.`);
 }
 
 function releaseLock(lockPath: string): void {
