@@ -6,7 +6,7 @@
 import { DECISIONS, OBSERVATION_TYPES } from "./doctor/activity.ts";
 import { loadConfig } from "./config.ts";
 import { errorMessage, UserFixableError } from "./runtime/errors.ts";
-import { logLine } from "./runtime/log.ts";
+import { createLogger } from "./runtime/log.ts";
 import { SERVICE_NAMES } from "./runtime/services.ts";
 import { COMMIT, VERSION } from "./version.ts";
 import { noArgs, UsageError } from "./cli/args.ts";
@@ -102,8 +102,8 @@ try {
   const stack = !known && error instanceof Error && error.stack ? error.stack.split("\n").slice(1, 4).join("\n") : null;
   if (process.env.JOURNAL_STREAM) {
     // Under systemd the journal keeps one JSON object per line, this one included.
-    const entry = { ts: new Date().toISOString(), level: "error" as const, service: "cli", msg: "catalyst failed", command: process.argv[2] ?? null, error: errorMessage(error) };
-    process.stderr.write(logLine(stack ? { ...entry, stack } : entry, true));
+    const failure = { command: process.argv[2] ?? null, error: errorMessage(error) };
+    createLogger("cli", "error").error("catalyst failed", stack ? { ...failure, stack } : failure);
   } else {
     console.error(`catalyst: ${errorMessage(error)}`);
     if (stack) console.error(stack);

@@ -49,6 +49,14 @@ for (const backend of BACKENDS) {
       expect(response.status).toBe(200);
     };
     const lossEvents = async (type: string) => t.sql`select severity, message from risk_events where event_type = ${type}`;
+    /** Waits for the monitor's first event of `type`. */
+    const firstLossEvent = async (type: string) =>
+      (
+        await waitFor(`a ${type} event`, async () => {
+          const events = await lossEvents(type);
+          return events.length > 0 ? events : null;
+        })
+      )[0]!;
     const entry = () => ({
       symbol,
       side: "long",
@@ -92,11 +100,7 @@ for (const backend of BACKENDS) {
 
     test("80 % of the limit used: one warning, entries still allowed", async () => {
       await setMaxDailyLoss(divideDecimal(multiplyDecimal(loss, "100"), "80", 2, "floor"));
-      const [warning] = await waitFor("the warning event", async () => {
-        const events = await lossEvents("daily_loss_warning");
-        return events.length > 0 ? events : null;
-      });
-      expect(warning!.severity).toBe("warning");
+      expect((await firstLossEvent("daily_loss_warning")).severity).toBe("warning");
       await Bun.sleep(1_000); // five more monitor ticks: still one warning
       expect(await lossEvents("daily_loss_warning")).toHaveLength(1);
       const now = await status();
@@ -108,11 +112,7 @@ for (const backend of BACKENDS) {
 
     test("past the limit: halted for the day and escalated once, even after the limit is raised again", async () => {
       await setMaxDailyLoss(divideDecimal(multiplyDecimal(loss, "90"), "100", 2, "floor"));
-      const [halt] = await waitFor("the halt event", async () => {
-        const events = await lossEvents("daily_loss_halt");
-        return events.length > 0 ? events : null;
-      });
-      expect(halt!.severity).toBe("critical");
+      expect((await firstLossEvent("daily_loss_halt")).severity).toBe("critical");
       // Raised well above the loss: the computed level is ok again, but the recorded halt stands.
       await setMaxDailyLoss(addDecimal(loss, "1000"));
       const now = await status();

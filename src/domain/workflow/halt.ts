@@ -2,6 +2,8 @@
  * When a live cycle must halt: risk blocks entries for the rest of the day (the emergency stop, or
  * the daily-loss halt). A halted cycle takes no new entries; it still flattens before the close.
  */
+import type { CycleState } from "./cycle-states.ts";
+
 export interface RiskBlocks {
   killSwitch: { active: boolean; reason: string | null };
   halted: { reason: string } | null;
@@ -15,6 +17,6 @@ export function cycleHaltReason(risk: RiskBlocks): string | null {
 }
 
 /** Whether the state still takes entries, so a risk block must halt it. */
-export function haltable(state: string): boolean {
+export function haltable(state: CycleState): boolean {
   return state === "created" || state === "scanning" || state === "trading" || state === "monitoring";
 }
