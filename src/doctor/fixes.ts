@@ -11,8 +11,8 @@ import type { PlannedFix } from "../domain/doctor/types.ts";
 import { compareDecimal } from "../domain/money.ts";
 import { orderSideFor } from "../domain/order-side.ts";
 import { LIVE_ORDER_STATUSES } from "../domain/order-status.ts";
-import { applyOrderTree, EntryNotAppliedError } from "../services/trading/apply-report.ts";
-import { withLegs } from "../services/trading/submit.ts";
+import { applyOrderTree, EntryNotAppliedError } from "../lifecycle/apply-report.ts";
+import { withLegs } from "../lifecycle/submit.ts";
 
 export async function applyFix(sql: Sql, broker: Broker, fix: PlannedFix): Promise<FixOutcome> {
   switch (fix.action) {

@@ -7,7 +7,7 @@ import type { IsoDate } from "../../domain/exchange-calendar.ts";
 import { sumDecimal } from "../../domain/money.ts";
 import { orderSideFor } from "../../domain/order-side.ts";
 import { etDayBounds } from "../../domain/reporting/periods.ts";
-import { fillsOf } from "../trading/views.ts";
+import { fillsOf } from "../../lifecycle/views.ts";
 import { dayPositions, ordersOfPositions, type DayPositionRow } from "./store.ts";
 
 export async function journalOf(sql: Sql, date: IsoDate): Promise<JournalTrade[]> {

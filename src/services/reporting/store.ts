@@ -6,7 +6,7 @@ import type { Sql } from "postgres";
 import type { OrderView } from "../../contracts/trading.ts";
 import type { PositionSide } from "../../domain/order-side.ts";
 import type { ClosedTrade } from "../../domain/reporting/trade-stats.ts";
-import { ORDER_COLUMNS, orderView } from "../trading/views.ts";
+import { ORDER_COLUMNS, orderView } from "../../lifecycle/views.ts";
 
 /** Pattern and catalyst: the position's own, else what the entry order's evidence said. */
 const PATTERN = `coalesce(p.pattern, eo.metadata #>> '{evidence,pattern}')`;

@@ -18,14 +18,14 @@ import { createServiceApp, mount } from "../../runtime/http.ts";
 import { repeatEvery, type Repeating } from "../../runtime/repeat.ts";
 import { LIVE_ORDER_STATUSES } from "../../domain/order-status.ts";
 import { createEntryMarketView } from "../risk/market-view.ts";
-import { applyOrderTree } from "./apply-report.ts";
-import { closePosition, flattenAll } from "./close.ts";
+import { applyOrderTree } from "../../lifecycle/apply-report.ts";
+import { closePosition, flattenAll } from "../../lifecycle/close.ts";
 import { mountDoctorRoutes } from "./doctor-routes.ts";
 import { publishEffects } from "./events.ts";
 import { placeEntry } from "./place-entry.ts";
-import { submitSettled } from "./submit.ts";
-import { refreshMarks, syncWithBroker } from "./sync.ts";
-import { fillsOf, ORDER_COLUMNS, orderById, orderView, orderWithLegs, POSITION_COLUMNS, positionView } from "./views.ts";
+import { submitSettled } from "../../lifecycle/submit.ts";
+import { refreshMarks, syncWithBroker } from "../../lifecycle/sync.ts";
+import { fillsOf, ORDER_COLUMNS, orderById, orderView, orderWithLegs, POSITION_COLUMNS, positionView } from "../../lifecycle/views.ts";
 import { PREPARED } from "../../adapters/db/client.ts";
 
 /** The polling backstop of the trade_updates stream. */

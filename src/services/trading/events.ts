@@ -1,6 +1,6 @@
 /** What the books' changes tell the rest of the system: catalyst:order_filled and catalyst:position_update. */
 import type { Bus } from "../../adapters/bus/bus.ts";
-import type { ReportEffects } from "./apply-report.ts";
+import type { ReportEffects } from "../../lifecycle/apply-report.ts";
 
 export async function publishEffects(bus: Bus, effects: ReportEffects[]): Promise<void> {
   for (const effect of effects) {

@@ -15,9 +15,9 @@ import { riskDecision, riskRejection } from "../risk/decision.ts";
 import { entryRequestFrom } from "../risk/entry-request.ts";
 import { cycleSizeMultiplier, evaluateAgainstBook } from "../risk/gate.ts";
 import type { EntryMarketViews } from "../risk/market-view.ts";
-import type { ReportEffects } from "./apply-report.ts";
-import { submitRecorded } from "./submit.ts";
-import { orderWithLegs } from "./views.ts";
+import type { ReportEffects } from "../../lifecycle/apply-report.ts";
+import { submitRecorded } from "../../lifecycle/submit.ts";
+import { orderWithLegs } from "../../lifecycle/views.ts";
 
 export interface PlacementDeps {
   sql: Sql;

@@ -5,14 +5,14 @@
  * entry fill and changed only by fills. Replays and out-of-order reports change nothing.
  */
 import type { TransactionSql } from "postgres";
-import type { BrokerOrder } from "../../adapters/broker/broker.ts";
-import { newFillFrom, type NewFill } from "../../domain/orders/cumulative-fill.ts";
-import { noFills, openingSide, positionFigures, withFill, type PositionFills } from "../../domain/orders/position-fill.ts";
-import { advanceStatus, orderStatusFor, type OrderStatus } from "../../domain/order-status.ts";
-import { absDecimal, addDecimal, compareDecimal, divideDecimal, multiplyDecimal, roundDecimal, subtractDecimal, type Decimal } from "../../domain/money.ts";
+import type { BrokerOrder } from "../adapters/broker/broker.ts";
+import { newFillFrom, type NewFill } from "../domain/orders/cumulative-fill.ts";
+import { noFills, openingSide, positionFigures, withFill, type PositionFills } from "../domain/orders/position-fill.ts";
+import { advanceStatus, orderStatusFor, type OrderStatus } from "../domain/order-status.ts";
+import { absDecimal, addDecimal, compareDecimal, divideDecimal, multiplyDecimal, roundDecimal, subtractDecimal, type Decimal } from "../domain/money.ts";
 import type { Sql } from "postgres";
 import { ORDER_COLUMNS } from "./views.ts";
-import { PREPARED } from "../../adapters/db/client.ts";
+import { PREPARED } from "../adapters/db/client.ts";
 
 export type ReportSource = "stream" | "poll" | "doctor";
 

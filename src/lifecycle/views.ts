@@ -1,7 +1,7 @@
 /** Orders, positions and fills as the contract shows them, read with one query shape each. */
 import type { Sql, TransactionSql } from "postgres";
-import type { FillView, OrderView, PositionView } from "../../contracts/trading.ts";
-import { PREPARED } from "../../adapters/db/client.ts";
+import type { FillView, OrderView, PositionView } from "../contracts/trading.ts";
+import { PREPARED } from "../adapters/db/client.ts";
 
 type Db = Sql | TransactionSql;
 type Row = Record<string, unknown>;

@@ -4,15 +4,15 @@
  * then one market exit is sent for what is held, its row written first like every order.
  */
 import type { Sql } from "postgres";
-import type { Broker } from "../../adapters/broker/broker.ts";
-import { freshClientOrderId } from "../../domain/orders/client-order-id.ts";
-import { orderSideFor, type PositionSide } from "../../domain/order-side.ts";
-import { isTerminal, type OrderStatus } from "../../domain/order-status.ts";
-import { ApiError } from "../../runtime/errors.ts";
+import type { Broker } from "../adapters/broker/broker.ts";
+import { freshClientOrderId } from "../domain/orders/client-order-id.ts";
+import { orderSideFor, type PositionSide } from "../domain/order-side.ts";
+import { isTerminal, type OrderStatus } from "../domain/order-status.ts";
+import { ApiError } from "../runtime/errors.ts";
 import { applyOrderTree, type ReportEffects } from "./apply-report.ts";
 import { submitRecorded } from "./submit.ts";
 import { orderById, positionById } from "./views.ts";
-import type { OrderView, PositionView } from "../../contracts/trading.ts";
+import type { OrderView, PositionView } from "../contracts/trading.ts";
 
 const LEG_CANCEL_WAIT_MS = 5_000;
 

@@ -6,7 +6,7 @@
  * applyOrderTree, so whichever sees a fill first records it and the other changes nothing.
  */
 import type { Sql } from "postgres";
-import type { Broker, BrokerOrder } from "../../adapters/broker/broker.ts";
+import type { Broker, BrokerOrder } from "../adapters/broker/broker.ts";
 import { EntryNotAppliedError, applyOrderTree, type ReportEffects } from "./apply-report.ts";
 import { withLegs } from "./submit.ts";
 

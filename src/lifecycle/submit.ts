@@ -5,8 +5,8 @@
  * id — never sent again.
  */
 import type { Sql } from "postgres";
-import type { Broker, BrokerOrder, OrderRequest, SubmitOutcome } from "../../adapters/broker/broker.ts";
-import type { OrderView } from "../../contracts/trading.ts";
+import type { Broker, BrokerOrder, OrderRequest, SubmitOutcome } from "../adapters/broker/broker.ts";
+import type { OrderView } from "../contracts/trading.ts";
 import { applyOrderTree, recordFirstAnswer, type ReportEffects } from "./apply-report.ts";
 import { orderView } from "./views.ts";
 
