@@ -5,6 +5,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { etInstant } from "./domain/exchange-calendar.ts";
+import { DEFAULT_FLATTEN_WINDOW_MINUTES } from "./domain/flatten-window.ts";
 import { UserFixableError } from "./runtime/errors.ts";
 import { SERVICE_NAMES, SERVICE_PORT_OFFSETS, type ServiceName } from "./runtime/services.ts";
 
@@ -115,6 +116,8 @@ export interface Config {
   trading: {
     /** A submit whose answer was lost and that the broker still does not know after this long never arrived. */
     unknownOrderSeconds: number;
+    /** Minutes before the close (early closes too) from which entries stop and positions are brought flat. */
+    flattenWindowMinutes: number;
   };
   /** Real seconds between workflow schedule ticks (each acts at the market's time). */
   workflowTickSeconds: number;
@@ -405,7 +408,10 @@ export function loadConfig(env: Env = process.env): Config {
     news: newsSettings(env),
     scanner: scannerSettings(env),
     risk: riskSettings(env),
-    trading: { unknownOrderSeconds: positiveNumber(env, "TRADING_UNKNOWN_ORDER_SECONDS", 30) },
+    trading: {
+      unknownOrderSeconds: positiveNumber(env, "TRADING_UNKNOWN_ORDER_SECONDS", 30),
+      flattenWindowMinutes: positiveNumber(env, "TRADING_FLATTEN_MINUTES", DEFAULT_FLATTEN_WINDOW_MINUTES),
+    },
     workflowTickSeconds: positiveNumber(env, "WORKFLOW_TICK_SECONDS", 5),
     doctorTickSeconds: positiveNumber(env, "DOCTOR_TICK_SECONDS", 30),
     brokerRequestsPerMinute: positiveNumber(env, "BROKER_REQUESTS_PER_MINUTE", 200, true),

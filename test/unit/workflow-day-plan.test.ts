@@ -4,7 +4,7 @@ import { dayPlan } from "../../src/domain/workflow/day-plan.ts";
 import { SCAN_MODES } from "../../src/domain/scanner/modes.ts";
 
 describe("day plan", () => {
-  test("a regular day: scan 09:15, open 09:30, entries 09:35–15:00, flatten 15:50, close 16:00 (New York)", () => {
+  test("a regular day: scan 09:15, open 09:30, entries 09:35–15:00, flatten 15:45, close 16:00 (New York)", () => {
     expect(dayPlan("2026-03-10")).toEqual({
       tradingDate: "2026-03-10",
       earlyClose: false,
@@ -12,18 +12,18 @@ describe("day plan", () => {
       open: "2026-03-10T09:30:00-04:00",
       entriesFrom: "2026-03-10T09:35:00-04:00",
       entriesUntil: "2026-03-10T15:00:00-04:00",
-      flattenAt: "2026-03-10T15:50:00-04:00",
+      flattenAt: "2026-03-10T15:45:00-04:00",
       close: "2026-03-10T16:00:00-04:00",
     });
   });
 
-  test("an early close (the day after Thanksgiving, 13:00): entries until 12:00, flatten 12:50", () => {
+  test("an early close (the day after Thanksgiving, 13:00): entries until 12:00, flatten 12:45", () => {
     const plan = dayPlan("2026-11-27")!;
     expect(plan).toMatchObject({
       earlyClose: true,
       open: "2026-11-27T09:30:00-05:00",
       entriesUntil: "2026-11-27T12:00:00-05:00",
-      flattenAt: "2026-11-27T12:50:00-05:00",
+      flattenAt: "2026-11-27T12:45:00-05:00",
       close: "2026-11-27T13:00:00-05:00",
     });
     expect(Date.parse(plan.close)).toBe(Date.parse("2026-11-27T18:00:00Z"));
@@ -42,7 +42,7 @@ describe("day plan", () => {
     expect(monday.premarketScanAt).toBe("2026-03-09T09:15:00-04:00");
     expect(new Date(friday.open).toISOString()).toBe("2026-03-06T14:30:00.000Z");
     expect(new Date(monday.open).toISOString()).toBe("2026-03-09T13:30:00.000Z");
-    expect(new Date(monday.flattenAt).toISOString()).toBe("2026-03-09T19:50:00.000Z");
+    expect(new Date(monday.flattenAt).toISOString()).toBe("2026-03-09T19:45:00.000Z");
     // And back in the autumn (EST again from Sunday 2026-11-01).
     expect(new Date(dayPlan("2026-11-02")!.close).toISOString()).toBe("2026-11-02T21:00:00.000Z");
   });

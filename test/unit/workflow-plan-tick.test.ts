@@ -90,7 +90,7 @@ describe("planTick, one tick at a time", () => {
 });
 
 describe("planTick over a whole day (normal mode, one tick a minute)", () => {
-  test("scan at 09:15, enter from 09:35, rescans every 15 min until 15:00, flatten at 15:50, closed when flat", () => {
+  test("scan at 09:15, enter from 09:35, rescans every 15 min until 15:00, flatten at 15:45, closed when flat", () => {
     let state: CycleState = "created";
     let lastScanAt: number | null = null;
     let entriesPlaced = 0;
@@ -98,7 +98,7 @@ describe("planTick over a whole day (normal mode, one tick a minute)", () => {
     for (let now = at("08:00"); now <= at("16:10"); now += 60_000) {
       const hhmm = new Date(now).toLocaleTimeString("en-GB", { timeZone: "America/New_York", hour: "2-digit", minute: "2-digit" });
       // Flatten orders fill within three minutes.
-      const openPositions: number | null = state === "closing" ? (now < at("15:53") ? entriesPlaced : 0) : null;
+      const openPositions: number | null = state === "closing" ? (now < at("15:48") ? entriesPlaced : 0) : null;
       for (const step of planTick({ state, plan, now, settings: MODE_SETTINGS.normal, lastScanAt, entriesPlaced, unfinishedEntryPass: false, openPositions })) {
         if (step.kind === "wait") continue;
         log.push(`${hhmm} ${step.kind}`);
@@ -113,7 +113,7 @@ describe("planTick over a whole day (normal mode, one tick a minute)", () => {
     expect(scans.slice(0, 5)).toEqual(["09:15", "09:30", "09:35", "09:50", "10:05"]);
     expect(scans.at(-1)).toBe("14:50");
     expect(log.filter((l) => l.endsWith("enter"))).toEqual(["09:35 enter", "09:50 enter", "10:05 enter", "10:20 enter"]);
-    expect(log.slice(-2)).toEqual(["15:50 flatten", "15:53 close"]);
+    expect(log.slice(-2)).toEqual(["15:45 flatten", "15:48 close"]);
     expect(state).toBe("closed");
     expect(entriesPlaced).toBe(MODE_SETTINGS.normal.maxEntries);
   });

@@ -50,7 +50,7 @@ export function createWorkflowApp(ctx: ServiceContext) {
   mount(app, startCycleRoute, async ({ body }) => {
     const now = await clock();
     const date = etDate(now);
-    const plan = dayPlan(date);
+    const plan = dayPlan(date, ctx.config.trading.flattenWindowMinutes);
     if (!plan) {
       throw new ApiError(422, "not_a_trading_day", `${date} is not a trading day (weekend or exchange holiday in New York); the next trading day is ${nextTradingDay(date)}: start the cycle then`);
     }
