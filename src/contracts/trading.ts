@@ -69,6 +69,8 @@ export const PositionView = t.Object({
   closeReason: Nullable(t.String()),
   pattern: Nullable(t.String()),
   catalyst: Nullable(t.String()),
+  /** Exempt from the end-of-day flatten (the trader's choice); it keeps its stop overnight. */
+  holdOvernight: t.Boolean(),
   openedAt: t.String(),
   closedAt: Nullable(t.String()),
 });
@@ -163,14 +165,28 @@ export const listPositionsRoute = defineRoute({
   response: t.Object({ mode: TradingMode, positions: t.Array(PositionView) }),
 });
 
+/** exit_sent: this call sent the exit; already_closing: one was working, it is returned; closed_meanwhile: a leg closed it first. */
+export const CloseOutcome = t.Union([t.Literal("exit_sent"), t.Literal("already_closing"), t.Literal("closed_meanwhile")]);
+export type CloseOutcome = Static<typeof CloseOutcome>;
+
 export const closePositionRoute = defineRoute({
   service: "trading",
   method: "POST",
   path: "/api/v1/positions/:id/close",
-  summary: "Close a position at market: its protective legs are cancelled first, then one exit order is sent",
+  summary: "Close a position at market: its protective legs are cancelled first, then one exit order is sent; a second close while one works gets that exit back",
   params: t.Object({ id: t.Integer({ minimum: 1 }) }),
   body: t.Object({ reason: t.Optional(t.String({ minLength: 1, maxLength: 200 })) }),
-  response: t.Object({ mode: TradingMode, position: PositionView, exitOrder: Nullable(OrderView), message: t.String() }),
+  response: t.Object({ mode: TradingMode, outcome: CloseOutcome, position: PositionView, exitOrder: Nullable(OrderView), message: t.String() }),
+});
+
+export const holdOvernightRoute = defineRoute({
+  service: "trading",
+  method: "PUT",
+  path: "/api/v1/positions/:id/hold-overnight",
+  summary: "Exempt an open position from the end-of-day flatten (it keeps its stop overnight), or undo that",
+  params: t.Object({ id: t.Integer({ minimum: 1 }) }),
+  body: t.Object({ holdOvernight: t.Boolean(), reason: t.String({ minLength: 3, maxLength: 200 }) }),
+  response: t.Object({ mode: TradingMode, position: PositionView, message: t.String() }),
 });
 
 export const FlattenReport = t.Object({

@@ -1,22 +1,29 @@
 /**
- * Closing positions. The protective legs are cancelled first (the broker holds the shares for
- * them, and a leg left working could fill after the exit and open a position the other way),
- * then one market exit is sent for what is held, its row written first like every order.
+ * Closing positions, one live exit per position. The exit's row is claimed first, under the
+ * position's row lock (and behind a partial unique index, should any path skip the lock), so a
+ * second close from any path — REST, MCP, flatten, emergency stop, end of day — finds it and gets
+ * it back instead of sending another. Then the protective legs are cancelled (the broker holds the
+ * shares for them, and a leg left working could fill after the exit and reverse the position) and
+ * the exit goes out for what is held. An exit the broker refuses leaves the position with a stop again.
  */
 import type { Sql } from "postgres";
 import type { Broker } from "../adapters/broker/broker.ts";
+import type { CloseOutcome, OrderView, PositionView } from "../contracts/trading.ts";
 import { freshClientOrderId } from "../domain/orders/client-order-id.ts";
-import { orderSideFor, type PositionSide } from "../domain/order-side.ts";
-import { isTerminal, type OrderStatus } from "../domain/order-status.ts";
-import { ApiError } from "../runtime/errors.ts";
+import { orderSideFor, type OrderSide, type PositionSide } from "../domain/order-side.ts";
+import { isTerminal, LIVE_ORDER_STATUSES, type OrderStatus } from "../domain/order-status.ts";
+import { ApiError, errorMessage } from "../runtime/errors.ts";
 import { applyOrderTree, type ReportEffects } from "./apply-report.ts";
+import { recordAttempt } from "./exit-attempts.ts";
+import { protectPosition } from "./protect.ts";
 import { submitRecorded } from "./submit.ts";
 import { orderById, positionById } from "./views.ts";
-import type { OrderView, PositionView } from "../contracts/trading.ts";
 
 const LEG_CANCEL_WAIT_MS = 5_000;
+const LIVE = LIVE_ORDER_STATUSES as readonly string[];
 
 export interface CloseResult {
+  outcome: CloseOutcome;
   position: PositionView;
   exitOrder: OrderView | null;
   message: string;
@@ -24,7 +31,7 @@ export interface CloseResult {
 }
 
 /** Cancels an order at the broker and waits until the broker says it is final (or it filled). */
-async function cancelAndSettle(sql: Sql, broker: Broker, brokerOrderId: string, effects: ReportEffects[]): Promise<OrderStatus> {
+export async function cancelAndSettle(sql: Sql, broker: Broker, brokerOrderId: string, effects: ReportEffects[]): Promise<OrderStatus> {
   await broker.cancelOrder(brokerOrderId);
   const deadline = performance.now() + LEG_CANCEL_WAIT_MS;
   for (;;) {
@@ -40,55 +47,84 @@ async function cancelAndSettle(sql: Sql, broker: Broker, brokerOrderId: string, 
   }
 }
 
+type Claim = { kind: "claimed"; exitId: number; side: OrderSide; symbol: string } | { kind: "working"; exitId: number } | { kind: "closed" };
+
+/** The exit's row, written under the position's lock: the one place an exit is decided. */
+async function claimExit(sql: Sql, positionId: number, closeReason: string, note: string): Promise<Claim> {
+  return sql.begin(async (tx) => {
+    const [p] = await tx`select p.status, p.side, p.qty::text, p.security_id, p.cycle_id, s.symbol from positions p join securities s using (security_id)
+                          where p.position_id = ${positionId} for update of p`;
+    if (!p) throw new ApiError(404, "position_not_found", `no position ${positionId}; list them with GET /api/v1/positions`, "id");
+    if (p.status === "closed") return { kind: "closed" } as const;
+    const [working] = await tx`select order_id from orders where position_id = ${positionId} and role = 'exit' and status = any(${LIVE as string[]}) limit 1`;
+    if (working) return { kind: "working", exitId: Number(working.order_id) } as const;
+    const side = orderSideFor(p.side as PositionSide, "close");
+    const [exit] = await tx`
+      insert into orders (client_order_id, security_id, cycle_id, position_id, role, order_class, side, order_type, time_in_force, qty, source, metadata)
+      values (${freshClientOrderId("exit")}, ${p.security_id}, ${p.cycle_id}, ${positionId}, 'exit', 'simple', ${side}, 'market', 'day', ${p.qty},
+              'catalyst', ${tx.json({ closeReason, note })})
+      returning order_id`;
+    return { kind: "claimed", exitId: Number(exit!.order_id), side, symbol: p.symbol as string } as const;
+  });
+}
+
+/** A claimed exit that will not be sent: closed, so the next close can claim again. */
+async function dropClaim(sql: Sql, exitId: number, reason: string): Promise<void> {
+  await sql`update orders set status = 'cancelled', cancelled_at = now(), cancel_reason = ${reason} where order_id = ${exitId} and status = 'created'`;
+}
+
 /** closeReason: a code recorded on the position (manual_close, flatten, end_of_day, emergency_stop); note: the human's words. */
 export async function closePosition(sql: Sql, broker: Broker, positionId: number, closeReason: string, note: string): Promise<CloseResult> {
-  const position = await positionById(sql, positionId);
-  if (!position) throw new ApiError(404, "position_not_found", `no position ${positionId}; list them with GET /api/v1/positions`, "id");
-  if (position.status === "closed") throw new ApiError(409, "position_closed", `position ${positionId} is already closed (${position.closeReason})`, "id");
-
-  const [working] = await sql`select order_id from orders where position_id = ${positionId} and role = 'exit'
-                               and status in ('created', 'submitted', 'accepted', 'partial_fill') limit 1`;
-  if (working) {
-    const exitOrder = await orderById(sql, Number(working.order_id));
-    return { position, exitOrder, message: `an exit order (${exitOrder!.orderId}) is already working for this position`, effects: [] };
+  const claim = await claimExit(sql, positionId, closeReason, note);
+  if (claim.kind === "closed") {
+    const position = (await positionById(sql, positionId))!;
+    throw new ApiError(409, "position_closed", `position ${positionId} is already closed (${position.closeReason})`, "id");
+  }
+  if (claim.kind === "working") {
+    const exitOrder = await orderById(sql, claim.exitId);
+    return { outcome: "already_closing", position: (await positionById(sql, positionId))!, exitOrder, message: `already closing: exit order ${claim.exitId} is working for this position (${exitOrder?.status})`, effects: [] };
   }
 
   const effects: ReportEffects[] = [];
-  // Legs, and an entry's unfilled remainder after a partial fill: nothing may add to or reverse the position later.
-  const legs = await sql`select broker_order_id from orders where position_id = ${positionId} and role <> 'exit'
-                          and broker_order_id is not null and status in ('submitted', 'accepted', 'partial_fill')`;
-  for (const leg of legs) await cancelAndSettle(sql, broker, leg.broker_order_id, effects);
-
-  const [row] = await sql`select p.qty::text, p.side, p.security_id, p.cycle_id, s.symbol from positions p join securities s using (security_id)
-                           where p.position_id = ${positionId} and p.status = 'open'`;
-  if (!row) {
-    const closed = (await positionById(sql, positionId))!;
-    return { position: closed, exitOrder: null, message: `a protective leg filled while cancelling; the position closed (${closed.closeReason})`, effects };
+  try {
+    // Legs, and an entry's unfilled remainder after a partial fill: nothing may add to or reverse the position later.
+    const legs = await sql`select broker_order_id from orders where position_id = ${positionId} and role <> 'exit'
+                            and broker_order_id is not null and status in ('submitted', 'accepted', 'partial_fill')`;
+    for (const leg of legs) await cancelAndSettle(sql, broker, leg.broker_order_id, effects);
+  } catch (error) {
+    await dropClaim(sql, claim.exitId, `not sent: cancelling the protective legs failed (${errorMessage(error)})`);
+    await protectPosition(sql, broker, positionId, "a close could not cancel the legs");
+    throw error;
   }
-  const side = orderSideFor(row.side as PositionSide, "close");
-  const clientOrderId = freshClientOrderId("exit");
-  const [exit] = await sql`
-    insert into orders (client_order_id, security_id, cycle_id, position_id, role, order_class, side, order_type, time_in_force, qty, source, metadata)
-    values (${clientOrderId}, ${row.security_id}, ${row.cycle_id}, ${positionId}, 'exit', 'simple', ${side}, 'market', 'day', ${row.qty},
-            'catalyst', ${sql.json({ closeReason, note })})
-    returning order_id`;
-  const exitId = Number(exit!.order_id);
-  const submitted = await submitRecorded(sql, broker, exitId, {
-    symbol: row.symbol,
-    qty: row.qty.replace(/\.0+$/, ""),
-    side,
+
+  const [held] = await sql`select qty::text from positions where position_id = ${positionId} and status = 'open'`;
+  if (!held) {
+    await dropClaim(sql, claim.exitId, "not needed: a protective leg closed the position while the close cancelled it");
+    const closed = (await positionById(sql, positionId))!;
+    return { outcome: "closed_meanwhile", position: closed, exitOrder: null, message: `a protective leg filled while cancelling; the position closed (${closed.closeReason})`, effects };
+  }
+  // A leg may have filled in part while it was cancelled: the exit is for what is held now.
+  await sql`update orders set qty = ${held.qty} where order_id = ${claim.exitId} and status = 'created'`;
+  const qty = String(held.qty).replace(/\.0+$/, "");
+  const submitted = await submitRecorded(sql, broker, claim.exitId, {
+    symbol: claim.symbol,
+    qty,
+    side: claim.side,
     type: "market",
     timeInForce: "day",
     orderClass: "simple",
-    clientOrderId,
+    clientOrderId: (await orderById(sql, claim.exitId))!.clientOrderId,
   });
   effects.push(...submitted.effects);
-  const exitOrder = await orderById(sql, exitId);
-  const after = (await positionById(sql, positionId))!;
   if (submitted.outcome.kind === "rejected") {
-    throw new ApiError(502, "broker_rejected", `the broker refused the exit for position ${positionId}: ${submitted.outcome.message}; the stop loss was cancelled, so close it again or protect it now`);
+    await recordAttempt(sql, positionId, claim.exitId, "exit_refused", closeReason, submitted.outcome.message);
+    const protection = await protectPosition(sql, broker, positionId, `the broker refused exit ${claim.exitId}`);
+    throw new ApiError(502, "broker_rejected", `the broker refused the exit for position ${positionId}: ${submitted.outcome.message}; ${protection.message}`);
   }
-  return { position: after, exitOrder, message: `exit order ${exitId} sent: ${side} ${row.qty} ${row.symbol} at market`, effects };
+  await recordAttempt(sql, positionId, claim.exitId, "exit_sent", closeReason, `${claim.side} ${qty} ${claim.symbol} at market`);
+  const exitOrder = await orderById(sql, claim.exitId);
+  const after = (await positionById(sql, positionId))!;
+  return { outcome: "exit_sent", position: after, exitOrder, message: `exit order ${claim.exitId} sent: ${claim.side} ${qty} ${claim.symbol} at market`, effects };
 }
 
 export interface FlattenResult {
@@ -98,8 +134,12 @@ export interface FlattenResult {
   effects: ReportEffects[];
 }
 
-/** Cancels working entries, closes every open position, and reports what it could not do. */
-export async function flattenAll(sql: Sql, broker: Broker, closeReason: string, note: string): Promise<FlattenResult> {
+/**
+ * Cancels working entries (and marks entries not yet sent as never to be sent), closes every open
+ * Catalyst position — the ones a trader marked holdOvernight too, unless `keepHeldOvernight` — and
+ * reports what it could not do.
+ */
+export async function flattenAll(sql: Sql, broker: Broker, closeReason: string, note: string, keepHeldOvernight = false): Promise<FlattenResult> {
   const result: FlattenResult = { cancelledOrders: 0, closingPositions: 0, problems: [], effects: [] };
   const entries = await sql`select order_id, broker_order_id from orders where role = 'entry' and broker_order_id is not null
                              and status in ('submitted', 'accepted')`;
@@ -108,10 +148,11 @@ export async function flattenAll(sql: Sql, broker: Broker, closeReason: string, 
       await cancelAndSettle(sql, broker, entry.broker_order_id, result.effects);
       result.cancelledOrders++;
     } catch (error) {
-      result.problems.push(`order ${entry.order_id}: ${(error as Error).message}`);
+      result.problems.push(`order ${entry.order_id}: ${errorMessage(error)}`);
     }
   }
-  const open = await sql`select position_id from positions where status = 'open' and source = 'catalyst' order by position_id`;
+  const open = await sql`select position_id from positions where status = 'open' and source = 'catalyst'
+                          and (not ${keepHeldOvernight} or not hold_overnight) order by position_id`;
   await Promise.all(
     open.map(async (p) => {
       try {
@@ -119,7 +160,8 @@ export async function flattenAll(sql: Sql, broker: Broker, closeReason: string, 
         result.effects.push(...closed.effects);
         result.closingPositions++;
       } catch (error) {
-        result.problems.push(`position ${p.position_id}: ${(error as Error).message}`);
+        if (error instanceof ApiError && error.code === "position_closed") return;
+        result.problems.push(`position ${p.position_id}: ${errorMessage(error)}`);
       }
     }),
   );

@@ -56,10 +56,6 @@ async function applyAll(sql: Sql, orders: BrokerOrder[]): Promise<ReportEffects[
 }
 
 /**
- * settleAfterSeconds: how old a row without a broker id must be before a miss at the broker
- * counts as "never arrived" (0 at start-up: nothing of ours is in flight then).
- */
-/**
  * Brackets whose legs have no rows: the stream (which sends no legs) recorded the entry, and the
  * submit's own answer, which carries them, was lost to a crash. Unknown legs would hold the shares.
  */
@@ -76,6 +72,10 @@ async function adoptMissingLegs(sql: Sql, broker: Broker): Promise<ReportEffects
   return effects;
 }
 
+/**
+ * settleAfterSeconds: how old a row without a broker id must be before a miss at the broker counts
+ * as "never arrived" — at start-up too, since a row written just now may be in flight.
+ */
 export async function syncWithBroker(sql: Sql, broker: Broker, settleAfterSeconds: number): Promise<SyncSummary> {
   const effects = await settleUnknown(sql, broker, settleAfterSeconds);
   effects.push(...(await adoptMissingLegs(sql, broker)));

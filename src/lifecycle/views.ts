@@ -51,7 +51,7 @@ export const POSITION_COLUMNS = `p.position_id, s.symbol, p.cycle_id, p.side, p.
   case when p.status = 'open' and p.last_price is not null
        then round((p.last_price - p.avg_entry_price) * p.qty * case p.side when 'long' then 1 else -1 end, 2)::text end as unrealized_pnl,
   p.realized_pnl::text, p.stop_loss::text, p.take_profit::text, p.initial_risk::text, p.source, p.close_reason, p.pattern,
-  p.catalyst, p.opened_at, p.closed_at`;
+  p.catalyst, p.hold_overnight, p.opened_at, p.closed_at`;
 
 export function positionView(r: Row): PositionView {
   return {
@@ -73,6 +73,7 @@ export function positionView(r: Row): PositionView {
     closeReason: textOrNull(r.close_reason),
     pattern: textOrNull(r.pattern),
     catalyst: textOrNull(r.catalyst),
+    holdOvernight: r.hold_overnight === true,
     openedAt: iso(r.opened_at),
     closedAt: isoOrNull(r.closed_at),
   };

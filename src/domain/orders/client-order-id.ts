@@ -11,6 +11,8 @@ export function clientOrderIdForKey(idempotencyKey: string): string {
   return `cat-k-${hex(new Uint8Array(digest)).slice(0, 32)}`;
 }
 
-export function freshClientOrderId(kind: "entry" | "exit", random: Uint8Array = crypto.getRandomValues(new Uint8Array(12))): string {
-  return `cat-${kind === "entry" ? "e" : "x"}-${hex(random)}`;
+const KIND_LETTER = { entry: "e", exit: "x", stop: "s" } as const;
+
+export function freshClientOrderId(kind: keyof typeof KIND_LETTER, random: Uint8Array = crypto.getRandomValues(new Uint8Array(12))): string {
+  return `cat-${KIND_LETTER[kind]}-${hex(random)}`;
 }

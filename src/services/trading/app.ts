@@ -5,6 +5,7 @@ import {
   closePositionRoute,
   flattenRoute,
   getOrderRoute,
+  holdOvernightRoute,
   listOrdersRoute,
   listPositionsRoute,
   placeOrderRoute,
@@ -20,12 +21,13 @@ import { LIVE_ORDER_STATUSES } from "../../domain/order-status.ts";
 import { createEntryMarketView } from "../risk/market-view.ts";
 import { applyOrderTree } from "../../lifecycle/apply-report.ts";
 import { closePosition, flattenAll } from "../../lifecycle/close.ts";
+import { startFlattener } from "../../lifecycle/flattener.ts";
 import { mountDoctorRoutes } from "./doctor-routes.ts";
 import { publishEffects } from "./events.ts";
 import { placeEntry } from "./place-entry.ts";
 import { submitSettled } from "../../lifecycle/submit.ts";
 import { refreshMarks, syncWithBroker } from "../../lifecycle/sync.ts";
-import { fillsOf, ORDER_COLUMNS, orderById, orderView, orderWithLegs, POSITION_COLUMNS, positionView } from "../../lifecycle/views.ts";
+import { fillsOf, ORDER_COLUMNS, orderById, orderView, orderWithLegs, POSITION_COLUMNS, positionById, positionView } from "../../lifecycle/views.ts";
 import { PREPARED } from "../../adapters/db/client.ts";
 
 /** The polling backstop of the trade_updates stream. */
@@ -58,13 +60,15 @@ export function createTradingApp(ctx: ServiceContext) {
   const mode = ctx.config.mode;
   let stream: TradeUpdateStream | null = null;
   let syncSchedule: Repeating | null = null;
+  let flattener: { stop(): void } | null = null;
 
   /** One sync at a time: the stream's reconnect, the timer and the route all funnel through here. */
   let syncing: Promise<Awaited<ReturnType<typeof syncWithBroker>>> | null = null;
-  const sync = (startup = false) => {
+  const sync = () => {
     syncing ??= (async () => {
       try {
-        const summary = await syncWithBroker(sql, broker, startup ? 0 : ctx.config.trading.unknownOrderSeconds);
+        // The boot too: only rows older than the threshold are settled, as the order route is already taking orders.
+        const summary = await syncWithBroker(sql, broker, ctx.config.trading.unknownOrderSeconds);
         await publishEffects(bus, summary.effects);
         await refreshMarks(sql, broker, Date.parse((await views.clock()).timestamp));
         return summary;
@@ -91,11 +95,21 @@ export function createTradingApp(ctx: ServiceContext) {
         },
       );
       syncSchedule = repeatEvery(SYNC_EVERY_SECONDS, () => sync().catch((error: Error) => log.warn("order sync failed; retrying", { error: error.message })));
-      void sync(true).catch((error: Error) => log.warn("start-up sync failed; the next one retries", { error: error.message }));
+      void sync().catch((error: Error) => log.warn("start-up sync failed; the next one retries", { error: error.message }));
+      flattener = startFlattener({
+        sql,
+        broker,
+        log,
+        windowMinutes: ctx.config.trading.flattenWindowMinutes,
+        // The broker's clock, not the shared cached one: at 600× a second of cache is ten market minutes.
+        marketNow: async () => Date.parse((await broker.getClock()).timestamp),
+        publish: (effects) => publishEffects(bus, effects),
+      });
     })
     .onStop(() => {
       stream?.close();
       syncSchedule?.stop();
+      flattener?.stop();
     });
 
 
@@ -144,11 +158,28 @@ export function createTradingApp(ctx: ServiceContext) {
   mount(app, closePositionRoute, async ({ params, body }) => {
     const result = await viaBroker(() => closePosition(sql, broker, params.id, "manual_close", body.reason ?? "closed on request"), BROKER_API);
     await publishEffects(bus, result.effects);
-    return { mode, position: result.position, exitOrder: result.exitOrder, message: result.message };
+    return { mode, outcome: result.outcome, position: result.position, exitOrder: result.exitOrder, message: result.message };
+  });
+
+  mount(app, holdOvernightRoute, async ({ params, body }) => {
+    const [row] = await sql`update positions set hold_overnight = ${body.holdOvernight},
+                              metadata = metadata || ${sql.json({ holdOvernightReason: body.reason })}
+                             where position_id = ${params.id} and status = 'open' and source = 'catalyst' returning position_id`;
+    const position = await positionById(sql, params.id);
+    if (!position) throw new ApiError(404, "position_not_found", `no position ${params.id}; list them with GET /api/v1/positions`, "id");
+    if (!row) throw new ApiError(409, position.status === "closed" ? "position_closed" : "position_external", `position ${params.id} is ${position.status === "closed" ? "closed" : "external (Catalyst does not flatten it)"}; nothing to change`, "id");
+    log.info("hold overnight", { positionId: params.id, holdOvernight: body.holdOvernight, reason: body.reason });
+    return {
+      mode,
+      position,
+      message: body.holdOvernight
+        ? `position ${params.id} is held overnight: the end-of-day flatten leaves it, with its stop working (an emergency stop still closes it)`
+        : `position ${params.id} is flattened before the close like every other`,
+    };
   });
 
   mount(app, flattenRoute, async ({ body }) => {
-    const result = await viaBroker(() => flattenAll(sql, broker, body.trigger ?? "flatten", body.reason), BROKER_API);
+    const result = await viaBroker(() => flattenAll(sql, broker, body.trigger ?? "flatten", body.reason, body.trigger === "end_of_day"), BROKER_API);
     await publishEffects(bus, result.effects);
     log.info("flatten", { reason: body.reason, cancelled: result.cancelledOrders, closing: result.closingPositions, problems: result.problems.length });
     return { mode, cancelledOrders: result.cancelledOrders, closingPositions: result.closingPositions, problems: result.problems };

@@ -111,7 +111,7 @@ export class CycleTicker {
       }
       case "flatten": {
         try {
-          const report = await client.call(flattenRoute, { body: { reason: END_OF_DAY_REASON } }, { timeoutMs: FLATTEN_TIMEOUT_MS });
+          const report = await client.call(flattenRoute, { body: { reason: END_OF_DAY_REASON, trigger: "end_of_day" } }, { timeoutMs: FLATTEN_TIMEOUT_MS });
           const problems = report.problems.length > 0 ? `; problems: ${report.problems.join("; ")}` : "";
           run.actions.push(`flatten: ${report.cancelledOrders} order(s) cancelled, ${report.closingPositions} position(s) closing${problems}`);
         } catch (error) {

@@ -1,0 +1,50 @@
+/**
+ * Putting a stop back on a position that has none working: after an exit the broker refused, a
+ * close that could not finish, or shares left at the close. The stop is a GTC order of its own
+ * (role stop_loss), its row written before the broker is called like every order.
+ */
+import type { Sql } from "postgres";
+import type { Broker } from "../adapters/broker/broker.ts";
+import { freshClientOrderId } from "../domain/orders/client-order-id.ts";
+import { protectiveStopPrice } from "../domain/orders/protective-stop.ts";
+import { orderSideFor, type PositionSide } from "../domain/order-side.ts";
+import { LIVE_ORDER_STATUSES } from "../domain/order-status.ts";
+import { errorMessage } from "../runtime/errors.ts";
+import { recordAttempt } from "./exit-attempts.ts";
+import { submitRecorded } from "./submit.ts";
+
+export interface Protection {
+  /** The working stop's order id, or null when none could be placed (the position is naked). */
+  stopOrderId: number | null;
+  message: string;
+}
+
+export async function protectPosition(sql: Sql, broker: Broker, positionId: number, reason: string): Promise<Protection> {
+  const [p] = await sql`select p.side, p.qty::text, p.stop_loss::text, p.last_price::text, p.avg_entry_price::text, p.security_id, p.cycle_id, s.symbol
+                          from positions p join securities s using (security_id) where p.position_id = ${positionId} and p.status = 'open'`;
+  if (!p) return { stopOrderId: null, message: `position ${positionId} is closed; nothing to protect` };
+  const side = orderSideFor(p.side as PositionSide, "close");
+  const [working] = await sql`select order_id from orders where position_id = ${positionId} and role = 'stop_loss' and broker_order_id is not null
+                               and status = any(${LIVE_ORDER_STATUSES as string[]}) limit 1`;
+  if (working) return { stopOrderId: Number(working.order_id), message: `its stop (order ${working.order_id}) is still working` };
+
+  const stopPrice = protectiveStopPrice(p.side as PositionSide, p.stop_loss, p.last_price, p.avg_entry_price);
+  const clientOrderId = freshClientOrderId("stop");
+  const qty = String(p.qty).replace(/\.0+$/, "");
+  const [row] = await sql`
+    insert into orders (client_order_id, security_id, cycle_id, position_id, role, order_class, side, order_type, time_in_force, qty, stop_price, source, metadata)
+    values (${clientOrderId}, ${p.security_id}, ${p.cycle_id}, ${positionId}, 'stop_loss', 'simple', ${side}, 'stop', 'gtc', ${p.qty}, ${stopPrice},
+            'catalyst', ${sql.json({ protectReason: reason })})
+    returning order_id`;
+  const stopOrderId = Number(row!.order_id);
+  try {
+    const sent = await submitRecorded(sql, broker, stopOrderId, { symbol: p.symbol, qty, side, type: "stop", timeInForce: "gtc", orderClass: "simple", stopPrice, clientOrderId });
+    if (sent.outcome.kind === "rejected") throw new Error(`the broker refused it: ${sent.outcome.message}`);
+  } catch (error) {
+    const why = errorMessage(error);
+    await recordAttempt(sql, positionId, stopOrderId, "protect_failed", reason, why);
+    return { stopOrderId: null, message: `placing a protective stop at ${stopPrice} failed (${why}): the position is UNPROTECTED — place a stop or close it at the broker now` };
+  }
+  await recordAttempt(sql, positionId, stopOrderId, "protected", reason, `${side} stop ${qty} ${p.symbol} @ ${stopPrice} (GTC)`);
+  return { stopOrderId, message: `a protective stop was placed again: ${side} ${qty} ${p.symbol} stop ${stopPrice} GTC (order ${stopOrderId})` };
+}
