@@ -27,3 +27,10 @@ CREATE TABLE position_exit_attempts (
     CHECK (action IN ('exit_sent', 'exit_refused', 'protected', 'protect_failed'))
 );
 CREATE INDEX position_exit_attempts_position_idx ON position_exit_attempts (position_id, attempt_id);
+
+-- The doctor's escalation of a position left open past the close (the flattener leaves it a stop).
+INSERT INTO doctor_claude_rules (issue_type, default_severity, auto_fix_enabled, fix_action,
+  escalate_threshold, escalation_channel, escalation_priority, max_auto_fixes_per_hour,
+  cooldown_minutes, description) VALUES
+  ('not_flat_at_close',     'critical', false, NULL,                      1, 'email', 'critical', 10, 5,
+   'A Catalyst position open past the close that the trader did not mark to hold overnight');

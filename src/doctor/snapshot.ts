@@ -27,7 +27,7 @@ export async function readDbSnapshot(sql: Sql): Promise<DbSnapshot> {
         left join positions pos on pos.position_id = coalesce(o.position_id, parent.position_id)
        where o.status = any(${LIVE_ORDER_STATUSES as string[]})`,
     sql`
-      select p.position_id, s.symbol, p.side, p.qty::text, p.source, p.opened_at, p.last_price_at
+      select p.position_id, s.symbol, p.side, p.qty::text, p.source, p.hold_overnight, p.opened_at, p.last_price_at
         from positions p join securities s using (security_id) where p.status = 'open'`,
     sql`select cycle_id, state, last_activity_at from trading_cycles where state not in ('closed', 'error') order by started_at desc limit 1`,
     sql`select max(finished_at) as at from doctor_sweeps where triggered_by = 'schedule' and status <> 'error'`,
@@ -59,6 +59,7 @@ export async function readDbSnapshot(sql: Sql): Promise<DbSnapshot> {
       side: r.side,
       qty: r.qty,
       source: r.source,
+      holdOvernight: r.hold_overnight,
       openedAt: r.opened_at.getTime(),
       lastPriceAt: r.last_price_at === null ? null : r.last_price_at.getTime(),
     })),

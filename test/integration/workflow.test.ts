@@ -261,7 +261,7 @@ for (const backend of BACKENDS) {
         const flatten = await (await post("/api/v1/workflow/tick")).json();
         expect(flatten.actions).toEqual(["flatten: 0 order(s) cancelled, 0 position(s) closing"]);
         expect(flatten.cycle.state).toBe("closing");
-        expect(trading.flattens).toEqual([{ reason: "end of day flatten" }]);
+        expect(trading.flattens).toEqual([{ reason: "end of day flatten", trigger: "end_of_day" }]);
         const closed = await (await post("/api/v1/workflow/tick")).json();
         expect(closed.actions).toEqual(["closed: no open positions"]);
         expect(closed.cycle).toMatchObject({ state: "closed", endedAt: new Date(etInstant(DAY, "15:50")).toISOString() });

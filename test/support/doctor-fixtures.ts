@@ -54,6 +54,7 @@ export function dbPosition(over: Partial<DbPosition> & { positionId: number }): 
     side: "long",
     qty: "10",
     source: "catalyst",
+    holdOvernight: false,
     openedAt: minutesAgo(30),
     lastPriceAt: minutesAgo(1),
     ...over,

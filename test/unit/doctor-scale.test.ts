@@ -93,6 +93,7 @@ describe("a full book", () => {
       orphan_positions: 5,
       qty_mismatch: 3,
       missing_stop: STOP_CANCELLED.length,
+      not_flat_at_close: 0,
       stale_cycle: 0,
       stale_pnl: 0,
       dead_man: 0,

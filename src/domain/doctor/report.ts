@@ -2,6 +2,7 @@
  * One sweep's findings as the versioned report (SPEC §8) and its exit code. The checks are pure:
  * the same snapshots and time give the same report.
  */
+import { checkNotFlatAtClose } from "./check-overnight.ts";
 import type { Mode } from "../../config.ts";
 import { checkBrokerConnection, checkDeadMan, checkPipeline, checkStaleCycle, checkStalePnl } from "./check-liveness.ts";
 import { checkOrders } from "./check-orders.ts";
@@ -42,6 +43,7 @@ export function runChecks(db: DbSnapshot, broker: BrokerSnapshot, t: DoctorThres
     positions.orphan,
     positions.qty,
     positions.missingStop,
+    checkNotFlatAtClose(db, broker.marketNow),
     checkStaleCycle(db, broker, t),
     checkStalePnl(db, broker, t),
     checkDeadMan(db, broker, t),

@@ -24,6 +24,7 @@ export const CHECK_NAMES = [
   "orphan_positions",
   "qty_mismatch",
   "missing_stop",
+  "not_flat_at_close",
   "stale_cycle",
   "stale_pnl",
   "dead_man",
@@ -43,6 +44,7 @@ export type IssueType =
   | "stale_cycle"
   | "stale_pnl"
   | "missing_stop"
+  | "not_flat_at_close"
   | "dead_man"
   | "broker_unreachable";
 
@@ -108,6 +110,8 @@ export interface DbPosition {
   side: PositionSide;
   qty: Decimal;
   source: "catalyst" | "external";
+  /** The trader exempted it from the end-of-day flatten. */
+  holdOvernight: boolean;
   /** Market time of the entry fill, epoch ms. */
   openedAt: number;
   /** Market time of the latest mark, epoch ms. */

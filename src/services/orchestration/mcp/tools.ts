@@ -7,7 +7,7 @@ import { CheckName, runDoctorRoute } from "../../../contracts/doctor.ts";
 import { Type as t, type Static, type TSchema } from "@sinclair/typebox";
 import { EntryIntent, emergencyStopRoute, riskStatusRoute, RiskParameterChanges, updateRiskParametersRoute, validateIntentRoute } from "../../../contracts/risk.ts";
 import { Ticker, Uuid } from "../../../contracts/common.ts";
-import { closePositionRoute, listPositionsRoute, placeOrderRoute } from "../../../contracts/trading.ts";
+import { closePositionRoute, holdOvernightRoute, listPositionsRoute, placeOrderRoute } from "../../../contracts/trading.ts";
 import { startCycleRoute, stopCycleRoute } from "../../../contracts/workflow.ts";
 import { latestScanRoute } from "../../../contracts/scanner.ts";
 import { performanceRoute } from "../../../contracts/reporting.ts";
@@ -170,12 +170,22 @@ export const TOOLS: ToolDefinition[] = [
   }),
   tool({
     name: "close_position",
-    description: "Close one position at market: its stop loss and take profit are cancelled first, then one market exit is sent. The P&L comes from the exit's real fill.",
+    description: "Close one position at market: its stop loss and take profit are cancelled first, then one market exit is sent. The P&L comes from the exit's real fill. A position already closing returns its working exit (outcome already_closing): never a second order.",
     input: t.Object({ positionId: t.Integer({ minimum: 1 }), reason: t.Optional(t.String({ minLength: 1, maxLength: 200 })) }),
     annotations: { title: "Close a position", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     run: async (args, deps) => {
       const closed = await deps.client.call(closePositionRoute, { params: { id: args.positionId }, body: { reason: args.reason } });
-      return { position: closed.position, exitOrder: closed.exitOrder, message: closed.message };
+      return { outcome: closed.outcome, position: closed.position, exitOrder: closed.exitOrder, message: closed.message };
+    },
+  }),
+  tool({
+    name: "hold_overnight",
+    description: "Exempt one open position from the end-of-day flatten (it keeps its stop working overnight), or undo that with holdOvernight false. Every position is flattened before the close unless marked. Needs a reason.",
+    input: t.Object({ positionId: t.Integer({ minimum: 1 }), holdOvernight: t.Boolean(), reason: t.String({ minLength: 3, maxLength: 200 }) }),
+    annotations: { title: "Hold a position overnight", readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    run: async (args, deps) => {
+      const held = await deps.client.call(holdOvernightRoute, { params: { id: args.positionId }, body: { holdOvernight: args.holdOvernight, reason: args.reason } });
+      return { position: held.position, message: held.message };
     },
   }),
   tool({
