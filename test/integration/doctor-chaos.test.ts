@@ -109,9 +109,18 @@ function sharesFor(rng: Rng, price: number): number {
   return Math.max(2, Math.min(20, Math.floor(rng.between(500, 1_500) / price)));
 }
 
+/** A scenario count from the environment: a whole number of at least 1 (0 scenarios would make the run prove nothing), else the run is refused. */
+function scenarioCount(name: "CHAOS_SCENARIOS" | "CHAOS_EMBEDDED_SCENARIOS", fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}=${JSON.stringify(value)}: the chaos test needs a whole number of scenarios, at least 1 (unset: ${fallback})`);
+  return n;
+}
+
 const CHAOS_RUNS: { backend: Backend; scenarios: number; perRound: number }[] = [
-  { backend: BACKENDS.find((b) => b.name === "postgres+redis")!, scenarios: Number(process.env.CHAOS_SCENARIOS ?? 200), perRound: 8 },
-  { backend: BACKENDS.find((b) => b.name === "embedded")!, scenarios: Number(process.env.CHAOS_EMBEDDED_SCENARIOS ?? 20), perRound: 5 },
+  { backend: BACKENDS.find((b) => b.name === "postgres+redis")!, scenarios: scenarioCount("CHAOS_SCENARIOS", 200), perRound: 8 },
+  { backend: BACKENDS.find((b) => b.name === "embedded")!, scenarios: scenarioCount("CHAOS_EMBEDDED_SCENARIOS", 20), perRound: 5 },
 ];
 
 for (const [runIndex, run] of CHAOS_RUNS.entries()) {

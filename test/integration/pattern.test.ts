@@ -109,8 +109,15 @@ describe("pattern service", () => {
   test("defaults (5Min, 120 bars) and minConfidence filtering", async () => {
     const all = (await (await patterns(mostActive)).json()) as PatternReport;
     expect(all).toMatchObject({ timeframe: "5Min", bars: 120 });
-    const strict = (await (await patterns(`${mostActive}?minConfidence=0.99`)).json()) as PatternReport;
-    expect(strict.patterns.every((p) => p.confidence >= 0.99)).toBe(true);
+    // A threshold from the report itself, between its best and its worst pattern: the filter must keep some and drop some.
+    const confidences = [...new Set(all.patterns.map((p) => p.confidence))].sort((a, b) => b - a);
+    expect(confidences.length).toBeGreaterThanOrEqual(2);
+    const threshold = confidences[0]!;
+    const strict = (await (await patterns(`${mostActive}?minConfidence=${threshold}`)).json()) as PatternReport;
+    expect(strict.patterns.length).toBeGreaterThan(0);
+    expect(strict.patterns.length).toBeLessThan(all.patterns.length);
+    expect(strict.patterns.every((p) => p.confidence >= threshold)).toBe(true);
+    expect(strict.patterns).toEqual(all.patterns.filter((p) => p.confidence >= threshold));
   });
 
   test("a bad timeframe is a 422 naming the field", async () => {

@@ -122,7 +122,8 @@ for (const backend of BACKENDS) {
       // No fees at the venue: the account's change is exactly the realized P&L of the round trip.
       expect((Number(account1.equity) - Number(account0.equity)).toFixed(2)).toBe(Number(done.realizedPnl).toFixed(2));
       const legs = await t.api("trading", `/api/v1/orders/${placed.body.order.orderId}`);
-      expect(legs.body.legs.every((l: any) => l.status === "cancelled")).toBe(true);
+      // Both exits, the stop and the target, were cancelled when the position was closed by hand.
+      expect(legs.body.legs.map((l: any) => l.status)).toEqual(["cancelled", "cancelled"]);
       expect(await disagreements(t)).toEqual([]);
     }, 60_000);
 
@@ -151,7 +152,12 @@ for (const backend of BACKENDS) {
       const atRisk = ok.reduce((sum, r) => sum + Number(r.body.risk.sizing.riskUsd), 0);
       expect(ok.length).toBeGreaterThanOrEqual(1);
       expect(atRisk).toBeLessThanOrEqual(650);
-      expect(burst.filter((r) => r.status === 422).every((r) => r.body.error.message.includes("daily_loss_budget"))).toBe(true);
+      // Every answer is an approval or a 422, and the budget refused some: ten trades' risk do not fit in about two.
+      const refused = burst.filter((r) => r.status === 422);
+      expect(burst).toHaveLength(10);
+      expect(refused.length).toBe(burst.length - ok.length);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused.every((r) => r.body.error.message.includes("daily_loss_budget"))).toBe(true);
       await t.api("risk", "/api/v1/risk/parameters", { method: "PUT", body: { changes: { maxDailyLoss: "2000", maxOpenPositions: 5 }, reason: "restore" } });
       await t.api("trading", "/api/v1/flatten", { body: { reason: "clean slate" } });
     }, 120_000);

@@ -1,5 +1,5 @@
 /** Whether the database and the venue agree on every order and position (after a sync). */
-import { mapAlpacaStatus } from "../../src/domain/order-status.ts";
+import { orderStatusFor } from "../../src/domain/order-status.ts";
 import type { TestAppliance } from "./appliance.ts";
 
 export interface AgreementScope {
@@ -9,11 +9,55 @@ export interface AgreementScope {
   placedOutside?: Set<string>;
 }
 
+/** Alpaca's most orders per GET /v2/orders. */
+const PAGE = 500;
+
+/**
+ * Every venue order (legs listed on their own), oldest first, however many there are. Alpaca pages
+ * GET /v2/orders by time only: `after` (exclusive) on submitted_at, `direction=asc`, at most 500 a
+ * call. Each next page starts 1 ms before the last order read, so orders sharing its instant are not
+ * skipped (the ids already read are dropped); a full page all at one instant (a paused venue clock)
+ * is read apart by status and side, and if even that is full the check refuses rather than guess.
+ */
+export async function allVenueOrders(t: Pick<TestAppliance, "venue">, symbols?: string[]): Promise<any[]> {
+  const filter = symbols?.length ? `&symbols=${symbols.join(",")}` : "";
+  const list = async (query: string): Promise<any[]> => {
+    const orders = await t.venue(`/v2/orders?limit=${PAGE}&nested=false&direction=asc${filter}${query}`);
+    if (!Array.isArray(orders)) throw new Error(`GET /v2/orders${query}: ${JSON.stringify(orders)}`);
+    return orders;
+  };
+  const byId = new Map<string, any>();
+  const keep = (orders: any[]) => {
+    for (const o of orders) if (!byId.has(o.id)) byId.set(o.id, o);
+  };
+  let after: number | null = null;
+  for (;;) {
+    const page = await list(`&status=all${after === null ? "" : `&after=${new Date(after).toISOString()}`}`);
+    keep(page);
+    if (page.length < PAGE) return [...byId.values()];
+    const first = Date.parse(page[0].submitted_at);
+    const last = Date.parse(page[page.length - 1].submitted_at);
+    if (first < last) {
+      after = last - 1;
+      continue;
+    }
+    // A whole page at one instant: read that instant in parts, then go on after it.
+    const instant = `&after=${new Date(last - 1).toISOString()}&until=${new Date(last + 1).toISOString()}`;
+    for (const status of ["open", "closed"]) {
+      for (const side of ["buy", "sell"]) {
+        const part = await list(`&status=${status}&side=${side}${instant}`);
+        if (part.length >= PAGE) throw new Error(`more than ${PAGE} ${status} ${side} venue orders submitted at ${page[0].submitted_at}: GET /v2/orders cannot page through them`);
+        keep(part);
+      }
+    }
+    after = last;
+  }
+}
+
 export async function disagreements(t: Pick<TestAppliance, "api" | "venue" | "sql">, scope: AgreementScope = {}): Promise<string[]> {
   await t.api("trading", "/api/v1/sync", { method: "POST" });
   const problems: string[] = [];
-  const symbols = scope.symbols?.join(",");
-  const venueOrders: any[] = await t.venue(`/v2/orders?status=all&limit=500&nested=false${symbols ? `&symbols=${symbols}` : ""}`);
+  const venueOrders = await allVenueOrders(t, scope.symbols);
   const byId = new Map(venueOrders.map((o) => [o.id, o]));
   const ours = await t.sql`select o.order_id, o.broker_order_id, o.client_order_id, o.status, o.filled_qty::text, o.role, s.symbol, o.cancel_reason
                              from orders o join securities s using (security_id)
@@ -30,7 +74,8 @@ export async function disagreements(t: Pick<TestAppliance, "api" | "venue" | "sq
       problems.push(`order ${order.order_id} is unknown to the venue`);
       continue;
     }
-    if (mapAlpacaStatus(venue.status) !== order.status && !(order.status === "partial_fill" && Number(venue.filled_qty) > 0)) {
+    // An open order with something filled is a partial fill to us; a final one (canceled, filled) is final to us too.
+    if (orderStatusFor(venue.status, venue.filled_qty) !== order.status) {
       problems.push(`order ${order.order_id} ${order.role}: db ${order.status}, venue ${venue.status}`);
     }
     if (Number(venue.filled_qty) !== Number(order.filled_qty)) problems.push(`order ${order.order_id}: db filled ${order.filled_qty}, venue ${venue.filled_qty}`);
