@@ -6,6 +6,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { etInstant } from "./domain/exchange-calendar.ts";
 import { DEFAULT_FLATTEN_WINDOW_MINUTES } from "./domain/flatten-window.ts";
+import { DEFAULT_EXIT_PARTICIPATION_PCT } from "./domain/risk/sizing.ts";
 import { UserFixableError } from "./runtime/errors.ts";
 import { SERVICE_NAMES, SERVICE_PORT_OFFSETS, type ServiceName } from "./runtime/services.ts";
 
@@ -85,6 +86,8 @@ export interface RiskSettings {
   priceBandPct: number;
   /** Seconds between daily-loss checks of the whole account. */
   monitorSeconds: number;
+  /** 0–100: the share of each minute's volume an exit is assumed to take (exit_liquidity sizes entries by it). */
+  exitParticipationPct: string;
 }
 
 export interface Config {
@@ -373,6 +376,7 @@ function riskSettings(env: Env): RiskSettings {
     },
     priceBandPct: positiveNumber(env, "RISK_PRICE_BAND_PCT", 2),
     monitorSeconds: positiveNumber(env, "RISK_MONITOR_SECONDS", 15),
+    exitParticipationPct: percentSetting(env, "RISK_EXIT_PARTICIPATION_PCT", DEFAULT_EXIT_PARTICIPATION_PCT),
   };
 }
 

@@ -21,6 +21,8 @@ export type RiskVerdict = Static<typeof RiskVerdict>;
 
 export const RiskSizing = t.Object({
   qty: t.Integer({ minimum: 0 }),
+  /** The most shares that could be exited inside the flatten window (exit_liquidity); a size risk chooses is capped at it. Null: unknown. */
+  maxExitQty: t.Optional(Nullable(t.Integer({ minimum: 0 }))),
   /** The price the checks assumed: the worse of the limit and the quote. */
   referencePrice: Money,
   notional: Money,

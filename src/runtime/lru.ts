@@ -21,4 +21,8 @@ export class LruCache<K, V> {
       if (!oldest.done) this.entries.delete(oldest.value);
     }
   }
+
+  delete(key: K): boolean {
+    return this.entries.delete(key);
+  }
 }

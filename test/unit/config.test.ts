@@ -72,6 +72,10 @@ describe("validation names the variable", () => {
     ["CATALYST_LOG_LEVEL", "verbose"],
     ["CATALYST_BUS_NAMESPACE", "Has Spaces"],
     ["SMTP_URL", "mail.example.com"],
+    ["RISK_EXIT_PARTICIPATION_PCT", "0"],
+    ["RISK_EXIT_PARTICIPATION_PCT", "101"],
+    ["RISK_EXIT_PARTICIPATION_PCT", "ten"],
+    ["RISK_EXIT_PARTICIPATION_PCT", "-5"],
   ])("%s=%s is refused", (variable, value) => {
     expect(configError({ [variable]: value }).variable).toBe(variable);
   });
@@ -84,6 +88,13 @@ describe("validation names the variable", () => {
     [{ ALERT_EMAIL_FROM: "catalyst@example.com" }, "ALERT_EMAIL_FROM"],
   ])("mail settings %j are refused naming %s", (env, variable) => {
     expect(configError(env).variable).toBe(variable);
+  });
+
+  test("exit participation: 10 % by default (the venue's fill model), a decimal up to 100 when set", () => {
+    expect(loadConfig({}).risk.exitParticipationPct).toBe("10");
+    expect(loadConfig({ RISK_EXIT_PARTICIPATION_PCT: "2.5" }).risk.exitParticipationPct).toBe("2.5");
+    expect(loadConfig({ RISK_EXIT_PARTICIPATION_PCT: "100" }).risk.exitParticipationPct).toBe("100");
+    expect(configError({ RISK_EXIT_PARTICIPATION_PCT: "101" }).message).toContain("RISK_EXIT_PARTICIPATION_PCT");
   });
 
   test("the SMTP password never appears in a mail setting's error", () => {

@@ -3,6 +3,7 @@
  * fails), for shorts and without a quote; through evaluateEntry, so sizing is the real one.
  */
 import { describe, expect, test } from "bun:test";
+import { etInstant } from "../../src/domain/exchange-calendar.ts";
 import { evaluateEntry } from "../../src/domain/risk/evaluate.ts";
 import { RULES } from "../../src/domain/risk/rules.ts";
 import { TEST_ACCOUNT, TEST_LIMITS, TEST_LONG_ENTRY } from "../support/risk-fixtures.ts";
@@ -11,14 +12,26 @@ import { RULE_NAMES, type Exposure, type RiskInput, type RuleName, type Verdict 
 /**
  * A long limit entry at 20.00 (the ask), stop 19.50, target 21.00 on 100000 equity: 1 % risk
  * sizes 2000 shares, capped by the $10,000 notional limit at 500 — notional 10000.00, risk 250.00.
+ * At 11:00 ET on a regular Tuesday, in a symbol trading 10,000 shares a minute (20 full sessions):
+ * 10 % of it over the 15-minute flatten window is 15,000 shares, far above any size here.
  */
 const BASE: RiskInput = {
   request: TEST_LONG_ENTRY,
   limits: TEST_LIMITS,
-  market: { isOpen: true, bid: "19.99", ask: "20.00", last: "20.00", asset: { tradable: true, shortable: true } },
+  market: {
+    isOpen: true,
+    bid: "19.99",
+    ask: "20.00",
+    last: "20.00",
+    asset: { tradable: true, shortable: true },
+    recentVolume: { sessions: 20, shares: 20 * 390 * 10_000, sessionMinutes: 20 * 390 },
+  },
   account: TEST_ACCOUNT,
   book: { exposures: [], entriesToday: 0, killSwitch: null, halt: null, openCriticalIssues: [], sector: "TECH" },
   priceBandPct: 2,
+  now: etInstant("2026-03-10", "11:00"),
+  flattenWindowMinutes: 15,
+  exitParticipationPct: "10",
 };
 
 /** Short at a 20.00 limit; the bid 19.99 is worse, so the checks assume 19.99. */
@@ -26,7 +39,7 @@ const SHORT_REQUEST: Partial<RiskInput["request"]> = { direction: "short", stopL
 const NO_QUOTE: Partial<RiskInput["market"]> = { bid: null, ask: null, last: null };
 const MARKET_ORDER: Partial<RiskInput["request"]> = { orderType: "market", limitPrice: null };
 
-type Overrides = { [K in keyof RiskInput]?: Partial<RiskInput[K]> };
+type Overrides = { [K in keyof RiskInput]?: RiskInput[K] extends object ? Partial<RiskInput[K]> : RiskInput[K] };
 
 function entry(overrides: Overrides = {}): RiskInput {
   return {
@@ -36,6 +49,9 @@ function entry(overrides: Overrides = {}): RiskInput {
     account: { ...BASE.account, ...overrides.account },
     book: { ...BASE.book, ...overrides.book },
     priceBandPct: overrides.priceBandPct ?? BASE.priceBandPct,
+    now: overrides.now ?? BASE.now,
+    flattenWindowMinutes: overrides.flattenWindowMinutes ?? BASE.flattenWindowMinutes,
+    exitParticipationPct: overrides.exitParticipationPct ?? BASE.exitParticipationPct,
   };
 }
 
@@ -56,7 +72,7 @@ describe("evaluateEntry", () => {
     expect(evaluation.verdicts.filter((v) => !v.ok)).toEqual([]);
     expect(evaluation.approved).toBe(true);
     // Capped by the $10,000 position limit at a price 0.5 % worse: 10000 ÷ 20.10 = 497.5 → 497.
-    expect(evaluation.sizing).toEqual({ qty: 497, referencePrice: "20.00", notional: "9940.00", riskUsd: "248.50", rewardUsd: "497.00", rewardRisk: 2 });
+    expect(evaluation.sizing).toEqual({ qty: 497, maxExitQty: 15_000, referencePrice: "20.00", notional: "9940.00", riskUsd: "248.50", rewardUsd: "497.00", rewardRisk: 2 });
   });
 
   test("one failing rule refuses the entry, and the others still report", () => {
@@ -86,6 +102,7 @@ describe("evaluateEntry", () => {
       "buying_power",
       "sector_exposure",
       "daily_loss_budget",
+      "exit_liquidity",
     ]);
     for (const v of failed) expect(v.detail).toMatch(/no (two-sided )?quote/);
   });
@@ -138,6 +155,49 @@ describe("daily_loss_halt", () => {
 describe("market_open", () => {
   test("passes while open", () => expect(verdict("market_open").ok).toBe(true));
   test("fails while closed", () => expect(verdict("market_open", { market: { isOpen: false } })).toMatchObject({ ok: false, detail: expect.stringContaining("closed") }));
+});
+
+describe("flatten_window", () => {
+  const at = (date: string, hhmm: string, more: Overrides = {}) => verdict("flatten_window", { now: etInstant(date, hhmm), ...more });
+
+  test("a regular day: entries until 15:44, refused from the 15:45 opening, saying when they resume", () => {
+    expect(at("2026-03-10", "15:44")).toEqual({
+      rule: "flatten_window",
+      ok: true,
+      detail: "the flatten window opens at 15:45 ET, 15 min before the 16:00 ET close; entries are taken until then",
+    });
+    expect(at("2026-03-10", "15:45")).toEqual({
+      rule: "flatten_window",
+      ok: false,
+      detail:
+        "the flatten window opened at 15:45 ET, 15 min before the 16:00 ET close: no new entries, positions are being brought flat; entries resume when the next session opens, 2026-03-11 at 09:30 ET",
+    });
+  });
+  test("the last second before the close and after it are refused too", () => {
+    expect(verdict("flatten_window", { now: etInstant("2026-03-10", "16:00") - 1_000 }).ok).toBe(false);
+    expect(at("2026-03-10", "16:00")).toMatchObject({ ok: false, detail: expect.stringContaining("(the session has closed)") });
+  });
+  test("an early close (the day after Thanksgiving, 13:00): refused from 12:45, resuming on Monday", () => {
+    expect(at("2026-11-27", "12:44")).toMatchObject({ ok: true, detail: expect.stringContaining("opens at 12:45 ET, 15 min before the 13:00 ET close") });
+    expect(at("2026-11-27", "12:45")).toMatchObject({ ok: false, detail: expect.stringContaining("entries resume when the next session opens, 2026-11-30 at 09:30 ET") });
+    expect(at("2026-11-27", "13:00").ok).toBe(false);
+  });
+  test("on a Friday entries resume on Monday; before a holiday, the day after it", () => {
+    expect(at("2026-03-13", "15:50").detail).toContain("2026-03-16 at 09:30 ET");
+    expect(at("2026-11-25", "15:50").detail).toContain("2026-11-27 at 09:30 ET");
+  });
+  test("the window follows TRADING_FLATTEN_MINUTES: 30 minutes opens at 15:30", () => {
+    expect(at("2026-03-10", "15:29", { flattenWindowMinutes: 30 }).ok).toBe(true);
+    expect(at("2026-03-10", "15:30", { flattenWindowMinutes: 30 })).toMatchObject({ ok: false, detail: expect.stringContaining("opened at 15:30 ET, 30 min before") });
+  });
+  test("no session, no window (market_open refuses then)", () => {
+    expect(at("2026-11-26", "15:50")).toMatchObject({ ok: true, detail: "no session on 2026-11-26, so no flatten window" });
+    expect(at("2026-03-14", "15:50").ok).toBe(true);
+  });
+  test("in the window it is the one rule refusing an otherwise good entry", () => {
+    const evaluation = evaluateEntry(entry({ now: etInstant("2026-03-10", "15:50") }));
+    expect(evaluation.verdicts.filter((v) => !v.ok).map((v) => v.rule)).toEqual(["flatten_window"]);
+  });
 });
 
 describe("tradable", () => {
@@ -272,6 +332,55 @@ describe("position_size", () => {
   test("an asked-for qty of 1 passes, 0 fails", () => {
     expect(verdict("position_size", { request: { qty: 1 } })).toMatchObject({ ok: true, detail: "1 share as requested" });
     expect(verdict("position_size", { request: { qty: 0 } }).ok).toBe(false);
+  });
+});
+
+describe("exit_liquidity", () => {
+  /** 100 shares a minute on average: 10 % of it over 15 minutes is 150 shares. */
+  const THIN = { recentVolume: { sessions: 20, shares: 20 * 390 * 100, sessionMinutes: 20 * 390 } };
+
+  test("a size risk chooses is capped at what can be exited, and position_size says so", () => {
+    const evaluation = evaluateEntry(entry({ market: THIN }));
+    expect(evaluation.approved).toBe(true);
+    expect(evaluation.sizing).toMatchObject({ qty: 150, maxExitQty: 150, notional: "3000.00" });
+    expect(evaluation.verdicts.find((v) => v.rule === "position_size")!.detail).toBe(
+      "risk budget $1000.00 ÷ $0.50 per share → 2000 shares, capped at 497 by the $10000.00 position limit (sized for a price 0.5% worse, so a small move before the order is sent still fits), capped at 150 shares by what could be exited inside the flatten window (exit_liquidity)",
+    );
+    expect(evaluation.verdicts.find((v) => v.rule === "exit_liquidity")).toEqual({
+      rule: "exit_liquidity",
+      ok: true,
+      detail: "at 10% of an average 100 shares a minute (the last 20 sessions), at most 150 shares can be exited inside the 15-minute flatten window; this entry is 150 shares",
+    });
+  });
+  test("a requested size exactly at the largest exitable passes; one share more is refused, naming the largest", () => {
+    expect(verdict("exit_liquidity", { market: THIN, request: { qty: 150 } }).ok).toBe(true);
+    expect(verdict("exit_liquidity", { market: THIN, request: { qty: 151 } })).toEqual({
+      rule: "exit_liquidity",
+      ok: false,
+      detail:
+        "at 10% of an average 100 shares a minute (the last 20 sessions), at most 150 shares can be exited inside the 15-minute flatten window; this entry is 151 shares; reduce qty to at most 150 shares, or omit qty to be sized within it",
+    });
+  });
+  test("the participation and the window are settings: 5 % → 75 shares, a 30-minute window → 300", () => {
+    expect(verdict("exit_liquidity", { market: THIN, request: { qty: 76 }, exitParticipationPct: "5" }).detail).toContain("at most 75 shares");
+    expect(verdict("exit_liquidity", { market: THIN, request: { qty: 300 }, flattenWindowMinutes: 30 }).ok).toBe(true);
+  });
+  test("an early close counts its 210 minutes in the average: 60,000 shares over 390 + 210 minutes is 100 a minute", () => {
+    const mixed = { recentVolume: { sessions: 2, shares: 60_000, sessionMinutes: 600 } };
+    expect(verdict("exit_liquidity", { market: mixed, request: { qty: 150 } })).toMatchObject({ ok: true, detail: expect.stringContaining("the last 2 sessions") });
+  });
+  test("without volume figures the entry is refused (risk sees everything or refuses)", () => {
+    expect(verdict("exit_liquidity", { market: { recentVolume: null } })).toMatchObject({ ok: false, detail: expect.stringContaining("no recent daily volume is known for AAPL") });
+  });
+  test("a symbol too thin for one share: sized to 0, both rules refuse and say why", () => {
+    // Half a share a minute: 10 % of it over 15 minutes is 0.75 → 0 shares.
+    const dead = { recentVolume: { sessions: 20, shares: 3900, sessionMinutes: 20 * 390 } };
+    const evaluation = evaluateEntry(entry({ market: dead }));
+    expect(evaluation.sizing).toMatchObject({ qty: 0, maxExitQty: 0 });
+    const failed = evaluation.verdicts.filter((v) => !v.ok);
+    expect(failed.map((v) => v.rule)).toEqual(["position_size", "exit_liquidity"]);
+    expect(failed[0]!.detail).toContain("trades too thinly for even one share");
+    expect(failed[1]!.detail).toContain("choose a more liquid symbol");
   });
 });
 

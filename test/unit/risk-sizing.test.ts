@@ -1,6 +1,6 @@
 /** Sizing worked examples with exact decimal strings, and the reference price each order assumes. */
 import { describe, expect, test } from "bun:test";
-import { referencePrice, sizeEntry } from "../../src/domain/risk/sizing.ts";
+import { averageMinuteVolume, maxExitQty, referencePrice, sizeEntry } from "../../src/domain/risk/sizing.ts";
 import { TEST_ACCOUNT, TEST_LIMITS, TEST_LONG_ENTRY } from "../support/risk-fixtures.ts";
 import type { EntryRequest, MarketSnapshot, RiskLimits } from "../../src/domain/risk/types.ts";
 
@@ -18,6 +18,7 @@ describe("referencePrice: the worse price for us", () => {
     ask,
     last,
     asset: { tradable: true, shortable: true },
+    recentVolume: null,
   });
   const market = (request: EntryRequest) => ({ ...request, orderType: "market" as const, limitPrice: null });
 
@@ -50,6 +51,7 @@ describe("sizeEntry", () => {
   test("worked example: 1 % of 100000 over a 0.50 stop is 2000 shares, capped by $10,000 at a price 0.5 % worse: 10000 ÷ 20.10 → 497", () => {
     expect(sizeEntry(LONG, LIMITS, ACCOUNT, "20.00")).toEqual({
       qty: 497,
+      maxExitQty: null,
       referencePrice: "20.00",
       notional: "9940.00",
       riskUsd: "248.50",
@@ -95,6 +97,7 @@ describe("sizeEntry", () => {
     // Short: stop 20.50 is 0.51 away (1000 ÷ 0.51 → 1960 shares, capped), target 19.00 is 0.99 away.
     expect(sizing).toEqual({
       qty: 497,
+      maxExitQty: null,
       referencePrice: "19.99",
       notional: "9935.03",
       riskUsd: "253.47",
@@ -129,5 +132,35 @@ describe("sizeEntry", () => {
     const cheap: EntryRequest = { ...LONG, limitPrice: "0.5125", stopLoss: "0.5000", takeProfit: "0.5500", qty: 3 };
     // notional 1.5375, risk 3 × 0.0125 = 0.0375, reward 3 × 0.0375 = 0.1125
     expect(sizeEntry(cheap, LIMITS, ACCOUNT, "0.5125")).toMatchObject({ notional: "1.54", riskUsd: "0.04", rewardUsd: "0.11", rewardRisk: 3 });
+  });
+});
+
+describe("maxExitQty: what can be exited inside the flatten window", () => {
+  const days = (n: number, perMinute: number) => ({ sessions: n, shares: n * 390 * perMinute, sessionMinutes: n * 390 });
+
+  test("floor(participation × average minute volume × window minutes), exactly: 7800 over 390 min at 10 % for 15 min is 30; 7799 is 29", () => {
+    expect(maxExitQty({ sessions: 1, shares: 7800, sessionMinutes: 390 }, "10", 15)).toBe(30);
+    // 7799 ÷ 390 × 0.1 × 15 = 29.9961…: rounded down, never up.
+    expect(maxExitQty({ sessions: 1, shares: 7799, sessionMinutes: 390 }, "10", 15)).toBe(29);
+  });
+  test("scales with the participation and the window", () => {
+    expect(maxExitQty(days(20, 1000), "10", 15)).toBe(1500);
+    expect(maxExitQty(days(20, 1000), "2.5", 15)).toBe(375);
+    expect(maxExitQty(days(20, 1000), "10", 10)).toBe(1000);
+  });
+  test("an early close's 210 minutes weigh as minutes: 390 + 210 minutes with 60,000 shares is 100 a minute", () => {
+    const mixed = { sessions: 2, shares: 60_000, sessionMinutes: 600 };
+    expect(averageMinuteVolume(mixed)).toBe("100");
+    expect(maxExitQty(mixed, "10", 15)).toBe(150);
+  });
+  test("no figures → null (unknown), no volume → 0", () => {
+    expect(maxExitQty(null, "10", 15)).toBeNull();
+    expect(maxExitQty({ sessions: 0, shares: 0, sessionMinutes: 0 }, "10", 15)).toBeNull();
+    expect(maxExitQty(days(5, 0), "10", 15)).toBe(0);
+  });
+  test("sizeEntry caps a size it chooses at it, and keeps an asked-for qty (exit_liquidity judges that)", () => {
+    expect(sizeEntry(LONG, LIMITS, ACCOUNT, "20.00", 120)).toMatchObject({ qty: 120, maxExitQty: 120, notional: "2400.00", riskUsd: "60.00" });
+    expect(sizeEntry(LONG, LIMITS, ACCOUNT, "20.00", 10_000)).toMatchObject({ qty: 497, maxExitQty: 10_000 });
+    expect(sizeEntry({ ...LONG, qty: 300 }, LIMITS, ACCOUNT, "20.00", 120)).toMatchObject({ qty: 300, maxExitQty: 120 });
   });
 });

@@ -14,8 +14,20 @@ import {
   sumDecimal,
   type Decimal,
 } from "../money.ts";
+import { etDate, formatEt, nextTradingDay, session } from "../exchange-calendar.ts";
+import { flattenWindowOf } from "../flatten-window.ts";
 import { dailyLossStatus, lossToday } from "./daily-loss.ts";
-import { asPercent, percentOf, positionNotionalLimit, riskBudget, sharesWithinNotional, stopDistance, wholeShares } from "./sizing.ts";
+import {
+  asPercent,
+  averageMinuteVolume,
+  maxExitQty,
+  percentOf,
+  positionNotionalLimit,
+  riskBudget,
+  sharesWithinNotional,
+  stopDistance,
+  wholeShares,
+} from "./sizing.ts";
 import type { EntryRequest, RiskInput, RiskRule, RuleName, Sizing, Verdict } from "./types.ts";
 
 /** Dollars to the cent, sign first: "-$1500.00". */
@@ -64,6 +76,25 @@ export function checkMarketOpen({ market }: RiskInput): Verdict {
   return market.isOpen
     ? verdict("market_open", true, "the market is open")
     : verdict("market_open", false, "the market is closed", "enter while the market is open");
+}
+
+/** "15:45 ET" */
+function etClock(epochMs: number): string {
+  return `${formatEt(epochMs).slice(11, 16)} ET`;
+}
+
+/**
+ * No new entries from the flatten window's opening (the close minus flattenWindowMinutes, early
+ * closes too) to the end of that day: what is entered then could not be brought flat by the close.
+ */
+export function checkFlattenWindow({ now, flattenWindowMinutes }: RiskInput): Verdict {
+  const window = flattenWindowOf(now, flattenWindowMinutes);
+  if (!window) return verdict("flatten_window", true, `no session on ${etDate(now)}, so no flatten window`);
+  const when = `the flatten window opens at ${etClock(window.opensAt)}, ${flattenWindowMinutes} min before the ${etClock(window.close)} close`;
+  if (now < window.opensAt) return verdict("flatten_window", true, `${when}; entries are taken until then`);
+  const next = session(nextTradingDay(etDate(now)))!;
+  const facts = `${when.replace("opens", "opened")}${now >= window.close ? " (the session has closed)" : ""}: no new entries, positions are being brought flat`;
+  return verdict("flatten_window", false, facts, `entries resume when the next session opens, ${next.date} at ${etClock(next.open)}`);
 }
 
 export function checkTradable({ request, market, account }: RiskInput): Verdict {
@@ -149,11 +180,18 @@ export function checkPositionSize({ request, limits, account }: RiskInput, sizin
   const cap = positionNotionalLimit(limits, account);
   const byNotional = sharesWithinNotional(cap, reference);
   const capped = byNotional < byRisk ? `, capped at ${byNotional} by the ${usd(cap)} position limit (sized for a price 0.5% worse, so a small move before the order is sent still fits)` : "";
-  const facts = `risk budget ${usd(budget)} ÷ $${perShare} per share → ${shares(byRisk)}${capped}`;
+  const byExit = sizing.maxExitQty;
+  const exitCapped =
+    byExit !== null && byExit < Math.min(byRisk, byNotional)
+      ? `, capped at ${shares(byExit)} by what could be exited inside the flatten window (exit_liquidity)`
+      : "";
+  const facts = `risk budget ${usd(budget)} ÷ $${perShare} per share → ${shares(byRisk)}${capped}${exitCapped}`;
   const fix =
     byRisk === 0
       ? "move the stop closer to the entry or raise riskPerTradePct"
-      : `one share at ${reference} exceeds the ${usd(cap)} position limit; raise maxPositionNotional or maxPositionPctEquity`;
+      : byNotional === 0
+        ? `one share at ${reference} exceeds the ${usd(cap)} position limit; raise maxPositionNotional or maxPositionPctEquity`
+        : `${request.symbol} trades too thinly for even one share to be exited inside the flatten window; choose a more liquid symbol`;
   return verdict("position_size", ok, facts, fix);
 }
 
@@ -220,11 +258,32 @@ export function checkDailyLossBudget({ request, limits, account, book }: RiskInp
   return verdict("daily_loss_budget", ok, facts, `reduce the size or tighten the stop to risk at most ${usd(room)}`);
 }
 
+/**
+ * An entry must be small enough to be exited inside the flatten window at the fill model's
+ * participation (exitParticipationPct of each minute's volume, the average minute of recent
+ * sessions): otherwise the day could end with it still open.
+ */
+export function checkExitLiquidity({ request, market, flattenWindowMinutes, exitParticipationPct }: RiskInput, sizing: Sizing | null): Verdict {
+  const volume = market.recentVolume;
+  const maxExit = maxExitQty(volume, exitParticipationPct, flattenWindowMinutes);
+  if (volume === null || maxExit === null) {
+    return verdict("exit_liquidity", false, `no recent daily volume is known for ${request.symbol}, so whether it could be exited inside the ${flattenWindowMinutes}-minute flatten window is unknown`, "choose a symbol with trading history");
+  }
+  const qty = sizing?.qty ?? request.qty;
+  if (qty === null) return noQuote("exit_liquidity", request);
+  const facts =
+    `at ${exitParticipationPct}% of an average ${averageMinuteVolume(volume)} shares a minute (the last ${volume.sessions} sessions), ` +
+    `at most ${shares(maxExit)} can be exited inside the ${flattenWindowMinutes}-minute flatten window; this entry is ${shares(qty)}`;
+  const fix = maxExit === 0 ? "choose a more liquid symbol" : `reduce qty to at most ${shares(maxExit)}, or omit qty to be sized within it`;
+  return verdict("exit_liquidity", maxExit >= 1 && qty <= maxExit, facts, fix);
+}
+
 export const RULES: Record<RuleName, RiskRule> = {
   kill_switch: checkKillSwitch,
   books_reconciled: checkBooksReconciled,
   daily_loss_halt: checkDailyLossHalt,
   market_open: checkMarketOpen,
+  flatten_window: checkFlattenWindow,
   tradable: checkTradable,
   protective_stop: checkProtectiveStop,
   reward_risk: checkRewardRisk,
@@ -237,4 +296,5 @@ export const RULES: Record<RuleName, RiskRule> = {
   sector_exposure: checkSectorExposure,
   max_trades_per_day: checkMaxTradesPerDay,
   daily_loss_budget: checkDailyLossBudget,
+  exit_liquidity: checkExitLiquidity,
 };

@@ -5,6 +5,7 @@
 import {
   absDecimal,
   compareDecimal,
+  decimalFromNumber,
   divideDecimal,
   maxDecimal,
   minDecimal,
@@ -13,7 +14,7 @@ import {
   subtractDecimal,
   type Decimal,
 } from "../money.ts";
-import type { AccountSnapshot, EntryRequest, MarketSnapshot, RiskLimits, Sizing } from "./types.ts";
+import type { AccountSnapshot, EntryRequest, MarketSnapshot, RecentVolume, RiskLimits, Sizing } from "./types.ts";
 
 const CENTS = 2;
 const RATIO_DIGITS = 2;
@@ -73,7 +74,30 @@ export function wholeShares(amount: Decimal, perShare: Decimal): number {
   return Math.max(0, Number(divideDecimal(amount, perShare, 0, "floor")));
 }
 
-export function sizeEntry(request: EntryRequest, limits: RiskLimits, account: AccountSnapshot, reference: Decimal): Sizing {
+/** The share of a minute's volume an exit may take: the venue's fill model takes 10 % (src/services/venue/exchange/fill-model.ts). */
+export const DEFAULT_EXIT_PARTICIPATION_PCT = "10";
+
+/** Shares a minute trades on average in recent sessions, whole shares (half up), for details. */
+export function averageMinuteVolume(volume: RecentVolume): Decimal {
+  return divideDecimal(decimalFromNumber(volume.shares, 0), decimalFromNumber(volume.sessionMinutes, 0), 0, "half_up");
+}
+
+/**
+ * The most whole shares that could be exited inside the flatten window, taking `participationPct`
+ * % of the average minute volume each minute (the venue's fill model takes 10 % of a minute's
+ * volume): floor(participation × shares ÷ minutes × window), exact. Null when no volume is known.
+ */
+export function maxExitQty(volume: RecentVolume | null, participationPct: Decimal, windowMinutes: number): number | null {
+  if (!volume || volume.sessions === 0 || volume.sessionMinutes <= 0) return null;
+  const perWindow = multiplyDecimal(percentOf(decimalFromNumber(volume.shares, 0), participationPct), decimalFromNumber(windowMinutes, 0));
+  return wholeShares(perWindow, decimalFromNumber(volume.sessionMinutes, 0));
+}
+
+/**
+ * The size: as requested, or the most shares the risk budget buys, capped by the position limit
+ * and by what could be exited inside the flatten window (`maxExit`, null: no cap known).
+ */
+export function sizeEntry(request: EntryRequest, limits: RiskLimits, account: AccountSnapshot, reference: Decimal, maxExit: number | null = null): Sizing {
   const risk = stopDistance(reference, request.stopLoss);
   const reward = absDecimal(subtractDecimal(request.takeProfit, reference));
   const noStopDistance = compareDecimal(risk, "0") === 0;
@@ -84,10 +108,12 @@ export function sizeEntry(request: EntryRequest, limits: RiskLimits, account: Ac
       : Math.min(
           wholeShares(riskBudget(limits, account, request.sizeMultiplier), risk),
           sharesWithinNotional(positionNotionalLimit(limits, account), reference),
+          maxExit ?? Number.POSITIVE_INFINITY,
         ));
   const shares = String(qty);
   return {
     qty,
+    maxExitQty: maxExit,
     referencePrice: reference,
     notional: roundDecimal(multiplyDecimal(shares, reference), CENTS),
     riskUsd: roundDecimal(multiplyDecimal(shares, risk), CENTS),

@@ -43,6 +43,21 @@ export interface MarketSnapshot {
   last: Decimal | null;
   /** The asset as the broker lists it (null: unknown to the broker). */
   asset: { tradable: boolean; shortable: boolean } | null;
+  /** Regular-session volume of recent sessions, from the broker's daily bars (null: none known). */
+  recentVolume: RecentVolume | null;
+}
+
+/**
+ * What traded in recent regular sessions: their summed volume over their summed minutes is the
+ * average minute volume (an early close counts its 210 minutes, a full day 390).
+ */
+export interface RecentVolume {
+  /** How many sessions (daily bars) the figures cover. */
+  sessions: number;
+  /** Shares traded in those sessions' regular hours. */
+  shares: number;
+  /** Regular-session minutes of those sessions. */
+  sessionMinutes: number;
 }
 
 export interface AccountSnapshot {
@@ -86,10 +101,21 @@ export interface RiskInput {
   book: BookSnapshot;
   /** A limit price may be at most this % away from the quote. */
   priceBandPct: number;
+  /** The market's now (the broker's clock), epoch ms. */
+  now: number;
+  /** Minutes before the close in which no entry is taken and positions are brought flat. */
+  flattenWindowMinutes: number;
+  /** 0–100: the share of each minute's volume an exit may take (the venue's fill model: 10). */
+  exitParticipationPct: Decimal;
 }
 
 export interface Sizing {
   qty: number;
+  /**
+   * The most shares that could be exited inside the flatten window (null: unknown); a size risk
+   * chooses is capped at it, a requested size is refused above it (exit_liquidity).
+   */
+  maxExitQty: number | null;
   referencePrice: Decimal;
   notional: Decimal;
   riskUsd: Decimal;
@@ -110,6 +136,7 @@ export const RULE_NAMES = [
   "books_reconciled",
   "daily_loss_halt",
   "market_open",
+  "flatten_window",
   "tradable",
   "protective_stop",
   "reward_risk",
@@ -122,6 +149,7 @@ export const RULE_NAMES = [
   "sector_exposure",
   "max_trades_per_day",
   "daily_loss_budget",
+  "exit_liquidity",
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 

@@ -9,6 +9,7 @@ import {
 } from "../../contracts/risk.ts";
 import { flattenRoute } from "../../contracts/trading.ts";
 import { etDate } from "../../domain/exchange-calendar.ts";
+import { inFlattenWindow } from "../../domain/flatten-window.ts";
 import { multiplyDecimal, roundDecimal, subtractDecimal, sumDecimal } from "../../domain/money.ts";
 import { dailyLossStatus } from "../../domain/risk/daily-loss.ts";
 import { applyParameterChanges, parameterChangesProblem } from "../../domain/risk/parameters.ts";
@@ -20,7 +21,7 @@ import { createServiceApp, mount } from "../../runtime/http.ts";
 import { repeatEvery, type Repeating } from "../../runtime/repeat.ts";
 import { riskDecision } from "./decision.ts";
 import { entryRequestFrom, priceFrom } from "./entry-request.ts";
-import { currentLimits, cycleSizeMultiplier, dayRiskState, evaluateAgainstBook, loadExposures } from "./gate.ts";
+import { currentLimits, cycleSizeMultiplier, dayRiskState, entryRuleSettings, evaluateAgainstBook, loadExposures } from "./gate.ts";
 import { accountSnapshot, createEntryMarketView } from "./market-view.ts";
 import { checkDailyLoss } from "./monitor.ts";
 import { clearKillSwitch, killSwitch, recordParameters, setKillSwitch } from "./store.ts";
@@ -63,7 +64,7 @@ export function createRiskApp(ctx: ServiceContext) {
   mount(app, validateIntentRoute, async ({ body }) => {
     const request = entryRequestFrom(body.intent, await cycleSizeMultiplier(sql, body.intent.cycleId));
     const view = await viaBroker(() => views.view(request.symbol), BROKER_API);
-    const { evaluation } = await evaluateAgainstBook(sql, { request, view, priceBandPct: ctx.config.risk.priceBandPct }, false);
+    const { evaluation } = await evaluateAgainstBook(sql, { request, view, settings: entryRuleSettings(ctx.config) }, false);
     return riskDecision(mode, request, evaluation, view.now);
   });
 
@@ -101,7 +102,7 @@ export function createRiskApp(ctx: ServiceContext) {
       },
       halted,
       killSwitch: kill,
-      entriesAllowed: !kill.active && halted === null && clock.isOpen,
+      entriesAllowed: !kill.active && halted === null && clock.isOpen && !inFlattenWindow(now, ctx.config.trading.flattenWindowMinutes),
     };
   });
 

@@ -5,6 +5,8 @@
  * and none can slip past a limit (the original checked, then wrote, and raced).
  */
 import type { Sql, TransactionSql } from "postgres";
+import type { Config } from "../../config.ts";
+import type { Decimal } from "../../domain/money.ts";
 import { etDate } from "../../domain/exchange-calendar.ts";
 import { evaluateEntry } from "../../domain/risk/evaluate.ts";
 import type { BookSnapshot, EntryRequest, Exposure, RiskEvaluation, RiskLimits } from "../../domain/risk/types.ts";
@@ -108,10 +110,25 @@ export async function cycleSizeMultiplier(db: Db, cycleId: string | undefined): 
   return cycle.multiplier ?? "1";
 }
 
+/** The settings the rules take from configuration (RISK_PRICE_BAND_PCT, TRADING_FLATTEN_MINUTES, RISK_EXIT_PARTICIPATION_PCT). */
+export interface EntryRuleSettings {
+  priceBandPct: number;
+  flattenWindowMinutes: number;
+  exitParticipationPct: Decimal;
+}
+
+export function entryRuleSettings(config: Config): EntryRuleSettings {
+  return {
+    priceBandPct: config.risk.priceBandPct,
+    flattenWindowMinutes: config.trading.flattenWindowMinutes,
+    exitParticipationPct: config.risk.exitParticipationPct,
+  };
+}
+
 export interface GateInput {
   request: EntryRequest;
   view: EntryMarketView;
-  priceBandPct: number;
+  settings: EntryRuleSettings;
 }
 
 export interface GateResult {
@@ -145,7 +162,8 @@ export async function evaluateAgainstBook(db: Db, input: GateInput, lock: boolea
     market: input.view.market,
     account: input.view.account,
     book,
-    priceBandPct: input.priceBandPct,
+    now: input.view.now,
+    ...input.settings,
   });
   return { evaluation, day };
 }

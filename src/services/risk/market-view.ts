@@ -1,15 +1,40 @@
 /**
- * What the broker says about an entry: clock, account, the asset and its latest quote. The clock
- * and account are shared for a second (many intents at once would otherwise each cost two more
- * broker calls); the asset for a day; the quote is always fresh, since prices decide the order.
+ * What the broker says about an entry: clock, account, the asset, its latest quote and its recent
+ * volume. The clock and account are shared for a second (many intents at once would otherwise each
+ * cost two more broker calls); the asset and the recent volume for a day; the quote is always
+ * fresh, since prices decide the order.
  */
 import type { Broker, BrokerAccount, BrokerClock } from "../../adapters/broker/broker.ts";
+import { addDays, etDate, previousTradingDay, session, tradingDaysBetween } from "../../domain/exchange-calendar.ts";
 import { decimalFromNumber } from "../../domain/money.ts";
-import type { AccountSnapshot, MarketSnapshot } from "../../domain/risk/types.ts";
+import type { AccountSnapshot, MarketSnapshot, RecentVolume } from "../../domain/risk/types.ts";
 import { LruCache } from "../../runtime/lru.ts";
 
 const SHARED_MS = 1_000;
 const ASSET_MS = 24 * 3_600_000;
+/** The sessions whose volume makes the average minute (the scanner's average volume uses 20 too). */
+export const RECENT_VOLUME_SESSIONS = 20;
+const MINUTE_MS = 60_000;
+
+/**
+ * The regular-session volume of the daily bars of the sessions before `today`, over those
+ * sessions' minutes (390, or 210 on an early close). Daily bars are regular hours only (the
+ * venue's are the 09:30–close minutes; Alpaca's likewise), so shares ÷ minutes is the average
+ * minute the venue's fill model takes its participation of. A bar on a day with no session is skipped.
+ */
+export function recentVolumeOf(bars: readonly { timestamp: string; volume: number }[]): RecentVolume | null {
+  let shares = 0;
+  let sessionMinutes = 0;
+  let sessions = 0;
+  for (const bar of bars) {
+    const day = session(etDate(Date.parse(bar.timestamp)));
+    if (!day || !(bar.volume >= 0)) continue;
+    shares += Math.round(bar.volume);
+    sessionMinutes += (day.close - day.open) / MINUTE_MS;
+    sessions += 1;
+  }
+  return sessions === 0 ? null : { sessions, shares, sessionMinutes };
+}
 
 export interface EntryMarketView {
   now: number;
@@ -45,6 +70,25 @@ export function createEntryMarketView(broker: Broker) {
   const clock = shared<BrokerClock>(() => broker.getClock(), SHARED_MS);
   const account = shared<BrokerAccount>(() => broker.getAccount(), SHARED_MS);
   const assets = new LruCache<string, { at: number; asset: MarketSnapshot["asset"] }>(2_000);
+  const volumes = new LruCache<string, Promise<RecentVolume | null>>(2_000);
+
+  /** Yesterday's and earlier volume does not change today: fetched once per symbol and ET date. */
+  function recentVolume(symbol: string, now: number): Promise<RecentVolume | null> {
+    const today = etDate(now);
+    const key = `${today} ${symbol}`;
+    const cached = volumes.get(key);
+    if (cached) return cached;
+    const lastDay = previousTradingDay(today);
+    const days = tradingDaysBetween(addDays(lastDay, -40), lastDay).slice(-RECENT_VOLUME_SESSIONS);
+    const loaded = broker
+      .getBars([symbol], "1Day", { start: `${days[0] ?? lastDay}T00:00:00Z`, end: `${addDays(lastDay, 1)}T03:59:59Z` })
+      .then((bars) => recentVolumeOf((bars[symbol] ?? []).slice(-RECENT_VOLUME_SESSIONS)));
+    volumes.set(key, loaded);
+    loaded.catch(() => {
+      if (volumes.get(key) === loaded) volumes.delete(key);
+    });
+    return loaded;
+  }
 
   async function asset(symbol: string): Promise<MarketSnapshot["asset"]> {
     const cached = assets.get(symbol);
@@ -59,7 +103,12 @@ export function createEntryMarketView(broker: Broker) {
     clock,
     account,
     async view(symbol: string): Promise<EntryMarketView> {
-      const [c, a, asset_, snapshots] = await Promise.all([clock(), account(), asset(symbol), broker.getSnapshots([symbol])]);
+      const [[c, volume], a, asset_, snapshots] = await Promise.all([
+        clock().then(async (c) => [c, await recentVolume(symbol, Date.parse(c.timestamp))] as const),
+        account(),
+        asset(symbol),
+        broker.getSnapshots([symbol]),
+      ]);
       const snapshot = snapshots[symbol];
       const quote = snapshot?.latestQuote;
       const price = (n: number | undefined) => (n !== undefined && n > 0 ? decimalFromNumber(n, 4) : null);
@@ -71,6 +120,7 @@ export function createEntryMarketView(broker: Broker) {
           ask: price(quote?.askPrice),
           last: price(snapshot?.latestTrade?.price),
           asset: asset_,
+          recentVolume: volume,
         },
         account: accountSnapshot(a),
       };

@@ -2,7 +2,8 @@
  * Opening a position: risk gate and order row in one transaction (holding the day's risk lock),
  * then one broker call for the bracket (entry + stop loss + take profit, GTC), then its outcome
  * recorded. The row exists before the broker hears of the order; a retried request with the
- * same idempotency key gets the first order back, never a second one.
+ * same idempotency key and terms gets the first order back, never a second one; the same key with
+ * other terms is a 409 idempotency_conflict, and nothing is sent.
  */
 import type { Sql } from "postgres";
 import type { Broker, OrderRequest } from "../../adapters/broker/broker.ts";
@@ -10,10 +11,15 @@ import type { Mode } from "../../config.ts";
 import type { OrderPlacement, PlaceOrderBody } from "../../contracts/trading.ts";
 import { clientOrderIdForKey, freshClientOrderId } from "../../domain/orders/client-order-id.ts";
 import { orderSideFor } from "../../domain/order-side.ts";
+import { describeDifferences, differingTerms, type EntryTerms } from "../../domain/orders/entry-terms.ts";
+import type { EntryRequest } from "../../domain/risk/types.ts";
 import { ApiError } from "../../runtime/errors.ts";
 import { riskDecision, riskRejection } from "../risk/decision.ts";
 import { entryRequestFrom } from "../risk/entry-request.ts";
-import { cycleSizeMultiplier, evaluateAgainstBook } from "../risk/gate.ts";
+import { cycleSizeMultiplier, evaluateAgainstBook, type EntryRuleSettings } from "../risk/gate.ts";
+import { DEFAULT_FLATTEN_WINDOW_MINUTES } from "../../domain/flatten-window.ts";
+import type { Decimal } from "../../domain/money.ts";
+import { DEFAULT_EXIT_PARTICIPATION_PCT } from "../../domain/risk/sizing.ts";
 import type { EntryMarketViews } from "../risk/market-view.ts";
 import type { ReportEffects } from "../../lifecycle/apply-report.ts";
 import { submitRecorded } from "../../lifecycle/submit.ts";
@@ -25,6 +31,20 @@ export interface PlacementDeps {
   views: EntryMarketViews;
   mode: Mode;
   priceBandPct: number;
+  /**
+   * TRADING_FLATTEN_MINUTES and RISK_EXIT_PARTICIPATION_PCT as configured (entryRuleSettings(config)
+   * gives all three); absent, their defaults (15 minutes, 10 %).
+   */
+  flattenWindowMinutes?: number;
+  exitParticipationPct?: Decimal;
+}
+
+function ruleSettings(deps: PlacementDeps): EntryRuleSettings {
+  return {
+    priceBandPct: deps.priceBandPct,
+    flattenWindowMinutes: deps.flattenWindowMinutes ?? DEFAULT_FLATTEN_WINDOW_MINUTES,
+    exitParticipationPct: deps.exitParticipationPct ?? DEFAULT_EXIT_PARTICIPATION_PCT,
+  };
 }
 
 export interface PlacementResult {
@@ -32,10 +52,56 @@ export interface PlacementResult {
   effects: ReportEffects[];
 }
 
-async function existingPlacement(deps: PlacementDeps, clientOrderId: string): Promise<OrderPlacement | null> {
-  const [row] = await deps.sql`select order_id, metadata -> 'risk' as risk from orders where client_order_id = ${clientOrderId}`;
+/** What this request asks for, after validation and tick rounding (what would be sent). */
+function termsOf(request: EntryRequest, body: PlaceOrderBody): EntryTerms {
+  return {
+    symbol: request.symbol,
+    side: request.direction,
+    type: request.orderType,
+    qty: request.qty,
+    limitPrice: request.limitPrice,
+    stopLoss: request.stopLoss,
+    takeProfit: request.takeProfit,
+    cycleId: body.cycleId ?? null,
+  };
+}
+
+/**
+ * The first order of an idempotency key: with the same terms it comes back as `duplicate`; with
+ * other terms the request is refused, 409 idempotency_conflict naming the fields, nothing sent.
+ * Terms are kept in the order's metadata; an order recorded before that is compared on its
+ * columns and risk prices (its requested qty is not known, so qty is not compared).
+ */
+async function existingPlacement(deps: PlacementDeps, clientOrderId: string, key: string, terms: EntryTerms): Promise<OrderPlacement | null> {
+  const [row] = await deps.sql`
+    select o.order_id, o.metadata -> 'risk' as risk, o.metadata -> 'request' as request, s.symbol, o.side, o.order_type,
+           o.limit_price::text as limit_price, o.cycle_id::text as cycle_id
+      from orders o join securities s using (security_id) where o.client_order_id = ${clientOrderId}`;
   if (!row) return null;
-  const { order, legs } = (await orderWithLegs(deps.sql, Number(row.order_id)))!;
+  const first: EntryTerms = row.request ?? {
+    symbol: row.symbol,
+    side: row.side === "buy" ? "long" : "short",
+    type: row.order_type,
+    qty: undefined,
+    limitPrice: row.limit_price,
+    stopLoss: row.risk?.prices?.stopLoss ?? terms.stopLoss,
+    takeProfit: row.risk?.prices?.takeProfit ?? terms.takeProfit,
+    cycleId: row.cycle_id,
+  };
+  const orderId = Number(row.order_id);
+  const differences = differingTerms(first, terms);
+  if (differences.length > 0) {
+    const fields = differences.map((d) => d.field);
+    throw new ApiError(
+      409,
+      "idempotency_conflict",
+      `idempotency key ${key} already placed order ${orderId} with other terms (${describeDifferences(differences)}); nothing was sent. ` +
+        "Resend the same terms to get that order back, or use a new key for a different order",
+      fields[0],
+      { orderId, fields, differences },
+    );
+  }
+  const { order, legs } = (await orderWithLegs(deps.sql, orderId))!;
   return {
     mode: deps.mode,
     outcome: "duplicate",
@@ -51,8 +117,9 @@ export async function placeEntry(deps: PlacementDeps, body: PlaceOrderBody): Pro
   const intent = entryRequestFrom(body, "1"); // validates before anything is read or asked
   const clientOrderId = body.idempotencyKey ? clientOrderIdForKey(body.idempotencyKey) : freshClientOrderId("entry");
   // Independent reads at once; a fresh random client order id cannot have been used before.
+  const terms = termsOf(intent, body);
   const [earlier, sizeMultiplier, view] = await Promise.all([
-    body.idempotencyKey ? existingPlacement(deps, clientOrderId) : null,
+    body.idempotencyKey ? existingPlacement(deps, clientOrderId, body.idempotencyKey, terms) : null,
     cycleSizeMultiplier(sql, body.cycleId),
     deps.views.view(intent.symbol),
   ]);
@@ -61,10 +128,10 @@ export async function placeEntry(deps: PlacementDeps, body: PlaceOrderBody): Pro
   const side = orderSideFor(request.direction, "open");
 
   const gated = await sql.begin(async (tx) => {
-    const { evaluation, day } = await evaluateAgainstBook(tx, { request, view, priceBandPct: deps.priceBandPct }, true);
+    const { evaluation, day } = await evaluateAgainstBook(tx, { request, view, settings: ruleSettings(deps) }, true);
     const decision = riskDecision(deps.mode, request, evaluation, view.now);
     if (!evaluation.approved || !evaluation.sizing) return { decision, orderId: null };
-    const metadata = { risk: decision, evidence: body.evidence ?? {}, source: body.source, idempotencyKey: body.idempotencyKey ?? null };
+    const metadata = { risk: decision, request: terms, evidence: body.evidence ?? {}, source: body.source, idempotencyKey: body.idempotencyKey ?? null };
     const [row] = await tx`
       with inserted as (
         insert into orders (client_order_id, security_id, cycle_id, role, order_class, side, order_type, time_in_force, qty,
@@ -81,8 +148,8 @@ export async function placeEntry(deps: PlacementDeps, body: PlaceOrderBody): Pro
   });
   if (gated.orderId === null) {
     // Approved but the insert found the key taken: a concurrent request with the same key won.
-    if (gated.decision.approved) {
-      const concurrent = await existingPlacement(deps, clientOrderId);
+    if (gated.decision.approved && body.idempotencyKey) {
+      const concurrent = await existingPlacement(deps, clientOrderId, body.idempotencyKey, terms);
       if (concurrent) return { placement: concurrent, effects: [] };
     }
     throw riskRejection(gated.decision);
