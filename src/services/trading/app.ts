@@ -18,6 +18,7 @@ import { ApiError } from "../../runtime/errors.ts";
 import { createServiceApp, mount } from "../../runtime/http.ts";
 import { repeatEvery, type Repeating } from "../../runtime/repeat.ts";
 import { LIVE_ORDER_STATUSES } from "../../domain/order-status.ts";
+import { entryRuleSettings } from "../risk/gate.ts";
 import { createEntryMarketView } from "../risk/market-view.ts";
 import { applyOrderTree } from "../../lifecycle/apply-report.ts";
 import { closePosition, flattenAll } from "../../lifecycle/close.ts";
@@ -115,7 +116,7 @@ export function createTradingApp(ctx: ServiceContext) {
 
   mount(app, placeOrderRoute, async ({ body }) => {
     const { placement, effects } = await viaBroker(
-      () => placeEntry({ sql, broker, views, mode, priceBandPct: ctx.config.risk.priceBandPct }, body),
+      () => placeEntry({ sql, broker, views, mode, rules: entryRuleSettings(ctx.config) }, body),
       BROKER_API,
     );
     await publishEffects(bus, effects);

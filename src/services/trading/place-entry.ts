@@ -17,9 +17,6 @@ import { ApiError } from "../../runtime/errors.ts";
 import { riskDecision, riskRejection } from "../risk/decision.ts";
 import { entryRequestFrom } from "../risk/entry-request.ts";
 import { cycleSizeMultiplier, evaluateAgainstBook, type EntryRuleSettings } from "../risk/gate.ts";
-import { DEFAULT_FLATTEN_WINDOW_MINUTES } from "../../domain/flatten-window.ts";
-import type { Decimal } from "../../domain/money.ts";
-import { DEFAULT_EXIT_PARTICIPATION_PCT } from "../../domain/risk/sizing.ts";
 import type { EntryMarketViews } from "../risk/market-view.ts";
 import type { ReportEffects } from "../../lifecycle/apply-report.ts";
 import { submitRecorded } from "../../lifecycle/submit.ts";
@@ -30,21 +27,8 @@ export interface PlacementDeps {
   broker: Broker;
   views: EntryMarketViews;
   mode: Mode;
-  priceBandPct: number;
-  /**
-   * TRADING_FLATTEN_MINUTES and RISK_EXIT_PARTICIPATION_PCT as configured (entryRuleSettings(config)
-   * gives all three); absent, their defaults (15 minutes, 10 %).
-   */
-  flattenWindowMinutes?: number;
-  exitParticipationPct?: Decimal;
-}
-
-function ruleSettings(deps: PlacementDeps): EntryRuleSettings {
-  return {
-    priceBandPct: deps.priceBandPct,
-    flattenWindowMinutes: deps.flattenWindowMinutes ?? DEFAULT_FLATTEN_WINDOW_MINUTES,
-    exitParticipationPct: deps.exitParticipationPct ?? DEFAULT_EXIT_PARTICIPATION_PCT,
-  };
+  /** The configured rule settings (entryRuleSettings(config)), the same risk's own gate uses. */
+  rules: EntryRuleSettings;
 }
 
 export interface PlacementResult {
@@ -128,7 +112,7 @@ export async function placeEntry(deps: PlacementDeps, body: PlaceOrderBody): Pro
   const side = orderSideFor(request.direction, "open");
 
   const gated = await sql.begin(async (tx) => {
-    const { evaluation, day } = await evaluateAgainstBook(tx, { request, view, settings: ruleSettings(deps) }, true);
+    const { evaluation, day } = await evaluateAgainstBook(tx, { request, view, settings: deps.rules }, true);
     const decision = riskDecision(deps.mode, request, evaluation, view.now);
     if (!evaluation.approved || !evaluation.sizing) return { decision, orderId: null };
     const metadata = { risk: decision, request: terms, evidence: body.evidence ?? {}, source: body.source, idempotencyKey: body.idempotencyKey ?? null };
