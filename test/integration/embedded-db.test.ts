@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
+import { fsyncCounter } from "../../src/adapters/db/durable-fs.ts";
 import { openEmbeddedDatabase, type EmbeddedDatabase } from "../../src/adapters/db/embedded.ts";
 import { scanReadyForQuery } from "../../src/adapters/db/pg-wire.ts";
 import type { LoadResult, LoadTask } from "../support/db-load-worker.ts";
@@ -233,6 +234,16 @@ describe("embedded database over the wire", () => {
     expect(answers.map(([row]) => row!.n)).toEqual(Array.from({ length: 50 }, (_, index) => index));
     for (const connection of reserved) connection.release();
     await many.end();
+  });
+
+  test("(i) durable by default: fsync on, and every acknowledged commit called the real fsync(2)", async () => {
+    const settings = await sql<{ name: string; setting: string }[]>`
+      select name, setting from pg_settings where name in ('fsync', 'synchronous_commit', 'wal_sync_method') order by name`;
+    expect(settings.map((row) => `${row.name}=${row.setting}`)).toEqual(["fsync=on", "synchronous_commit=on", "wal_sync_method=fsync"]);
+    const before = fsyncCounter.calls;
+    for (let i = 0; i < 3; i++) await sql`insert into rows_under_test (tag) values (${`durable-${i}`})`;
+    // One WAL flush per commit at least (strace of bench/fsync-probe.ts shows them as fsync(2) on pg_wal).
+    expect(fsyncCounter.calls - before).toBeGreaterThanOrEqual(3);
   });
 
   test("(f) a second open of the same data dir fails with a clear lock error", async () => {

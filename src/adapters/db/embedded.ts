@@ -2,6 +2,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { lockDataDir, publishUrl } from "./data-dir.ts";
+import { DurableNodeFS, fsyncPath, fsyncTree } from "./durable-fs.ts";
 import { ensurePgImage } from "./pg-image.ts";
 import { pgliteAssetOptions } from "./pglite-assets.ts";
 import { startWireServer } from "./wire-server.ts";
@@ -15,21 +16,37 @@ export interface EmbeddedDatabase {
 }
 
 /**
+ * PGlite's defaults minus `-F` (fsync off): a commit is acknowledged once its WAL is on disk.
+ * wal_sync_method=fsync because fdatasync() is a no-op in PGlite's Emscripten runtime, while fsync()
+ * reaches the OS through DurableNodeFS (see durable-fs.ts). synchronous_commit stays on.
  * shared_buffers is PostgreSQL's default 128MB otherwise, all of it touched at start: 16MB cuts the
  * reopened PGlite from ~270 to ~150 MB RSS, and the appliance's data set is far smaller.
  */
-const START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
+export function embeddedStartParams(opts: { fsync?: boolean } = {}): string[] {
+  const fsync = opts.fsync ?? true;
+  return [
+    ...PGlite.defaultStartParams.filter((param) => param !== "-F"),
+    "-c", `fsync=${fsync ? "on" : "off"}`,
+    "-c", "wal_sync_method=fsync",
+    "-c", "synchronous_commit=on",
+    "-c", "shared_buffers=16MB",
+  ];
+}
 
 /**
  * Opens (first time: creates from the image) the PGlite cluster in `<dataDir>/pg` and serves it on
  * loopback, publishing the wire server's URL in the data dir for CLI commands run beside it.
  */
-export async function openEmbeddedDatabase(opts: { dataDir: string }): Promise<EmbeddedDatabase> {
+export async function openEmbeddedDatabase(opts: {
+  dataDir: string;
+  /** Off only to measure what durability costs (bench/orders.ts); the appliance always syncs. */
+  fsync?: boolean;
+}): Promise<EmbeddedDatabase> {
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const releaseLock = lockDataDir(opts.dataDir);
   let db: PGlite | undefined;
   try {
-    db = await openPglite(opts.dataDir);
+    db = await openPglite(opts.dataDir, opts.fsync ?? true);
     const server = await startWireServer(db);
     let unpublish: () => void;
     try {
@@ -57,19 +74,28 @@ export async function openEmbeddedDatabase(opts: { dataDir: string }): Promise<E
   }
 }
 
-async function openPglite(dataDir: string): Promise<PGlite> {
+async function openPglite(dataDir: string, fsync: boolean): Promise<PGlite> {
   const pgDir = join(dataDir, "pg");
   // Present while an image is being unpacked: if we died mid-way, the half-written cluster is ours to discard.
   const loadingMarker = join(dataDir, "pg.loading");
   if (existsSync(loadingMarker)) rmSync(pgDir, { recursive: true, force: true });
   const isNew = !existsSync(join(pgDir, "PG_VERSION"));
-  if (isNew) writeFileSync(loadingMarker, "");
+  if (isNew) {
+    writeFileSync(loadingMarker, "");
+    if (fsync) fsyncPath(dataDir);
+  }
   const db = await PGlite.create({
-    dataDir: pgDir,
-    startParams: START_PARAMS,
+    fs: new DurableNodeFS(pgDir),
+    startParams: embeddedStartParams({ fsync }),
     ...(isNew ? { loadDataDir: await ensurePgImage() } : {}),
     ...(await pgliteAssetOptions()),
   });
-  if (isNew) rmSync(loadingMarker);
+  if (isNew) {
+    // The unpacked image was written around PostgreSQL, which never syncs it: do so before the
+    // marker goes, or a power cut could leave a cluster that looks whole and is not.
+    if (fsync) fsyncTree(pgDir);
+    rmSync(loadingMarker);
+    if (fsync) fsyncPath(dataDir);
+  }
   return db;
 }
