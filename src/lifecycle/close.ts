@@ -47,7 +47,7 @@ export async function cancelAndSettle(sql: Sql, broker: Broker, brokerOrderId: s
   }
 }
 
-type Claim = { kind: "claimed"; exitId: number; side: OrderSide; symbol: string } | { kind: "working"; exitId: number } | { kind: "closed" };
+type Claim = { kind: "claimed"; exitId: number; clientOrderId: string; side: OrderSide; symbol: string } | { kind: "working"; exitId: number } | { kind: "closed" };
 
 /** The exit's row, written under the position's lock: the one place an exit is decided. */
 async function claimExit(sql: Sql, positionId: number, closeReason: string, note: string): Promise<Claim> {
@@ -59,12 +59,13 @@ async function claimExit(sql: Sql, positionId: number, closeReason: string, note
     const [working] = await tx`select order_id from orders where position_id = ${positionId} and role = 'exit' and status = any(${LIVE as string[]}) limit 1`;
     if (working) return { kind: "working", exitId: Number(working.order_id) } as const;
     const side = orderSideFor(p.side as PositionSide, "close");
+    const clientOrderId = freshClientOrderId("exit");
     const [exit] = await tx`
       insert into orders (client_order_id, security_id, cycle_id, position_id, role, order_class, side, order_type, time_in_force, qty, source, metadata)
-      values (${freshClientOrderId("exit")}, ${p.security_id}, ${p.cycle_id}, ${positionId}, 'exit', 'simple', ${side}, 'market', 'day', ${p.qty},
+      values (${clientOrderId}, ${p.security_id}, ${p.cycle_id}, ${positionId}, 'exit', 'simple', ${side}, 'market', 'day', ${p.qty},
               'catalyst', ${tx.json({ closeReason, note })})
       returning order_id`;
-    return { kind: "claimed", exitId: Number(exit!.order_id), side, symbol: p.symbol as string } as const;
+    return { kind: "claimed", exitId: Number(exit!.order_id), clientOrderId, side, symbol: p.symbol as string } as const;
   });
 }
 
@@ -113,7 +114,7 @@ export async function closePosition(sql: Sql, broker: Broker, positionId: number
     type: "market",
     timeInForce: "day",
     orderClass: "simple",
-    clientOrderId: (await orderById(sql, claim.exitId))!.clientOrderId,
+    clientOrderId: claim.clientOrderId,
   });
   effects.push(...submitted.effects);
   if (submitted.outcome.kind === "rejected") {
@@ -125,6 +126,22 @@ export async function closePosition(sql: Sql, broker: Broker, positionId: number
   const exitOrder = await orderById(sql, claim.exitId);
   const after = (await positionById(sql, positionId))!;
   return { outcome: "exit_sent", position: after, exitOrder, message: `exit order ${claim.exitId} sent: ${claim.side} ${qty} ${claim.symbol} at market`, effects };
+}
+
+/** Cancels every entry working at the broker; returns how many, with what failed in `problems`. */
+export async function cancelWorkingEntries(sql: Sql, broker: Broker, effects: ReportEffects[], problems: string[]): Promise<number> {
+  const entries = await sql`select order_id, broker_order_id from orders where role = 'entry' and broker_order_id is not null
+                             and status in ('submitted', 'accepted')`;
+  let cancelled = 0;
+  for (const entry of entries) {
+    try {
+      await cancelAndSettle(sql, broker, entry.broker_order_id, effects);
+      cancelled++;
+    } catch (error) {
+      problems.push(`order ${entry.order_id}: ${errorMessage(error)}`);
+    }
+  }
+  return cancelled;
 }
 
 export interface FlattenResult {
@@ -141,16 +158,7 @@ export interface FlattenResult {
  */
 export async function flattenAll(sql: Sql, broker: Broker, closeReason: string, note: string, keepHeldOvernight = false): Promise<FlattenResult> {
   const result: FlattenResult = { cancelledOrders: 0, closingPositions: 0, problems: [], effects: [] };
-  const entries = await sql`select order_id, broker_order_id from orders where role = 'entry' and broker_order_id is not null
-                             and status in ('submitted', 'accepted')`;
-  for (const entry of entries) {
-    try {
-      await cancelAndSettle(sql, broker, entry.broker_order_id, result.effects);
-      result.cancelledOrders++;
-    } catch (error) {
-      result.problems.push(`order ${entry.order_id}: ${errorMessage(error)}`);
-    }
-  }
+  result.cancelledOrders = await cancelWorkingEntries(sql, broker, result.effects, result.problems);
   const open = await sql`select position_id from positions where status = 'open' and source = 'catalyst'
                           and (not ${keepHeldOvernight} or not hold_overnight) order by position_id`;
   await Promise.all(

@@ -14,7 +14,7 @@ import { LIVE_ORDER_STATUSES } from "../domain/order-status.ts";
 import { errorMessage } from "../runtime/errors.ts";
 import type { Logger } from "../runtime/log.ts";
 import type { ReportEffects } from "./apply-report.ts";
-import { cancelAndSettle, closePosition } from "./close.ts";
+import { cancelAndSettle, cancelWorkingEntries, closePosition } from "./close.ts";
 import { protectPosition } from "./protect.ts";
 
 const MIN_DELAY_MS = 50;
@@ -50,26 +50,15 @@ export async function flattenPass(deps: FlattenerDeps, now: number): Promise<Fla
   if (window === null || now < window.opensAt) return report;
   const effects: ReportEffects[] = [];
 
-  if (now < window.close) {
-    const entries = await sql`select order_id, broker_order_id from orders where role = 'entry' and broker_order_id is not null
-                               and status in ('submitted', 'accepted')`;
-    for (const entry of entries) {
-      try {
-        await cancelAndSettle(sql, broker, entry.broker_order_id, effects);
-        report.cancelledEntries++;
-      } catch (error) {
-        report.problems.push(`entry ${entry.order_id}: ${errorMessage(error)}`);
-      }
-    }
-  }
+  if (now < window.close) report.cancelledEntries = await cancelWorkingEntries(sql, broker, effects, report.problems);
 
   const positions = await sql`
-    select p.position_id, p.hold_overnight,
-           (select o.order_id from orders o where o.position_id = p.position_id and o.role = 'exit' and o.status = any(${LIVE as string[]}) limit 1) as live_exit,
-           (select o.broker_order_id from orders o where o.position_id = p.position_id and o.role = 'exit' and o.status = any(${LIVE as string[]}) limit 1) as live_exit_broker_id,
+    select p.position_id, p.hold_overnight, x.order_id as live_exit, x.broker_order_id as live_exit_broker_id,
            exists (select 1 from orders o where o.position_id = p.position_id and o.role = 'stop_loss' and o.broker_order_id is not null
                      and o.status = any(${LIVE as string[]})) as has_stop
-      from positions p where p.status = 'open' and p.source = 'catalyst' order by p.position_id`;
+      from positions p
+      left join orders x on x.position_id = p.position_id and x.role = 'exit' and x.status = any(${LIVE as string[]})
+     where p.status = 'open' and p.source = 'catalyst' order by p.position_id`;
   await Promise.all(
     positions.map(async (p) => {
       const positionId = Number(p.position_id);
