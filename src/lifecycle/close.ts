@@ -16,7 +16,7 @@ import { ApiError, errorMessage } from "../runtime/errors.ts";
 import { applyOrderTree, type ReportEffects } from "./apply-report.ts";
 import { recordAttempt } from "./exit-attempts.ts";
 import { protectPosition } from "./protect.ts";
-import { submitRecorded } from "./submit.ts";
+import { holdInFlight, submitRecorded } from "./submit.ts";
 import { orderById, positionById } from "./views.ts";
 
 const LEG_CANCEL_WAIT_MS = 5_000;
@@ -86,6 +86,11 @@ export async function closePosition(sql: Sql, broker: Broker, positionId: number
     return { outcome: "already_closing", position: (await positionById(sql, positionId))!, exitOrder, message: `already closing: exit order ${claim.exitId} is working for this position (${exitOrder?.status})`, effects: [] };
   }
 
+  // From the claim to the broker's answer: the sync must not settle this exit as never sent meanwhile.
+  return holdInFlight(claim.clientOrderId, sendClaimedExit(sql, broker, positionId, claim, closeReason));
+}
+
+async function sendClaimedExit(sql: Sql, broker: Broker, positionId: number, claim: Extract<Claim, { kind: "claimed" }>, closeReason: string): Promise<CloseResult> {
   const effects: ReportEffects[] = [];
   try {
     // Legs, and an entry's unfilled remainder after a partial fill: nothing may add to or reverse the position later.

@@ -34,6 +34,20 @@ export async function withLegs(broker: Broker, order: BrokerOrder): Promise<Brok
  */
 const inFlight = new Map<string, Promise<unknown>>();
 
+/** Marks a client order id in flight until `work` settles: from a close's claim to its submit's answer, say. */
+export function holdInFlight<T>(clientOrderId: string, work: Promise<T>): Promise<T> {
+  const held = work.finally(() => {
+    if (inFlight.get(clientOrderId) === held) inFlight.delete(clientOrderId);
+  });
+  inFlight.set(clientOrderId, held);
+  return held;
+}
+
+/** Whether this process is still working on the order (the sync must not settle it as never sent). */
+export function isInFlight(clientOrderId: string): boolean {
+  return inFlight.has(clientOrderId);
+}
+
 /** Resolves once no submit of this client order id is in flight (at once when none is). */
 export function submitSettled(clientOrderId: string): Promise<void> {
   const pending = inFlight.get(clientOrderId);
@@ -41,9 +55,7 @@ export function submitSettled(clientOrderId: string): Promise<void> {
 }
 
 export function submitRecorded(sql: Sql, broker: Broker, orderId: number, request: OrderRequest): Promise<SubmitRecord> {
-  const submit = sendAndRecord(sql, broker, orderId, request).finally(() => inFlight.delete(request.clientOrderId));
-  inFlight.set(request.clientOrderId, submit);
-  return submit;
+  return holdInFlight(request.clientOrderId, sendAndRecord(sql, broker, orderId, request));
 }
 
 async function sendAndRecord(sql: Sql, broker: Broker, orderId: number, request: OrderRequest): Promise<SubmitRecord> {

@@ -7,24 +7,29 @@
  */
 import type { Sql } from "postgres";
 import type { Broker, BrokerOrder } from "../adapters/broker/broker.ts";
+import { ApiError, errorMessage } from "../runtime/errors.ts";
 import { EntryNotAppliedError, applyOrderTree, type ReportEffects } from "./apply-report.ts";
-import { withLegs } from "./submit.ts";
-
+import { closePosition } from "./close.ts";
+import { isInFlight, withLegs } from "./submit.ts";
 
 export interface SyncSummary {
   checked: number;
   updated: number;
   effects: ReportEffects[];
+  /** What the sync could not do (a lost exit it could not send again), for the caller to log. */
+  problems: string[];
 }
 
 /** Orders whose fate at the broker we do not know: unsent rows left by a crash, and lost submit answers. */
-async function settleUnknown(sql: Sql, broker: Broker, settleAfterSeconds: number): Promise<ReportEffects[]> {
+async function settleUnknown(sql: Sql, broker: Broker, settleAfterSeconds: number, problems: string[]): Promise<ReportEffects[]> {
   const rows = await sql`
-    select order_id, client_order_id, status from orders
+    select order_id, client_order_id, status, role, position_id, metadata->>'closeReason' as close_reason from orders
      where broker_order_id is null and status in ('created', 'submitted')
        and created_at < now() - make_interval(secs => ${settleAfterSeconds})`;
   const effects: ReportEffects[] = [];
+  const lostExits: { positionId: number; orderId: number; closeReason: string }[] = [];
   for (const row of rows) {
+    if (isInFlight(row.client_order_id)) continue;
     const found = await broker.getOrderByClientId(row.client_order_id);
     if (found) {
       effects.push(...(await applyOrderTree(sql, await withLegs(broker, found), "poll")));
@@ -32,8 +37,33 @@ async function settleUnknown(sql: Sql, broker: Broker, settleAfterSeconds: numbe
       // Unknown to the broker well after the submit: it never arrived (a crash before the call, or
       // a 5xx without effect). Closed rather than sent late with a stale price.
       const reason = row.status === "created" ? "not sent: the service stopped before the broker call" : "the broker never received it (looked up by client order id)";
-      await sql`update orders set status = 'cancelled', cancelled_at = now(), cancel_reason = ${`${reason}; place it again if still wanted`}
-                 where order_id = ${row.order_id} and status in ('created', 'submitted') and broker_order_id is null`;
+      const settled = await sql`update orders set status = 'cancelled', cancelled_at = now(), cancel_reason = ${`${reason}; place it again if still wanted`}
+                                 where order_id = ${row.order_id} and status in ('created', 'submitted') and broker_order_id is null
+                                 returning order_id`;
+      if (settled.length > 0 && row.role === "exit" && row.position_id !== null) {
+        lostExits.push({ positionId: Number(row.position_id), orderId: Number(row.order_id), closeReason: row.close_reason ?? "manual_close" });
+      }
+    }
+  }
+  effects.push(...(await closeAgain(sql, broker, lostExits, problems)));
+  return effects;
+}
+
+/**
+ * A close was decided (its exit row written) but its exit never reached the broker; its legs may
+ * already be cancelled. The decision stands: the position is closed again, which sends a fresh exit
+ * (or, if that cannot be done, puts a stop back) — never left open and naked by a crash.
+ */
+async function closeAgain(sql: Sql, broker: Broker, lost: { positionId: number; orderId: number; closeReason: string }[], problems: string[]): Promise<ReportEffects[]> {
+  const effects: ReportEffects[] = [];
+  for (const exit of lost) {
+    try {
+      const closed = await closePosition(sql, broker, exit.positionId, exit.closeReason, `exit ${exit.orderId} never reached the broker; sent again`);
+      effects.push(...closed.effects);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "position_closed") continue;
+      // closePosition has already put a stop back where it could; the next sync settles a lost submit again.
+      problems.push(`position ${exit.positionId}: closing again after lost exit ${exit.orderId} failed (${errorMessage(error)})`);
     }
   }
   return effects;
@@ -77,13 +107,14 @@ async function adoptMissingLegs(sql: Sql, broker: Broker): Promise<ReportEffects
  * as "never arrived" — at start-up too, since a row written just now may be in flight.
  */
 export async function syncWithBroker(sql: Sql, broker: Broker, settleAfterSeconds: number): Promise<SyncSummary> {
-  const effects = await settleUnknown(sql, broker, settleAfterSeconds);
+  const problems: string[] = [];
+  const effects = await settleUnknown(sql, broker, settleAfterSeconds, problems);
   effects.push(...(await adoptMissingLegs(sql, broker)));
   const open = await sql`
     select o.broker_order_id, o.parent_order_id, o.submitted_at, p.broker_order_id as parent_broker_id
       from orders o left join orders p on p.order_id = o.parent_order_id
      where o.broker_order_id is not null and o.status in ('submitted', 'accepted', 'partial_fill')`;
-  if (open.length === 0) return { checked: 0, updated: effects.length, effects };
+  if (open.length === 0) return { checked: 0, updated: effects.length, effects, problems };
 
   // One paged listing covers every open order (legs come nested under their entries).
   const since = open.reduce((min, r) => Math.min(min, new Date(r.submitted_at ?? Date.now()).getTime()), Number.POSITIVE_INFINITY);
@@ -101,7 +132,7 @@ export async function syncWithBroker(sql: Sql, broker: Broker, settleAfterSecond
   }
   const ordered = [...roots.values()].sort((a, b) => (a.submittedAt ?? "").localeCompare(b.submittedAt ?? ""));
   effects.push(...(await applyAll(sql, ordered)));
-  return { checked: open.length, updated: effects.filter((e) => e.fill || e.position).length, effects };
+  return { checked: open.length, updated: effects.filter((e) => e.fill || e.position).length, effects, problems };
 }
 
 /** Marks open positions at the broker's current prices, for unrealized P&L. */

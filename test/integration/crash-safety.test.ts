@@ -9,20 +9,15 @@
  * on every order and position.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import postgres, { type Sql } from "postgres";
-import { join } from "node:path";
-import { servingDatabaseUrl } from "../../src/adapters/db/data-dir.ts";
 import { clientOrderIdForKey } from "../../src/domain/orders/client-order-id.ts";
 import { etInstant } from "../../src/domain/exchange-calendar.ts";
-import { createLogger } from "../../src/runtime/log.ts";
-import { startVenue } from "../../src/services/venue/app.ts";
 import { disagreements } from "../support/agreement.ts";
 import { liquidSymbols } from "../support/appliance.ts";
-import { BACKENDS, freePortBase, waitFor, type Backend } from "../support/env.ts";
+import { BACKENDS, waitFor, type Backend } from "../support/env.ts";
+import { killableAppliance, type KillableAppliance } from "../support/killable-appliance.ts";
 
 const KEY = "crash-test-key-0123456789abcdef";
 const KILL_POINTS = 20;
-const CLI = join(import.meta.dir, "../../src/cli.ts");
 
 /** A small seeded generator, so every run kills at the same moments. */
 function seeded(seed: number) {
@@ -46,72 +41,22 @@ const answeredOrderId = (answer: Answer): number | undefined => answer?.body?.or
 for (const backend of BACKENDS) describe(`crash safety on ${backend.name}`, () => crashSuite(backend));
 
 function crashSuite(backend: Backend) {
-  let venueServer: ReturnType<typeof startVenue>["server"];
-  let prepared: Awaited<ReturnType<Backend["prepare"]>>;
-  let sql: Sql | undefined;
-  let base: number;
-
-  const venue = (path: string, init: { method?: string; body?: unknown } = {}) =>
-    fetch(`http://127.0.0.1:${base + 7}${path}`, {
-      method: init.method ?? "GET",
-      headers: { "APCA-API-KEY-ID": "sim", "APCA-API-SECRET-KEY": KEY, "content-type": "application/json" },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    }).then((r) => r.json());
-  const api = (service: "risk" | "trading", path: string, init: { method?: string; body?: unknown } = {}) =>
-    fetch(`http://127.0.0.1:${base + (service === "risk" ? 4 : 5)}${path}`, {
-      method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-      headers: { "x-api-key": KEY, "content-type": "application/json" },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    }).then(async (r) => ({ status: r.status, body: await r.json().catch(() => null) }));
-
+  let app: KillableAppliance;
+  const api = (service: "risk" | "trading", path: string, init?: { method?: string; body?: unknown }) => app.api(service, path, init);
+  const venue = (path: string, init?: { method?: string; body?: unknown }) => app.venueApi(path, init);
   const venueClientIds = async () => ((await venue("/v2/orders?status=all&limit=500")) as { client_order_id: string }[]).map((o) => o.client_order_id);
 
-  let starts = 0;
-  function spawnAppliance() {
-    return Bun.spawn([process.execPath, CLI, "serve", "--only", "risk,trading"], {
-      env: {
-        ...withoutDatabaseEnv(process.env),
-        ...prepared.env,
-        CATALYST_API_KEY: KEY,
-        CATALYST_PORT_BASE: String(base),
-        CATALYST_URL_VENUE: `http://127.0.0.1:${base + 7}`,
-        CATALYST_LOG_LEVEL: "error",
-        BROKER_REQUESTS_PER_MINUTE: "100000",
-        TRADING_UNKNOWN_ORDER_SECONDS: "2",
-        // Room for every round: the test is about crashes, not about the limits turning entries away.
-        RISK_MAX_OPEN_POSITIONS: "100",
-        RISK_MAX_TRADES_PER_DAY: "200",
-      },
-      stdout: "ignore",
-      stderr: Bun.file(join(prepared.env.CATALYST_DATA_DIR!, `appliance-${++starts}.log`)),
-    });
-  }
-
-  async function ready() {
-    await waitFor("trading and risk to answer", async () => (await api("trading", "/health").catch(() => null))?.status === 200 && (await api("risk", "/health").catch(() => null))?.status === 200, 30_000);
-  }
-
-  /** The database the last started appliance uses: PostgreSQL's URL, or the embedded one's wire server (published in the data dir). */
-  function database(): Sql {
-    const url = prepared.env.DATABASE_URL ?? servingDatabaseUrl(prepared.env.CATALYST_DATA_DIR!);
-    if (!url) throw new Error("no appliance is serving the embedded database");
-    sql ??= postgres(url, { max: 2, onnotice: () => undefined });
-    return sql;
-  }
-
   beforeAll(async () => {
-    base = await freePortBase();
-    prepared = await backend.prepare();
-    const settings = { keyId: "sim", secretKey: null, seed: 1, speed: 1, start: etInstant("2026-03-10", "10:30"), initialCashUsd: 100_000 };
-    venueServer = startVenue(settings, KEY, createLogger("venue", "error")).server;
-    venueServer.listen({ port: base + 7, hostname: "127.0.0.1" });
+    app = await killableAppliance(backend, KEY, etInstant("2026-03-10", "10:30"), {
+      TRADING_UNKNOWN_ORDER_SECONDS: "2",
+      // Room for every round: the test is about crashes, not about the limits turning entries away.
+      RISK_MAX_OPEN_POSITIONS: "100",
+      RISK_MAX_TRADES_PER_DAY: "200",
+    });
   }, 30_000);
 
   afterAll(async () => {
-    await sql?.end({ timeout: 5 });
-    await venueServer?.stop(true);
-    if (process.env.KEEP_CRASH_LOGS) console.log(prepared?.env.CATALYST_DATA_DIR);
-    else await prepared?.cleanup();
+    await app?.close();
   });
 
   /** Sends a killed round's requests again (same idempotency keys): each must get its first order back. */
@@ -143,8 +88,7 @@ function crashSuite(backend: Backend) {
 
   test(`SIGKILL at ${KILL_POINTS} seeded points during submission and fill handling loses and duplicates nothing`, async () => {
     const random = seeded(42);
-    let proc = spawnAppliance();
-    await ready();
+    await app.start();
     const symbols = await liquidSymbols({ venue }, 2 * KILL_POINTS + 2);
     await api("risk", "/api/v1/risk/parameters", { method: "PUT", body: { changes: { maxOpenPositions: 100, maxTradesPerDay: 200 }, reason: "crash test" } });
     const keys: string[] = [];
@@ -185,11 +129,9 @@ function crashSuite(backend: Backend) {
       } else {
         await Bun.sleep(Math.floor(random() * 250));
       }
-      proc.kill("SIGKILL");
-      await proc.exited;
+      await app.kill();
       await Promise.all([...sends, flatten]);
-      proc = spawnAppliance();
-      await ready();
+      await app.start();
       // A client retrying after the crash (answer lost or not) must get the same orders back.
       const retried = await retryLostRound(round, placedByKey);
       lostAnswers += retried.lost;
@@ -198,7 +140,7 @@ function crashSuite(backend: Backend) {
 
     // Settle: start-up recovery has run; let fills land and the sync pass over everything.
     await Bun.sleep(3_000);
-    const sql = database();
+    const sql = app.database();
     const flattened = await api("trading", "/api/v1/flatten", { body: { reason: "end of crash test" } });
     await waitFor("flat", async () => (await api("trading", "/api/v1/positions")).body.positions.length === 0, 30_000).catch(async (error) => {
       console.log(JSON.stringify(flattened.body), JSON.stringify((await api("trading", "/api/v1/positions")).body));
@@ -215,8 +157,6 @@ function crashSuite(backend: Backend) {
                                  from orders o left join fills f using (order_id)
                                 group by o.order_id having o.filled_qty <> coalesce(sum(f.qty), 0)`;
     const rows = await sql`select client_order_id, order_id from orders where client_order_id = any(${keys.map(clientOrderIdForKey)})`;
-    proc.kill("SIGTERM");
-    await proc.exited;
 
     expect(problems).toEqual([]);
     expect([...unbooked]).toEqual([]);
@@ -238,10 +178,4 @@ function crashSuite(backend: Backend) {
         `${stats!.settled} unsent rows settled after restarts`,
     );
   }, 300_000);
-}
-
-/** The backend decides the database: a DATABASE_URL (or Redis) from the caller's environment must not leak in. */
-function withoutDatabaseEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
-  const { DATABASE_URL: _db, REDIS_URL: _redis, ...rest } = env;
-  return rest;
 }

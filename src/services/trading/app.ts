@@ -71,6 +71,7 @@ export function createTradingApp(ctx: ServiceContext) {
         // The boot too: only rows older than the threshold are settled, as the order route is already taking orders.
         const summary = await syncWithBroker(sql, broker, ctx.config.trading.unknownOrderSeconds);
         await publishEffects(bus, summary.effects);
+        for (const problem of summary.problems) log.error("sync could not finish a close", { problem });
         await refreshMarks(sql, broker, Date.parse((await views.clock()).timestamp));
         return summary;
       } finally {
