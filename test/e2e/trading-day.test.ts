@@ -5,6 +5,7 @@
  * show equals what the venue's account gained or lost.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { etInstant } from "../../src/domain/exchange-calendar.ts";
 import { compareDecimal, subtractDecimal, sumDecimal } from "../../src/domain/money.ts";
 import { disagreements } from "../support/agreement.ts";
 import { startSimulatedDay, type TestAppliance } from "../support/appliance.ts";
@@ -53,6 +54,9 @@ test(`a whole day (${DAY}, aggressive, venue at 300×): positions only from fill
     expect(compareDecimal(p.entered, "0")).toBe(1);
     expect(compareDecimal(p.entered, p.exited)).toBe(0);
   }
+  // Flat before the bell at 300× (a session in 78 s): the last fill on the day is before 16:00 New York.
+  const [last] = await t.sql`select max(filled_at) as at from fills`;
+  expect(new Date(last!.at).getTime()).toBeLessThan(etInstant(DAY, "16:00"));
   const [unfilled] = await t.sql`
     select count(*)::int as n from positions p
      where not exists (select 1 from fills f join orders o using (order_id) where o.order_id = p.entry_order_id)`;
