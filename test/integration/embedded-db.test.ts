@@ -284,27 +284,19 @@ describe("embedded database over the wire", () => {
 
   test("(j') nothing runs before authentication; a wrong mechanism or mangled SCRAM is 08P01, logged", async () => {
     const { port } = new URL(url);
-    const skipsAuth = await rawClient(Number(port));
+    /** What the server answers (until it hangs up) when the client replies `reply` to AuthenticationSASL. */
+    const answerTo = async (reply: Uint8Array) => {
+      const client = await rawClient(Number(port));
+      client.send(serialize.startup({ user: "postgres", database: "postgres" }));
+      await client.until(() => authenticationCode(client.received()) === 10);
+      client.send(reply);
+      await client.until(() => client.isClosed());
+      return new TextDecoder().decode(client.received());
+    };
     const logged = await captureStderr(async () => {
-      skipsAuth.send(serialize.startup({ user: "postgres", database: "postgres" }));
-      await skipsAuth.until(() => authenticationCode(skipsAuth.received()) === 10);
-      skipsAuth.send(serialize.query("insert into rows_under_test (tag) values ('unauthenticated')"));
-      await skipsAuth.until(() => skipsAuth.isClosed());
-      expect(new TextDecoder().decode(skipsAuth.received())).toContain("C08P01");
-
-      const wrongMechanism = await rawClient(Number(port));
-      wrongMechanism.send(serialize.startup({ user: "postgres", database: "postgres" }));
-      await wrongMechanism.until(() => authenticationCode(wrongMechanism.received()) === 10);
-      wrongMechanism.send(serialize.sendSASLInitialResponseMessage("SCRAM-SHA-1", "n,,n=*,r=abc"));
-      await wrongMechanism.until(() => wrongMechanism.isClosed());
-      expect(new TextDecoder().decode(wrongMechanism.received())).toContain("C08P01");
-
-      const mangled = await rawClient(Number(port));
-      mangled.send(serialize.startup({ user: "postgres", database: "postgres" }));
-      await mangled.until(() => authenticationCode(mangled.received()) === 10);
-      mangled.send(serialize.sendSASLInitialResponseMessage("SCRAM-SHA-256", "n,,n=*"));
-      await mangled.until(() => mangled.isClosed());
-      expect(new TextDecoder().decode(mangled.received())).toContain("Mmalformed SCRAM message");
+      expect(await answerTo(serialize.query("insert into rows_under_test (tag) values ('unauthenticated')"))).toContain("C08P01");
+      expect(await answerTo(serialize.sendSASLInitialResponseMessage("SCRAM-SHA-1", "n,,n=*,r=abc"))).toContain("C08P01");
+      expect(await answerTo(serialize.sendSASLInitialResponseMessage("SCRAM-SHA-256", "n,,n=*"))).toContain("Mmalformed SCRAM message");
     });
     expect(logged.filter((line) => line.includes("refused a connection") && line.includes('"code":"08P01"'))).toHaveLength(3);
     const [{ count }] = await sql<[{ count: number }]>`select count(*)::int as count from rows_under_test where tag = 'unauthenticated'`;
