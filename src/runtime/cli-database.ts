@@ -21,7 +21,9 @@ export class CliDatabaseError extends UserFixableError {
 export async function withCliDatabase<T>(config: Config, work: (sql: Sql) => Promise<T>): Promise<T> {
   const served = config.databaseUrl ? null : servingDatabaseUrl(config.dataDir);
   if (served !== null) {
-    return withConnection(served, work, `the embedded database of the catalyst serving ${config.dataDir} (${served}): is it still running?`);
+    // Named by host and port only: the served URL carries the database's password.
+    const { host } = new URL(served);
+    return withConnection(served, work, `the embedded database of the catalyst serving ${config.dataDir} (${host}): is it still running?`);
   }
   // Migrates too, as `serve` would: a command may be the first to touch a new database.
   const database = await openApplianceDatabase(config).catch((error: unknown) => {

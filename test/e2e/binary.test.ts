@@ -1,7 +1,8 @@
 /** The release artefact: build the binary, run it from an empty directory, every service healthy, SIGTERM → 0. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import postgres from "postgres";
 import pkg from "../../package.json" with { type: "json" };
 import { SERVICE_NAMES, SERVICE_PORT_OFFSETS } from "../../src/runtime/services.ts";
 import { allHealthy, releaseBinary, serveBinary } from "../support/binary.ts";
@@ -66,6 +67,15 @@ describe("the built binary", () => {
       for (const [i, service] of SERVICE_NAMES.entries()) expect(bodies[i]).toMatchObject({ service, status: "ok", mode: "sim" });
       expect(existsSync(join(dataDir, "api-key"))).toBe(true);
       expect(existsSync(join(dataDir, "pg", "PG_VERSION"))).toBe(true);
+
+      // Its embedded database refuses a local process without the data dir's password (release-smoke
+      // runs the doctor beside it, which uses the password from embedded-db.url).
+      expect(statSync(join(dataDir, "embedded-db.secret")).mode & 0o777).toBe(0o600);
+      const withoutPassword = new URL(readFileSync(join(dataDir, "embedded-db.url"), "utf8").trim());
+      withoutPassword.password = "";
+      const intruder = postgres(withoutPassword.href, { max: 1, onnotice: () => undefined });
+      await expect(intruder`select count(*) from orders`).rejects.toMatchObject({ code: "28P01" });
+      await intruder.end({ timeout: 0 });
     } finally {
       child.kill("SIGTERM");
     }
@@ -82,6 +92,9 @@ describe("the built binary", () => {
     const key = readFileSync(join(dataDir, "api-key"), "utf8").trim();
     expect(key.length).toBeGreaterThanOrEqual(32);
     expect(stdout + stderr).not.toContain(key);
+    expect(stdout + stderr).not.toContain(readFileSync(join(dataDir, "embedded-db.secret"), "utf8").trim());
+    const refusal = stderr.split("\n").find((line) => line.includes("embedded database refused a connection"));
+    expect(JSON.parse(refusal!)).toMatchObject({ level: "warn", service: "embedded-db", code: "28P01", peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
     expect(existsSync(join(dataDir, "catalyst.lock"))).toBe(false);
   }, 60_000);
 

@@ -180,4 +180,24 @@ describe("withCliDatabase refusals say what to do", () => {
     expect(result.stderr).not.toContain("pg-secret-pw");
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
   });
+
+  test("a serving catalyst that stopped answering: named by data dir and address, never the embedded password", async () => {
+    const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const port = listener.port;
+    listener.stop(true);
+    const dir = tempDir();
+    const holder = Bun.spawn(["sleep", "60"]);
+    try {
+      await Bun.write(join(dir.path, "catalyst.lock"), `${holder.pid}\n`);
+      await Bun.write(join(dir.path, "embedded-db.url"), `postgres://postgres:embedded-secret-pw@127.0.0.1:${port}/postgres\n`);
+      const result = await cli({ CATALYST_DATA_DIR: dir.path }, "activity", "view");
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`cannot reach the embedded database of the catalyst serving ${dir.path} (127.0.0.1:${port})`);
+      expect(result.stderr).not.toContain("embedded-secret-pw");
+    } finally {
+      holder.kill();
+      await holder.exited;
+      dir.remove();
+    }
+  });
 });

@@ -1,13 +1,15 @@
 import { protocol } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
+import { embeddedDatabaseSecret } from "../../src/adapters/db/data-dir.ts";
 import { fsyncCounter } from "../../src/adapters/db/durable-fs.ts";
 import { openEmbeddedDatabase, type EmbeddedDatabase } from "../../src/adapters/db/embedded.ts";
 import { scanReadyForQuery } from "../../src/adapters/db/pg-wire.ts";
 import type { LoadResult, LoadTask } from "../support/db-load-worker.ts";
+import { scramClient } from "../support/scram-client.ts";
 
 const { serialize } = protocol;
 const REAL_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
@@ -61,6 +63,28 @@ async function runConcurrencyScenario(url: string, table: string): Promise<void>
   expect(rolledBack.filter((tag) => stored.has(tag))).toEqual([]);
 }
 
+/** The code of an Authentication ('R') message at the start of `bytes`, or null. */
+function authenticationCode(bytes: Uint8Array): number | null {
+  if (bytes.length < 9 || bytes[0] !== 0x52) return null;
+  return new DataView(bytes.buffer, bytes.byteOffset).getInt32(5);
+}
+
+/** Lines the process writes to stderr (where the logger writes) while `run` runs. */
+async function captureStderr(run: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    lines.push(typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    await run();
+  } finally {
+    process.stderr.write = write;
+  }
+  return lines.join("").split("\n").filter((line) => line !== "");
+}
+
 /** A bare protocol client, for what postgres.js will not do: vanish mid-transaction, send garbage. */
 async function rawClient(port: number) {
   let received = new Uint8Array(0);
@@ -109,6 +133,16 @@ async function rawClient(port: number) {
       await until(() => scanReadyForQuery(received).endsWithReadyForQuery);
       return scanReadyForQuery(received).lastStatus;
     },
+    /** Startup and the SCRAM-SHA-256 exchange; returns the transaction status of the first ReadyForQuery. */
+    async login(password: string) {
+      const scram = scramClient(password);
+      this.send(serialize.startup({ user: "postgres", database: "postgres" }));
+      await until(() => authenticationCode(received) === 10);
+      this.send(scram.initialResponse);
+      await until(() => authenticationCode(received) === 11 || closed);
+      const length = new DataView(received.buffer, received.byteOffset).getInt32(1);
+      return this.roundTrip(scram.finalResponse(new TextDecoder().decode(received.subarray(9, 1 + length))));
+    },
   };
 }
 
@@ -117,6 +151,7 @@ describe("embedded database over the wire", () => {
   let embedded: EmbeddedDatabase;
   let url: string;
   let sql: postgres.Sql;
+  const password = () => decodeURIComponent(new URL(url).password);
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "catalyst-embedded-"));
@@ -186,13 +221,13 @@ describe("embedded database over the wire", () => {
   test("(d) a client that vanishes mid-transaction is rolled back and does not wedge others", async () => {
     const { port } = new URL(url);
     const inBlock = await rawClient(Number(port));
-    expect(await inBlock.roundTrip(serialize.startup({ user: "postgres", database: "postgres" }))).toBe("I");
+    expect(await inBlock.login(password())).toBe("I");
     expect(await inBlock.roundTrip(serialize.query("begin; insert into rows_under_test (tag) values ('gone-1')"))).toBe("T");
     inBlock.socket.terminate();
 
     // Execute without Sync: an implicit transaction that a plain Sync would have committed.
     const midExtended = await rawClient(Number(port));
-    await midExtended.roundTrip(serialize.startup({ user: "postgres", database: "postgres" }));
+    await midExtended.login(password());
     midExtended.send(
       new Uint8Array([
         ...serialize.parse({ name: "left_behind", text: "insert into rows_under_test (tag) values ('gone-2')" }),
@@ -213,12 +248,76 @@ describe("embedded database over the wire", () => {
   test("(d') a client sending garbage gets an ErrorResponse and is disconnected; others carry on", async () => {
     const { port } = new URL(url);
     const garbage = await rawClient(Number(port));
-    await garbage.roundTrip(serialize.startup({ user: "postgres", database: "postgres" }));
+    await garbage.login(password());
     garbage.send(Uint8Array.of(0x51, 0xff, 0xff, 0xff, 0xff)); // Query with a negative length
     await garbage.until(() => garbage.isClosed());
     expect(String.fromCharCode(garbage.received()[0]!)).toBe("E");
     expect(new TextDecoder().decode(garbage.received())).toContain("C08P01");
     expect((await sql`select 1 as one`)[0]!.one).toBe(1);
+  });
+
+  test("(j) only the data dir's password gets in: none or a wrong one is refused with 28P01 and logged", async () => {
+    const secretFile = join(dataDir, "embedded-db.secret");
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, "embedded-db.url")).mode & 0o777).toBe(0o600);
+    expect(password()).toBe(readFileSync(secretFile, "utf8").trim());
+    expect((await sql`select 1 as one`)[0]!.one).toBe(1);
+
+    for (const attempt of ["", "wrong-password-0123456789"]) {
+      const wrong = new URL(url);
+      wrong.password = attempt;
+      const intruder = postgres(wrong.href, { max: 1, onnotice: () => undefined });
+      const logged = await captureStderr(async () => {
+        await expect(intruder`select count(*) from rows_under_test`).rejects.toMatchObject({
+          code: "28P01",
+          message: 'password authentication failed for user "postgres"',
+        });
+      });
+      await intruder.end({ timeout: 0 });
+      const refusals = logged.filter((line) => line.includes("refused a connection"));
+      expect(refusals).toHaveLength(1);
+      expect(JSON.parse(refusals[0]!)).toMatchObject({ level: "warn", service: "embedded-db", code: "28P01", peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
+      expect(logged.join("\n")).not.toContain(password());
+    }
+    expect((await sql`select 1 as one`)[0]!.one).toBe(1);
+  });
+
+  test("(j') nothing runs before authentication; a wrong mechanism or mangled SCRAM is 08P01, logged", async () => {
+    const { port } = new URL(url);
+    /** What the server answers (until it hangs up) when the client replies `reply` to AuthenticationSASL. */
+    const answerTo = async (reply: Uint8Array) => {
+      const client = await rawClient(Number(port));
+      client.send(serialize.startup({ user: "postgres", database: "postgres" }));
+      await client.until(() => authenticationCode(client.received()) === 10);
+      client.send(reply);
+      await client.until(() => client.isClosed());
+      return new TextDecoder().decode(client.received());
+    };
+    const logged = await captureStderr(async () => {
+      expect(await answerTo(serialize.query("insert into rows_under_test (tag) values ('unauthenticated')"))).toContain("C08P01");
+      expect(await answerTo(serialize.sendSASLInitialResponseMessage("SCRAM-SHA-1", "n,,n=*,r=abc"))).toContain("C08P01");
+      expect(await answerTo(serialize.sendSASLInitialResponseMessage("SCRAM-SHA-256", "n,,n=*"))).toContain("Mmalformed SCRAM message");
+    });
+    expect(logged.filter((line) => line.includes("refused a connection") && line.includes('"code":"08P01"'))).toHaveLength(3);
+    const [{ count }] = await sql<[{ count: number }]>`select count(*)::int as count from rows_under_test where tag = 'unauthenticated'`;
+    expect(count).toBe(0);
+  });
+
+  test("(j'') the secret file: generated once, owner-only, replaced if others could read it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "catalyst-secret-"));
+    try {
+      const secret = embeddedDatabaseSecret(dir);
+      expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(embeddedDatabaseSecret(dir)).toBe(secret);
+      const file = join(dir, "embedded-db.secret");
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      chmodSync(file, 0o644);
+      const replaced = embeddedDatabaseSecret(dir);
+      expect(replaced).not.toBe(secret);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("(h) COPY FROM STDIN, which would kill PGlite's backend, is refused with 0A000", async () => {

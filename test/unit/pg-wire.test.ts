@@ -1,9 +1,15 @@
 import { protocol } from "@electric-sql/pglite";
 import { describe, expect, test } from "bun:test";
 import {
+  AUTHENTICATION_MESSAGES,
+  buildAuthenticationSasl,
+  buildAuthenticationSaslContinue,
+  buildAuthenticationSaslFinal,
   buildErrorResponse,
   concatBytes,
   namespaceStatementNames,
+  parseSaslInitialResponse,
+  parseSaslResponse,
   parseStartupPacket,
   refuseCopyFromStdin,
   scanReadyForQuery,
@@ -249,5 +255,51 @@ describe("buildErrorResponse", () => {
     expect(String.fromCharCode(bytes[0]!)).toBe("E");
     expect(new DataView(bytes.buffer).getInt32(1)).toBe(bytes.length - 1);
     expect(text(bytes.subarray(5))).toBe("SFATAL\0VFATAL\0C53300\0Mtoo many connections\0\0");
+  });
+});
+
+describe("SASL authentication messages", () => {
+  const authentication = (bytes: Uint8Array) => ({
+    type: String.fromCharCode(bytes[0]!),
+    length: new DataView(bytes.buffer).getInt32(1),
+    code: new DataView(bytes.buffer).getInt32(5),
+    payload: text(bytes.subarray(9)),
+  });
+
+  test("AuthenticationSASL lists the mechanisms, ended by an empty name", () => {
+    const bytes = buildAuthenticationSasl(["SCRAM-SHA-256"]);
+    expect(authentication(bytes)).toEqual({ type: "R", length: bytes.length - 1, code: 10, payload: "SCRAM-SHA-256\0\0" });
+  });
+
+  test("AuthenticationSASLContinue and AuthenticationSASLFinal carry the server's messages", () => {
+    expect(authentication(buildAuthenticationSaslContinue("r=ab,s=cd,i=4096"))).toMatchObject({ code: 11, payload: "r=ab,s=cd,i=4096" });
+    expect(authentication(buildAuthenticationSaslFinal("v=xyz"))).toMatchObject({ code: 12, payload: "v=xyz" });
+  });
+
+  test("reads the client's SASLInitialResponse and SASLResponse as a client library writes them", () => {
+    const initial = serialize.sendSASLInitialResponseMessage("SCRAM-SHA-256", "n,,n=*,r=abc");
+    expect(parseSaslInitialResponse(message(initial))).toEqual({ mechanism: "SCRAM-SHA-256", response: "n,,n=*,r=abc" });
+    expect(parseSaslResponse(message(serialize.sendSCRAMClientFinalMessage("c=biws,r=abc,p=xyz")))).toBe("c=biws,r=abc,p=xyz");
+  });
+
+  test("a SASLInitialResponse whose declared length disagrees with the message is a protocol error", () => {
+    const initial = serialize.sendSASLInitialResponseMessage("SCRAM-SHA-256", "n,,n=*,r=abc");
+    const lengthAt = initial.indexOf(0, 5) + 1;
+    for (const declared of [-1, 3, 1000]) {
+      const bytes = initial.slice();
+      new DataView(bytes.buffer).setInt32(lengthAt, declared);
+      expect(() => parseSaslInitialResponse(message(bytes))).toThrow(WireProtocolError);
+    }
+    const noTerminator = concat(Uint8Array.of(0x70, 0, 0, 0, 8), new TextEncoder().encode("SCRA"));
+    expect(() => parseSaslInitialResponse(message(noTerminator))).toThrow(WireProtocolError);
+  });
+
+  test("during authentication only 'p' messages within PostgreSQL's auth-token limit are accepted", () => {
+    const query = serialize.query("select 1");
+    expect(() => splitFrontendMessages(query, AUTHENTICATION_MESSAGES)).toThrow(WireProtocolError);
+    const huge = Uint8Array.of(0x70, 0, 0x01, 0, 0x04);
+    expect(() => splitFrontendMessages(huge, AUTHENTICATION_MESSAGES)).toThrow(WireProtocolError);
+    const initial = serialize.sendSASLInitialResponseMessage("SCRAM-SHA-256", "n,,n=*,r=abc");
+    expect(splitFrontendMessages(initial, AUTHENTICATION_MESSAGES).items).toHaveLength(1);
   });
 });

@@ -1,15 +1,17 @@
 /**
  * Who owns a data dir: `<dataDir>/catalyst.lock` holds the pid of the one process that opens its
- * embedded database, and `<dataDir>/embedded-db.url` where that process serves it, so CLI
- * commands run beside a `catalyst serve` reach the database through it. No PGlite here: a CLI
- * command talking to a running appliance never loads it.
+ * embedded database, and `<dataDir>/embedded-db.url` where that process serves it (password
+ * included), so CLI commands run beside a `catalyst serve` reach the database through it. No
+ * PGlite here: a CLI command talking to a running appliance never loads it.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { StartupError } from "../../runtime/errors.ts";
 
 /** In the data dir while a process serves its database: the wire server's postgres:// URL. */
 const URL_FILE = "embedded-db.url";
+/** The embedded database's password (owner-only), generated on first open. */
+const SECRET_FILE = "embedded-db.secret";
 
 /** Lock files this process holds, so a restarted process that got the same pid can take its own stale lock. */
 const heldLocks = new Set<string>();
@@ -40,6 +42,26 @@ export function publishUrl(dataDir: string, url: string): () => void {
   rmSync(path, { force: true });
   writeFileSync(path, `${url}\n`, { mode: 0o600, flag: "wx" });
   return () => rmSync(path, { force: true });
+}
+
+/**
+ * The password of the embedded database's wire server, from `<dataDir>/embedded-db.secret`; generated
+ * (32 random bytes, base64url: safe in a URL) when missing, too short, or readable by anyone but
+ * the owner: a secret others could read may have leaked, and only the URL file depends on it.
+ */
+export function embeddedDatabaseSecret(dataDir: string): string {
+  const path = join(dataDir, SECRET_FILE);
+  try {
+    const secret = readFileSync(path, "utf8").trim();
+    if (secret.length >= 32 && (statSync(path).mode & 0o077) === 0) return secret;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+  // Mode applies only on creation: remove what is there first.
+  rmSync(path, { force: true });
+  writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: "wx" });
+  return secret;
 }
 
 /** Takes `<dataDir>/catalyst.lock` (O_EXCL, holding our pid); a lock whose process is dead is taken over. */

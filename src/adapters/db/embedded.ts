@@ -1,7 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { lockDataDir, publishUrl } from "./data-dir.ts";
+import { embeddedDatabaseSecret, lockDataDir, publishUrl } from "./data-dir.ts";
 import { DurableNodeFS, fsyncPath, fsyncTree } from "./durable-fs.ts";
 import { ensurePgImage } from "./pg-image.ts";
 import { pgliteAssetOptions } from "./pglite-assets.ts";
@@ -10,7 +10,7 @@ import { startWireServer } from "./wire-server.ts";
 export interface EmbeddedDatabase {
   /** For inspection only while serving: a query here is not kept out of a wire client's open transaction. */
   db: PGlite;
-  /** postgres:// URL of the wire server in front of `db`. */
+  /** postgres:// URL of the wire server in front of `db`, with its password: never log it. */
   url: string;
   close(): Promise<void>;
 }
@@ -35,7 +35,8 @@ export function embeddedStartParams(opts: { fsync?: boolean } = {}): string[] {
 
 /**
  * Opens (first time: creates from the image) the PGlite cluster in `<dataDir>/pg` and serves it on
- * loopback, publishing the wire server's URL in the data dir for CLI commands run beside it.
+ * loopback behind the data dir's password, publishing the wire server's URL (password included,
+ * owner-only) in the data dir for CLI commands run beside it.
  */
 export async function openEmbeddedDatabase(opts: {
   dataDir: string;
@@ -47,7 +48,7 @@ export async function openEmbeddedDatabase(opts: {
   let db: PGlite | undefined;
   try {
     db = await openPglite(opts.dataDir, opts.fsync ?? true);
-    const server = await startWireServer(db);
+    const server = await startWireServer(db, { password: embeddedDatabaseSecret(opts.dataDir) });
     let unpublish: () => void;
     try {
       unpublish = publishUrl(opts.dataDir, server.url);

@@ -17,6 +17,8 @@ export const ENCRYPTION_REFUSED = Uint8Array.of(0x4e); // 'N'
 
 /** Frontend message types a client may send after startup (everything else is refused). */
 const FRONTEND_TYPES = new Set("BCDEFHPQSXcdf");
+/** During authentication only SASLInitialResponse / SASLResponse ('p'), at most PG_MAX_AUTH_TOKEN_LENGTH. */
+export const AUTHENTICATION_MESSAGES = { types: new Set("p"), maxLength: 65_535 + 4 };
 
 /** Thrown by the splitters when the byte stream cannot be PostgreSQL protocol. */
 export class WireProtocolError extends Error {
@@ -94,17 +96,20 @@ function parseStartupParameters(body: Uint8Array): Record<string, string> {
 }
 
 /** Splits a buffer of typed frontend messages into complete messages and the incomplete rest. */
-export function splitFrontendMessages(buffer: Uint8Array): Split<FrontendMessage> {
+export function splitFrontendMessages(
+  buffer: Uint8Array,
+  allowed: { types: Set<string>; maxLength: number } = { types: FRONTEND_TYPES, maxLength: MAX_MESSAGE_LENGTH },
+): Split<FrontendMessage> {
   const data = view(buffer);
   const items: FrontendMessage[] = [];
   let offset = 0;
   while (buffer.length - offset >= 5) {
     const type = String.fromCharCode(buffer[offset]!);
-    if (!FRONTEND_TYPES.has(type)) {
+    if (!allowed.types.has(type)) {
       throw new WireProtocolError(`invalid frontend message type ${buffer[offset]}`);
     }
     const length = data.getInt32(offset + 1);
-    if (length < 4 || length > MAX_MESSAGE_LENGTH) {
+    if (length < 4 || length > allowed.maxLength) {
       throw new WireProtocolError(`invalid length ${length} for message '${type}'`);
     }
     const end = offset + 1 + length;
@@ -235,6 +240,49 @@ export function scanReadyForQuery(output: Uint8Array): ReadyForQueryScan {
     offset += 1 + length;
   }
   return { lastStatus, endsWithReadyForQuery: endsWithReadyForQuery && offset === output.length };
+}
+
+const AUTH_SASL = 10;
+const AUTH_SASL_CONTINUE = 11;
+const AUTH_SASL_FINAL = 12;
+
+/** AuthenticationSASL: the mechanisms the server offers, each NUL-terminated, then an empty one. */
+export function buildAuthenticationSasl(mechanisms: string[]): Uint8Array {
+  return buildAuthentication(AUTH_SASL, textEncoder.encode(mechanisms.map((name) => `${name}\0`).join("") + "\0"));
+}
+
+export function buildAuthenticationSaslContinue(data: string): Uint8Array {
+  return buildAuthentication(AUTH_SASL_CONTINUE, textEncoder.encode(data));
+}
+
+export function buildAuthenticationSaslFinal(data: string): Uint8Array {
+  return buildAuthentication(AUTH_SASL_FINAL, textEncoder.encode(data));
+}
+
+function buildAuthentication(code: number, payload: Uint8Array): Uint8Array {
+  const result = new Uint8Array(9 + payload.length);
+  result[0] = 0x52; // 'R'
+  view(result).setInt32(1, 8 + payload.length);
+  view(result).setInt32(5, code);
+  result.set(payload, 9);
+  return result;
+}
+
+/** SASLInitialResponse ('p'): mechanism name, int32 length (-1: none), the client's first message. */
+export function parseSaslInitialResponse(message: FrontendMessage): { mechanism: string; response: string } {
+  const mechanism = readCString(message.bytes, 5);
+  if (message.bytes.length < mechanism.end + 4) throw new WireProtocolError("truncated SASLInitialResponse");
+  const length = view(message.bytes).getInt32(mechanism.end);
+  const start = mechanism.end + 4;
+  if (length < 0 || start + length !== message.bytes.length) {
+    throw new WireProtocolError("SASLInitialResponse without a complete initial response");
+  }
+  return { mechanism: mechanism.text, response: textDecoder.decode(message.bytes.subarray(start)) };
+}
+
+/** SASLResponse ('p'): the rest of the message is the client's next SASL message. */
+export function parseSaslResponse(message: FrontendMessage): string {
+  return textDecoder.decode(message.bytes.subarray(5));
 }
 
 export interface ErrorFields {

@@ -1,10 +1,17 @@
 import { protocol, type PGlite } from "@electric-sql/pglite";
 import type { Socket, TCPSocketListener } from "bun";
+import { randomBytes } from "node:crypto";
 import {
+  AUTHENTICATION_MESSAGES,
+  buildAuthenticationSasl,
+  buildAuthenticationSaslContinue,
+  buildAuthenticationSaslFinal,
   buildErrorResponse,
   concatBytes,
   ENCRYPTION_REFUSED,
   namespaceStatementNames,
+  parseSaslInitialResponse,
+  parseSaslResponse,
   parseStartupPacket,
   refuseCopyFromStdin,
   scanReadyForQuery,
@@ -12,7 +19,19 @@ import {
   takeStartupPacket,
   WireProtocolError,
   type ErrorFields,
+  type FrontendMessage,
 } from "./pg-wire.ts";
+import {
+  parseClientFinal,
+  parseClientFirst,
+  SCRAM_MECHANISM,
+  ScramMessageError,
+  scramVerifier,
+  serverFirstMessage,
+  verifyClientFinal,
+  type ScramExchange,
+  type ScramVerifier,
+} from "./scram.ts";
 import { createLogger } from "../../runtime/log.ts";
 
 const log = createLogger("embedded-db", "warn");
@@ -22,11 +41,14 @@ const log = createLogger("embedded-db", "warn");
 // answers ReadyForQuery('I') with nothing started after it. Inside a transaction, or between
 // Parse/Bind/Flush and their Sync, nobody else runs. Waiting connections are served FIFO.
 //
+// Every client authenticates with SCRAM-SHA-256 against one password (any user name: the session
+// is PGlite's single "postgres" one), so other local processes cannot read or change the books.
+//
 // In-process users of the same PGlite (db.query) are serialised with us by db.runExclusive but
 // are not kept out of a client's open transaction: while serving, go through the wire only.
 
 export interface WireServer {
-  /** postgres://postgres@127.0.0.1:PORT/postgres */
+  /** postgres://postgres:PASSWORD@127.0.0.1:PORT/postgres */
   url: string;
   port: number;
   /** Client connections whose socket is open or whose session state is still being cleaned up. */
@@ -35,6 +57,8 @@ export interface WireServer {
 }
 
 export interface WireServerOptions {
+  /** What clients must prove they know (URL-safe: it goes into `url` as is). */
+  password: string;
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
@@ -51,13 +75,15 @@ const DATABASE_FAILED: ErrorFields = { severity: "FATAL", code: "XX000", message
 
 const { serialize } = protocol;
 
-export async function startWireServer(db: PGlite, opts: WireServerOptions = {}): Promise<WireServer> {
+export async function startWireServer(db: PGlite, opts: WireServerOptions): Promise<WireServer> {
   // Clients get the same greeting PGlite gives (AuthenticationOk, ParameterStatus, BackendKeyData,
   // ReadyForQuery). Captured once: running startup again per client would touch the shared session.
   const greeting = await db.runExclusive(async () =>
     (await db.execProtocolRaw(serialize.startup({ user: "postgres", database: "postgres" }))).slice(),
   );
-  const server = new SessionServer(db, greeting);
+  // Computed once (PBKDF2, 4096 rounds): each connection then costs a few HMACs.
+  const verifier = scramVerifier(opts.password, randomBytes(16));
+  const server = new SessionServer(db, greeting, verifier);
   const host = opts.host ?? "127.0.0.1";
   const listener = Bun.listen<Connection>({
     hostname: host,
@@ -71,7 +97,7 @@ export async function startWireServer(db: PGlite, opts: WireServerOptions = {}):
     },
   });
   return {
-    url: `postgres://postgres@${host}:${listener.port}/postgres`,
+    url: `postgres://postgres:${encodeURIComponent(opts.password)}@${host}:${listener.port}/postgres`,
     port: listener.port,
     connections: () => server.connectionCount(),
     close: () => server.close(listener),
@@ -80,7 +106,11 @@ export async function startWireServer(db: PGlite, opts: WireServerOptions = {}):
 
 class Connection {
   readonly statementPrefix: string;
-  phase: "startup" | "ready" = "startup";
+  phase: "startup" | "authenticating" | "ready" = "startup";
+  /** The startup packet's user, for the authentication error as PostgreSQL words it. */
+  user = "";
+  /** Set once the client's first SCRAM message is answered. */
+  scram: ScramExchange | null = null;
   /** Namespaced frontend messages received and not yet executed. */
   inbox: Uint8Array[] = [];
   /** Named statements this connection created in the shared session, to deallocate on exit. */
@@ -176,6 +206,7 @@ class SessionServer {
   constructor(
     private readonly db: PGlite,
     private readonly greeting: Uint8Array,
+    private readonly verifier: ScramVerifier,
   ) {}
 
   connectionCount(): number {
@@ -195,6 +226,7 @@ class SessionServer {
     try {
       let input = connection.appendInput(chunk);
       if (connection.phase === "startup") input = this.#handleStartup(connection, input);
+      if (connection.phase === "authenticating") input = this.#authenticate(connection, input);
       if (connection.phase === "ready") input = this.#enqueueMessages(connection, input);
       connection.keepInput(input);
     } catch (error) {
@@ -254,12 +286,67 @@ class SessionServer {
           this.#finish(connection);
           break;
         case "startup":
-          connection.send(this.greeting);
-          connection.phase = "ready";
+          connection.user = startup.parameters.user ?? "";
+          connection.send(buildAuthenticationSasl([SCRAM_MECHANISM]));
+          connection.phase = "authenticating";
           break;
       }
     }
     return input;
+  }
+
+  /** The SCRAM exchange; returns the input left after it. Any failure refuses the connection. */
+  #authenticate(connection: Connection, input: Uint8Array): Uint8Array {
+    try {
+      const { items, rest } = splitFrontendMessages(input, AUTHENTICATION_MESSAGES);
+      for (const [index, message] of items.entries()) {
+        if (this.#answerSasl(connection, message)) return concatBytes([...items.slice(index + 1).map((item) => item.bytes), rest]);
+        if (connection.finished) return new Uint8Array(0);
+      }
+      return rest;
+    } catch (error) {
+      if (!(error instanceof ScramMessageError || error instanceof WireProtocolError)) throw error;
+      this.#refuseLogin(connection, { severity: "FATAL", code: "08P01", message: `malformed SCRAM message: ${error.message}` });
+      return new Uint8Array(0);
+    }
+  }
+
+  /** Answers one SASL message; true once the client is in. */
+  #answerSasl(connection: Connection, message: FrontendMessage): boolean {
+    if (connection.scram === null) {
+      const { mechanism, response } = parseSaslInitialResponse(message);
+      if (mechanism !== SCRAM_MECHANISM) {
+        throw new ScramMessageError(`client selected an invalid SASL authentication mechanism "${mechanism}"`);
+      }
+      connection.scram = serverFirstMessage(parseClientFirst(response), randomBytes(18).toString("base64"), this.verifier);
+      connection.send(buildAuthenticationSaslContinue(connection.scram.serverFirst));
+      return false;
+    }
+    const verdict = verifyClientFinal(connection.scram, parseClientFinal(parseSaslResponse(message)), this.verifier);
+    if (!verdict.ok) {
+      if (verdict.reason === "malformed") throw new ScramMessageError(verdict.detail);
+      this.#refuseLogin(connection, {
+        severity: "FATAL",
+        code: "28P01",
+        message: `password authentication failed for user "${connection.user}"`,
+      });
+      return false;
+    }
+    connection.send(concatBytes([buildAuthenticationSaslFinal(verdict.serverFinal), this.greeting]));
+    connection.phase = "ready";
+    return true;
+  }
+
+  /** Refuses a client that failed to authenticate, with one log line naming the peer (never a secret). */
+  #refuseLogin(connection: Connection, error: ErrorFields): void {
+    const { remoteAddress, remotePort } = connection.socket;
+    log.warn("embedded database refused a connection", {
+      connection: connection.id,
+      peer: `${remoteAddress}:${remotePort}`,
+      code: error.code,
+      reason: error.message,
+    });
+    this.#refuse(connection, error);
   }
 
   #enqueueMessages(connection: Connection, input: Uint8Array): Uint8Array {
