@@ -6,6 +6,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { etInstant } from "./domain/exchange-calendar.ts";
 import { DEFAULT_FLATTEN_WINDOW_MINUTES } from "./domain/flatten-window.ts";
+import { DEFAULT_EXIT_STALL_MS } from "./domain/orders/flatten-step.ts";
 import { DEFAULT_EXIT_PARTICIPATION_PCT } from "./domain/risk/sizing.ts";
 import { UserFixableError } from "./runtime/errors.ts";
 import { SERVICE_NAMES, SERVICE_PORT_OFFSETS, type ServiceName } from "./runtime/services.ts";
@@ -121,6 +122,8 @@ export interface Config {
     unknownOrderSeconds: number;
     /** Minutes before the close (early closes too) from which entries stop and positions are brought flat. */
     flattenWindowMinutes: number;
+    /** Market seconds a working exit may go without a fill before its remainder gets a stop again. */
+    exitStallSeconds: number;
   };
   /** Real seconds between workflow schedule ticks (each acts at the market's time). */
   workflowTickSeconds: number;
@@ -415,6 +418,7 @@ export function loadConfig(env: Env = process.env): Config {
     trading: {
       unknownOrderSeconds: positiveNumber(env, "TRADING_UNKNOWN_ORDER_SECONDS", 30),
       flattenWindowMinutes: positiveNumber(env, "TRADING_FLATTEN_MINUTES", DEFAULT_FLATTEN_WINDOW_MINUTES),
+      exitStallSeconds: positiveNumber(env, "TRADING_EXIT_STALL_SECONDS", DEFAULT_EXIT_STALL_MS / 1000),
     },
     workflowTickSeconds: positiveNumber(env, "WORKFLOW_TICK_SECONDS", 5),
     doctorTickSeconds: positiveNumber(env, "DOCTOR_TICK_SECONDS", 30),

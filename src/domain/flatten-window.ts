@@ -9,6 +9,8 @@ export const DEFAULT_FLATTEN_WINDOW_MINUTES = 15;
 const MINUTE_MS = 60_000;
 
 export interface FlattenWindow {
+  /** The session's regular open. */
+  open: number;
   /** From here on: no new entries, working entries cancelled, exits sent and chased. */
   opensAt: number;
   /** The session's close (13:00 ET on an early close). */
@@ -19,7 +21,7 @@ export interface FlattenWindow {
 export function flattenWindowOf(epochMs: number, windowMinutes: number): FlattenWindow | null {
   const day = session(etDate(epochMs));
   if (!day) return null;
-  return { opensAt: day.close - windowMinutes * MINUTE_MS, close: day.close };
+  return { open: day.open, opensAt: day.close - windowMinutes * MINUTE_MS, close: day.close };
 }
 
 /** True from the window's opening to the close of that session. */

@@ -1,15 +1,17 @@
 /**
- * Flat by the close, whether or not a cycle runs: a loop of its own in the trading service, paced by
- * the market clock (never queued behind a scan or an entry pass). It estimates how fast the market
- * clock runs against the wall clock, so at 600× it looks every ~100 ms and at 1× every few seconds.
- * In the window: working entries are cancelled, every Catalyst position gets one exit, an exit that
- * ended with shares left is sent again, and from a minute before the close whatever is left gets a
- * working stop (and the doctor's not_flat_at_close issue escalates it).
+ * Flat by the close, whether or not a cycle runs, and never naked while an exit works: a loop of its
+ * own in the trading service, paced by the market clock (never queued behind a scan or an entry
+ * pass). It estimates how fast the market clock runs against the wall clock, so at 600× it looks
+ * every ~100 ms and at 1× every few seconds. All session: an exit that stops filling has its
+ * remainder protected by a stop again, and its close is sent again later. In the window: working
+ * entries are cancelled, every Catalyst position gets one exit, an exit that ended with shares left
+ * is sent again, and from a minute before the close whatever is left gets a working stop (and the
+ * doctor's not_flat_at_close issue escalates it).
  */
 import type { Sql } from "postgres";
 import type { Broker } from "../adapters/broker/broker.ts";
 import { flattenWindowOf } from "../domain/flatten-window.ts";
-import { flattenStep } from "../domain/orders/flatten-step.ts";
+import { flattenStep, type ExitTiming } from "../domain/orders/flatten-step.ts";
 import { LIVE_ORDER_STATUSES } from "../domain/order-status.ts";
 import { errorMessage } from "../runtime/errors.ts";
 import type { Logger } from "../runtime/log.ts";
@@ -23,58 +25,88 @@ const MAX_WINDOW_DELAY_MS = 2_000;
 /** Market time between passes inside the window. */
 const PASS_MARKET_MS = 20_000;
 const CLOSE_REASON = "end_of_day";
+/** The protect reason of a stop put back under a stalled exit's remainder: its close is still owed. */
+const EXIT_STALLED = "exit_stalled";
 
 export interface FlattenerDeps {
   sql: Sql;
   broker: Broker;
   log: Logger;
   windowMinutes: number;
+  timing: ExitTiming;
   marketNow(): Promise<number>;
   publish(effects: ReportEffects[]): Promise<void>;
 }
 
 export interface FlattenPassReport {
   exits: number;
+  /** Stalled exits whose remainder got a stop again. */
+  reprotected: number;
   protectedPositions: number;
   cancelledEntries: number;
+  /** Positions with an exit working or a close owed: the loop looks again soon. */
+  watching: number;
   problems: string[];
 }
 
 const LIVE = LIVE_ORDER_STATUSES as readonly string[];
+const msSince = (now: number, at: Date | null): number | null => (at === null ? null : now - new Date(at).getTime());
 
 /** One pass at the market's `now`: acts on every open Catalyst position per flattenStep. */
 export async function flattenPass(deps: FlattenerDeps, now: number): Promise<FlattenPassReport> {
   const { sql, broker } = deps;
-  const report: FlattenPassReport = { exits: 0, protectedPositions: 0, cancelledEntries: 0, problems: [] };
+  const report: FlattenPassReport = { exits: 0, reprotected: 0, protectedPositions: 0, cancelledEntries: 0, watching: 0, problems: [] };
   const window = flattenWindowOf(now, deps.windowMinutes);
-  if (window === null || now < window.opensAt) return report;
+  if (window === null || now < window.open) return report;
   const effects: ReportEffects[] = [];
 
-  if (now < window.close) report.cancelledEntries = await cancelWorkingEntries(sql, broker, effects, report.problems);
+  if (now >= window.opensAt && now < window.close) report.cancelledEntries = await cancelWorkingEntries(sql, broker, effects, report.problems);
 
+  // Times are the broker's (market time): an exit's last progress, and when an owed close's stop went out.
   const positions = await sql`
     select p.position_id, p.hold_overnight, x.order_id as live_exit, x.broker_order_id as live_exit_broker_id,
+           case when x.broker_order_id is null then null
+                else greatest(x.submitted_at, (select max(f.filled_at) from fills f where f.order_id = x.order_id)) end as exit_progress_at,
+           owed.submitted_at as owed_since,
+           (select o.metadata->>'closeReason' from orders o where o.position_id = p.position_id and o.role = 'exit'
+             order by o.order_id desc limit 1) as last_close_reason,
            exists (select 1 from orders o where o.position_id = p.position_id and o.role = 'stop_loss' and o.broker_order_id is not null
                      and o.status = any(${LIVE as string[]})) as has_stop
       from positions p
       left join orders x on x.position_id = p.position_id and x.role = 'exit' and x.status = any(${LIVE as string[]})
+      left join lateral (select o.submitted_at from orders o where o.position_id = p.position_id and o.role = 'stop_loss'
+                            and o.broker_order_id is not null and o.status = any(${LIVE as string[]})
+                            and o.metadata->>'protectReason' = ${EXIT_STALLED} order by o.order_id desc limit 1) owed on true
      where p.status = 'open' and p.source = 'catalyst' order by p.position_id`;
   await Promise.all(
     positions.map(async (p) => {
       const positionId = Number(p.position_id);
-      const action = flattenStep(now, window, { holdOvernight: p.hold_overnight, hasLiveExit: p.live_exit !== null, hasWorkingStop: p.has_stop });
+      const owedForMs = msSince(now, p.owed_since);
+      if (p.live_exit !== null || owedForMs !== null) report.watching++;
+      const action = flattenStep(
+        now,
+        window,
+        { holdOvernight: p.hold_overnight, hasLiveExit: p.live_exit !== null, hasWorkingStop: p.has_stop, exitIdleMs: msSince(now, p.exit_progress_at), closeOwedForMs: owedForMs },
+        deps.timing,
+      );
       try {
         if (action === "exit") {
-          const closed = await closePosition(sql, broker, positionId, CLOSE_REASON, "flatten window: flat by the close");
+          const owed = owedForMs !== null;
+          const reason = owed ? (p.last_close_reason ?? CLOSE_REASON) : CLOSE_REASON;
+          const closed = await closePosition(sql, broker, positionId, reason, owed ? "a close whose exit stalled, sent again" : "flatten window: flat by the close");
           effects.push(...closed.effects);
           if (closed.outcome === "exit_sent") report.exits++;
-        } else if (action === "protect") {
-          // A day exit still working would expire at the bell: what is left gets its stop back now.
+        } else if (action === "reprotect" || action === "protect") {
+          // A working exit holds the shares: cancel it, then what is left gets its stop.
           if (p.live_exit_broker_id) await cancelAndSettle(sql, broker, p.live_exit_broker_id, effects);
-          const protection = await protectPosition(sql, broker, positionId, "not flat at the close");
+          const why = action === "reprotect" ? EXIT_STALLED : "not flat at the close";
+          const protection = await protectPosition(sql, broker, positionId, why);
+          if (protection.closed) return;
           if (protection.stopOrderId === null) report.problems.push(`position ${positionId}: ${protection.message}`);
+          else if (action === "reprotect") report.reprotected++;
           else report.protectedPositions++;
-          deps.log.error("position not flat at the close", { positionId, protection: protection.message });
+          if (action === "protect") deps.log.error("position not flat at the close", { positionId, protection: protection.message });
+          else deps.log.warn("exit not filling: what is left has a stop again; the close is sent again", { positionId, protection: protection.message });
         }
       } catch (error) {
         if (error instanceof Error && "code" in error && error.code === "position_closed") return;
@@ -86,22 +118,37 @@ export async function flattenPass(deps: FlattenerDeps, now: number): Promise<Fla
   return report;
 }
 
-/** Runs flattenPass on the market clock until stopped; one pass at a time. */
-export function startFlattener(deps: FlattenerDeps): { stop(): void } {
+/**
+ * Runs flattenPass on the market clock until stopped; one pass at a time. `wake()` says an exit was
+ * just sent: the next pass comes soon enough to catch it stalling, however long the loop was idle.
+ */
+export function startFlattener(deps: FlattenerDeps): { stop(): void; wake(): void } {
   let stopped = false;
+  let running = false;
+  let wakeDuringPass = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let dueAt = 0;
   let last: { wall: number; market: number } | null = null;
   let rate = 1;
 
-  const nextDelay = (market: number): number => {
+  const clampDelay = (ms: number, max: number) => Math.min(max, Math.max(MIN_DELAY_MS, ms));
+  const watchDelay = () => clampDelay(deps.timing.stallMs / 4 / rate, MAX_WINDOW_DELAY_MS);
+  const nextDelay = (market: number, watching: boolean): number => {
     const window = flattenWindowOf(market, deps.windowMinutes);
     if (last === null) return 1_000;
-    if (window && market >= window.opensAt && market < window.close + 30 * 60_000) return Math.min(MAX_WINDOW_DELAY_MS, Math.max(MIN_DELAY_MS, PASS_MARKET_MS / rate));
-    if (window && market < window.opensAt) return Math.min(MAX_IDLE_DELAY_MS, Math.max(MIN_DELAY_MS, (window.opensAt - market) / rate / 2));
+    if (window && market >= window.opensAt && market < window.close + 30 * 60_000) return clampDelay(PASS_MARKET_MS / rate, MAX_WINDOW_DELAY_MS);
+    // An exit working (or a close owed) in the session: look often enough to catch a stall in time.
+    if (window && watching && market >= window.open && market < window.close) return watchDelay();
+    if (window && market < window.opensAt) return clampDelay((window.opensAt - market) / rate / 2, MAX_IDLE_DELAY_MS);
     return MAX_IDLE_DELAY_MS;
+  };
+  const schedule = (delay: number) => {
+    dueAt = performance.now() + delay;
+    timer = setTimeout(run, delay);
   };
 
   const run = async () => {
+    running = true;
     let delay = 1_000;
     try {
       const market = await deps.marketNow();
@@ -109,18 +156,30 @@ export function startFlattener(deps: FlattenerDeps): { stop(): void } {
       if (last !== null && wall - last.wall >= 50) rate = Math.max(1, (market - last.market) / (wall - last.wall));
       last = { wall, market };
       const report = await flattenPass(deps, market);
-      if (report.exits + report.protectedPositions + report.cancelledEntries > 0 || report.problems.length > 0) deps.log.info("flatten window", { ...report });
-      delay = nextDelay(market);
+      if (report.exits + report.reprotected + report.protectedPositions + report.cancelledEntries > 0 || report.problems.length > 0) deps.log.info("flattener", { ...report });
+      delay = nextDelay(market, report.watching > 0 || wakeDuringPass);
     } catch (error) {
       deps.log.warn("flatten pass failed; retrying", { error: errorMessage(error) });
     }
-    if (!stopped) timer = setTimeout(run, delay);
+    running = false;
+    wakeDuringPass = false;
+    if (!stopped) schedule(delay);
   };
-  timer = setTimeout(run, 0);
+  schedule(0);
   return {
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+    },
+    wake() {
+      if (stopped) return;
+      if (running) {
+        wakeDuringPass = true;
+        return;
+      }
+      if (dueAt - performance.now() <= watchDelay()) return;
+      if (timer) clearTimeout(timer);
+      schedule(watchDelay());
     },
   };
 }

@@ -14,19 +14,21 @@ import { recordAttempt } from "./exit-attempts.ts";
 import { submitRecorded } from "./submit.ts";
 
 export interface Protection {
-  /** The working stop's order id, or null when none could be placed (the position is naked). */
+  /** The working stop's order id, or null when none is needed (closed) or none could be placed (naked). */
   stopOrderId: number | null;
+  /** The position closed meanwhile: nothing to protect. */
+  closed: boolean;
   message: string;
 }
 
 export async function protectPosition(sql: Sql, broker: Broker, positionId: number, reason: string): Promise<Protection> {
   const [p] = await sql`select p.side, p.qty::text, p.stop_loss::text, p.last_price::text, p.avg_entry_price::text, p.security_id, p.cycle_id, s.symbol
                           from positions p join securities s using (security_id) where p.position_id = ${positionId} and p.status = 'open'`;
-  if (!p) return { stopOrderId: null, message: `position ${positionId} is closed; nothing to protect` };
+  if (!p) return { stopOrderId: null, closed: true, message: `position ${positionId} is closed; nothing to protect` };
   const side = orderSideFor(p.side as PositionSide, "close");
   const [working] = await sql`select order_id from orders where position_id = ${positionId} and role = 'stop_loss' and broker_order_id is not null
                                and status = any(${LIVE_ORDER_STATUSES as string[]}) limit 1`;
-  if (working) return { stopOrderId: Number(working.order_id), message: `its stop (order ${working.order_id}) is still working` };
+  if (working) return { stopOrderId: Number(working.order_id), closed: false, message: `its stop (order ${working.order_id}) is still working` };
 
   const stopPrice = protectiveStopPrice(p.side as PositionSide, p.stop_loss, p.last_price, p.avg_entry_price);
   const clientOrderId = freshClientOrderId("stop");
@@ -43,8 +45,8 @@ export async function protectPosition(sql: Sql, broker: Broker, positionId: numb
   } catch (error) {
     const why = errorMessage(error);
     await recordAttempt(sql, positionId, stopOrderId, "protect_failed", reason, why);
-    return { stopOrderId: null, message: `placing a protective stop at ${stopPrice} failed (${why}): the position is UNPROTECTED — place a stop or close it at the broker now` };
+    return { stopOrderId: null, closed: false, message: `placing a protective stop at ${stopPrice} failed (${why}): the position is UNPROTECTED — place a stop or close it at the broker now` };
   }
   await recordAttempt(sql, positionId, stopOrderId, "protected", reason, `${side} stop ${qty} ${p.symbol} @ ${stopPrice} (GTC)`);
-  return { stopOrderId, message: `a protective stop was placed again: ${side} ${qty} ${p.symbol} stop ${stopPrice} GTC (order ${stopOrderId})` };
+  return { stopOrderId, closed: false, message: `a protective stop was placed again: ${side} ${qty} ${p.symbol} stop ${stopPrice} GTC (order ${stopOrderId})` };
 }

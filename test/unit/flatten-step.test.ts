@@ -1,13 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { etInstant } from "../../src/domain/exchange-calendar.ts";
 import { flattenWindowOf } from "../../src/domain/flatten-window.ts";
-import { flattenStep } from "../../src/domain/orders/flatten-step.ts";
+import { exitTiming, flattenStep, type FlattenPositionState } from "../../src/domain/orders/flatten-step.ts";
 
 const DAY = "2026-03-10";
 const at = (hhmm: string, date = DAY) => etInstant(date, hhmm);
 const win = (now: number) => flattenWindowOf(now, 15);
-const step = (hhmm: string, state: Partial<Parameters<typeof flattenStep>[2]> = {}, date = DAY) =>
-  flattenStep(at(hhmm, date), win(at(hhmm, date)), { holdOvernight: false, hasLiveExit: false, hasWorkingStop: true, ...state });
+const step = (hhmm: string, state: Partial<FlattenPositionState> = {}, date = DAY) =>
+  flattenStep(at(hhmm, date), win(at(hhmm, date)), { holdOvernight: false, hasLiveExit: false, hasWorkingStop: true, exitIdleMs: null, closeOwedForMs: null, ...state });
 
 describe("the flattener's step for one position", () => {
   test("nothing before the window, an exit from its first minute (15:45 by default)", () => {
@@ -31,6 +31,40 @@ describe("the flattener's step for one position", () => {
   });
   test("held overnight by the trader's choice, or a holiday: left alone", () => {
     expect(step("15:50", { holdOvernight: true })).toBe("none");
+    expect(step("15:59", { holdOvernight: true, hasWorkingStop: false })).toBe("none");
     expect(step("15:50", {}, "2026-11-26")).toBe("none");
+  });
+  test("a trader's own close still working a minute before the bell gets its stop back, held overnight or not", () => {
+    expect(step("15:59", { holdOvernight: true, hasLiveExit: true, hasWorkingStop: false })).toBe("protect");
+  });
+});
+
+describe("an exit that is not filling (default: 10 s of market time without a fill)", () => {
+  const working = { hasLiveExit: true, hasWorkingStop: false };
+  test("its remainder gets its stop back, at any hour of the session, in the window too", () => {
+    expect(step("11:00", { ...working, exitIdleMs: 9_999 })).toBe("wait");
+    expect(step("11:00", { ...working, exitIdleMs: 10_000 })).toBe("reprotect");
+    expect(step("15:50", { ...working, exitIdleMs: 10_000 })).toBe("reprotect");
+    expect(step("15:50", { ...working, exitIdleMs: 10_000, holdOvernight: true })).toBe("reprotect");
+  });
+  test("not before it is working at the broker, and not outside the session (a queued exit fills at the open)", () => {
+    expect(step("11:00", { ...working, exitIdleMs: null })).toBe("wait");
+    expect(step("08:00", { ...working, exitIdleMs: 60_000 })).toBe("none");
+  });
+  test("the close it belonged to is sent again: after twice the stall time outside the window, at once inside it", () => {
+    expect(step("11:00", { closeOwedForMs: 19_999 })).toBe("none");
+    expect(step("11:00", { closeOwedForMs: 20_000 })).toBe("exit");
+    expect(step("15:46", { closeOwedForMs: 0 })).toBe("exit");
+    expect(step("15:46", { closeOwedForMs: 0, holdOvernight: true })).toBe("none");
+    expect(step("15:46", { closeOwedForMs: 20_000, holdOvernight: true })).toBe("exit");
+  });
+  test("owed at the close cutoff: the stop stays (or is put back), no new exit", () => {
+    expect(step("15:59", { holdOvernight: true, closeOwedForMs: 60_000 })).toBe("none");
+    expect(step("15:59", { holdOvernight: true, closeOwedForMs: 60_000, hasWorkingStop: false })).toBe("protect");
+  });
+  test("the stall time is a setting; the retry follows it", () => {
+    expect(exitTiming(30_000)).toEqual({ stallMs: 30_000, retryMs: 60_000 });
+    const t = at("11:00");
+    expect(flattenStep(t, win(t), { holdOvernight: false, ...working, exitIdleMs: 20_000, closeOwedForMs: null }, exitTiming(30_000))).toBe("wait");
   });
 });

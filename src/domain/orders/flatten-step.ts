@@ -1,12 +1,29 @@
 /**
- * What the flattener does with one open position at the market's now: nothing before the flatten
- * window; an exit when none is working; wait while one works; and at the protect cutoff just before
- * the close (or after it), a working stop on whatever is left — never naked overnight.
+ * What the flattener does with one open position at the market's now:
+ * - in the session, at any hour: an exit whose remainder has not filled for `stallMs` leaves the
+ *   shares without a stop (the legs were cancelled to free them), so the remainder gets its stop
+ *   back; the close it belonged to is then sent again, `retryMs` later (at once in the window);
+ * - in the flatten window: an exit when none is working, wait while one works;
+ * - at the protect cutoff just before the close (or after it): a working stop on whatever is left,
+ *   never naked overnight.
  */
 import type { FlattenWindow } from "../flatten-window.ts";
 
 /** Shares left this close to the bell get their stop back: a day exit still working would expire at the close and leave them naked. */
 export const PROTECT_LEAD_MS = 60_000;
+/** Default market time an exit may go without a fill before its remainder is protected again. */
+export const DEFAULT_EXIT_STALL_MS = 10_000;
+
+export interface ExitTiming {
+  /** Market ms without a fill after which a working exit's remainder gets its stop back. */
+  stallMs: number;
+  /** Market ms after that stop before the close is sent again (outside the window). */
+  retryMs: number;
+}
+
+export function exitTiming(stallMs = DEFAULT_EXIT_STALL_MS): ExitTiming {
+  return { stallMs, retryMs: 2 * stallMs };
+}
 
 export interface FlattenPositionState {
   holdOvernight: boolean;
@@ -14,12 +31,26 @@ export interface FlattenPositionState {
   hasLiveExit: boolean;
   /** A stop order of ours is working at the broker for it. */
   hasWorkingStop: boolean;
+  /** Market ms since the live exit last filled (or started working at the broker); null when none works there. */
+  exitIdleMs: number | null;
+  /** Market ms since a stalled close's remainder got its stop back, while that close is still owed; else null. */
+  closeOwedForMs: number | null;
 }
 
-export type FlattenAction = "none" | "exit" | "wait" | "protect";
+/** `reprotect`: cancel the stalled exit, stop on the remainder; `protect`: the same at the close cutoff. */
+export type FlattenAction = "none" | "exit" | "wait" | "reprotect" | "protect";
 
-export function flattenStep(now: number, window: FlattenWindow | null, position: FlattenPositionState): FlattenAction {
-  if (window === null || now < window.opensAt || position.holdOvernight) return "none";
-  if (now >= window.close - PROTECT_LEAD_MS) return position.hasLiveExit || !position.hasWorkingStop ? "protect" : "none";
-  return position.hasLiveExit ? "wait" : "exit";
+export function flattenStep(now: number, window: FlattenWindow | null, position: FlattenPositionState, timing: ExitTiming = exitTiming()): FlattenAction {
+  if (window === null) return "none";
+  const flattening = now >= window.opensAt && !position.holdOvernight;
+  const owed = position.closeOwedForMs !== null;
+  if (now >= window.close - PROTECT_LEAD_MS) {
+    // A day exit still working expires at the bell, held overnight or not.
+    if (position.hasLiveExit) return "protect";
+    return (flattening || owed) && !position.hasWorkingStop ? "protect" : "none";
+  }
+  if (now < window.open) return "none";
+  if (position.hasLiveExit) return position.exitIdleMs !== null && position.exitIdleMs >= timing.stallMs ? "reprotect" : "wait";
+  if (flattening) return "exit";
+  return owed && position.closeOwedForMs! >= timing.retryMs ? "exit" : "none";
 }

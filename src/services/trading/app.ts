@@ -28,6 +28,7 @@ import { publishEffects } from "./events.ts";
 import { placeEntry } from "./place-entry.ts";
 import { submitSettled } from "../../lifecycle/submit.ts";
 import { refreshMarks, syncWithBroker } from "../../lifecycle/sync.ts";
+import { exitTiming } from "../../domain/orders/flatten-step.ts";
 import { fillsOf, ORDER_COLUMNS, orderById, orderView, orderWithLegs, POSITION_COLUMNS, positionById, positionView } from "../../lifecycle/views.ts";
 import { PREPARED } from "../../adapters/db/client.ts";
 
@@ -61,7 +62,7 @@ export function createTradingApp(ctx: ServiceContext) {
   const mode = ctx.config.mode;
   let stream: TradeUpdateStream | null = null;
   let syncSchedule: Repeating | null = null;
-  let flattener: { stop(): void } | null = null;
+  let flattener: ReturnType<typeof startFlattener> | null = null;
 
   /** One sync at a time: the stream's reconnect, the timer and the route all funnel through here. */
   let syncing: Promise<Awaited<ReturnType<typeof syncWithBroker>>> | null = null;
@@ -72,6 +73,7 @@ export function createTradingApp(ctx: ServiceContext) {
         const summary = await syncWithBroker(sql, broker, ctx.config.trading.unknownOrderSeconds);
         await publishEffects(bus, summary.effects);
         for (const problem of summary.problems) log.error("sync could not finish a close", { problem });
+        flattener?.wake();
         await refreshMarks(sql, broker, Date.parse((await views.clock()).timestamp));
         return summary;
       } finally {
@@ -103,6 +105,7 @@ export function createTradingApp(ctx: ServiceContext) {
         broker,
         log,
         windowMinutes: ctx.config.trading.flattenWindowMinutes,
+        timing: exitTiming(ctx.config.trading.exitStallSeconds * 1000),
         // The broker's clock, not the shared cached one: at 600× a second of cache is ten market minutes.
         marketNow: async () => Date.parse((await broker.getClock()).timestamp),
         publish: (effects) => publishEffects(bus, effects),
@@ -159,6 +162,7 @@ export function createTradingApp(ctx: ServiceContext) {
 
   mount(app, closePositionRoute, async ({ params, body }) => {
     const result = await viaBroker(() => closePosition(sql, broker, params.id, "manual_close", body.reason ?? "closed on request"), BROKER_API);
+    flattener?.wake();
     await publishEffects(bus, result.effects);
     return { mode, outcome: result.outcome, position: result.position, exitOrder: result.exitOrder, message: result.message };
   });
@@ -182,6 +186,7 @@ export function createTradingApp(ctx: ServiceContext) {
 
   mount(app, flattenRoute, async ({ body }) => {
     const result = await viaBroker(() => flattenAll(sql, broker, body.trigger ?? "flatten", body.reason, body.trigger === "end_of_day"), BROKER_API);
+    flattener?.wake();
     await publishEffects(bus, result.effects);
     log.info("flatten", { reason: body.reason, cancelled: result.cancelledOrders, closing: result.closingPositions, problems: result.problems.length });
     return { mode, cancelledOrders: result.cancelledOrders, closingPositions: result.closingPositions, problems: result.problems };
