@@ -10,7 +10,7 @@ import {
 import { flattenRoute } from "../../contracts/trading.ts";
 import { etDate } from "../../domain/exchange-calendar.ts";
 import { inFlattenWindow } from "../../domain/flatten-window.ts";
-import { multiplyDecimal, roundDecimal, subtractDecimal, sumDecimal } from "../../domain/money.ts";
+import { absDecimal, multiplyDecimal, roundDecimal, subtractDecimal, sumDecimal } from "../../domain/money.ts";
 import { dailyLossStatus } from "../../domain/risk/daily-loss.ts";
 import { applyParameterChanges, parameterChangesProblem } from "../../domain/risk/parameters.ts";
 import type { RiskLimits } from "../../domain/risk/types.ts";
@@ -72,7 +72,7 @@ export function createRiskApp(ctx: ServiceContext) {
     const [account, clock] = await viaBroker(() => Promise.all([broker.getAccount(), views.clock()]), BROKER_API);
     const now = Date.parse(clock.timestamp);
     const tradingDate = etDate(now);
-    const [limits, exposures, day, kill] = await Promise.all([currentLimits(sql), loadExposures(sql), dayRiskState(sql, tradingDate, false), killSwitch(sql)]);
+    const [limits, exposures, day, kill] = await Promise.all([currentLimits(sql), loadExposures(sql, ctx.config.risk.unprotectedLossPct), dayRiskState(sql, tradingDate, false), killSwitch(sql)]);
     // A read: the monitor records warnings and halts; the level here is computed from the same account.
     const loss = dailyLossStatus(accountSnapshot(account), limits);
     const [realized] = await sql`select coalesce(sum(realized_pnl), 0)::text as pnl from positions
@@ -89,7 +89,9 @@ export function createRiskApp(ctx: ServiceContext) {
         openPositions: exposures.filter((e) => e.kind === "position").length,
         workingEntries: exposures.filter((e) => e.kind === "working_entry").length,
         entriesToday: day.entriesToday,
-        exposureUsd: roundDecimal(sumDecimal(exposures.map((e) => multiplyDecimal(e.qty, e.price))), 2),
+        exposureUsd: roundDecimal(sumDecimal(exposures.map((e) => multiplyDecimal(absDecimal(e.qty), e.price))), 2),
+        atRiskUsd: roundDecimal(sumDecimal(exposures.map((e) => e.riskToStop)), 2),
+        unprotectedPositions: exposures.filter((e) => e.kind === "position" && e.unprotected).length,
         equity: account.equity,
       },
       dailyPnl: {

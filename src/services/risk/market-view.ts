@@ -2,7 +2,9 @@
  * What the broker says about an entry: clock, account, the asset, its latest quote and its recent
  * volume. The clock and account are shared for a second (many intents at once would otherwise each
  * cost two more broker calls); the asset and the recent volume for a day; the quote is always
- * fresh, since prices decide the order.
+ * fresh, since prices decide the order. The quote's age is its stamp against this clock (the
+ * market's, the venue's in sim mode): a shared clock read up to a second earlier can only make a
+ * quote look younger by that second × the venue's speed, never older.
  */
 import type { Broker, BrokerAccount, BrokerClock } from "../../adapters/broker/broker.ts";
 import { addDays, etDate, previousTradingDay, session, tradingDaysBetween } from "../../domain/exchange-calendar.ts";
@@ -119,6 +121,7 @@ export function createEntryMarketView(broker: Broker) {
           bid: price(quote?.bidPrice),
           ask: price(quote?.askPrice),
           last: price(snapshot?.latestTrade?.price),
+          quoteAt: quote ? Date.parse(quote.timestamp) : null,
           asset: asset_,
           recentVolume: volume,
         },
