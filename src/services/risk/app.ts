@@ -25,6 +25,7 @@ import { currentLimits, cycleSizeMultiplier, dayRiskState, entryRuleSettings, ev
 import { accountSnapshot, createEntryMarketView } from "./market-view.ts";
 import { checkDailyLoss } from "./monitor.ts";
 import { clearKillSwitch, killSwitch, recordParameters, setKillSwitch } from "./store.ts";
+import { venueSectors } from "./venue-sectors.ts";
 
 /**
  * The wire's changes as limits: counts as given; amounts and percentages exact decimals (a JSON
@@ -46,10 +47,11 @@ export function createRiskApp(ctx: ServiceContext) {
   const mode = ctx.config.mode;
   const bounds = ctx.config.risk.hardBounds;
   let monitor: Repeating | null = null;
-
+  const sectors = venueSectors(ctx);
 
   const app = createServiceApp(ctx)
     .onStart(() => {
+      void sectors.ready();
       monitor = repeatEvery(ctx.config.risk.monitorSeconds, async () => {
         try {
           const [account, clock] = await Promise.all([broker.getAccount(), views.clock()]);
@@ -63,6 +65,7 @@ export function createRiskApp(ctx: ServiceContext) {
 
   mount(app, validateIntentRoute, async ({ body }) => {
     const request = entryRequestFrom(body.intent, await cycleSizeMultiplier(sql, body.intent.cycleId));
+    await sectors.ready();
     const view = await viaBroker(() => views.view(request.symbol), BROKER_API);
     const { evaluation } = await evaluateAgainstBook(sql, { request, view, settings: entryRuleSettings(ctx.config) }, false);
     return riskDecision(mode, request, evaluation, view.now);
