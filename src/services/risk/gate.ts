@@ -107,8 +107,12 @@ export async function dayRiskState(db: Db, tradingDate: string, lock: boolean): 
   };
 }
 
+/** The candidate's sector: its securities row's, or the loaded table's for a symbol not traded yet (no row). */
 async function sectorOf(db: Db, symbol: string): Promise<string | null> {
-  const [row] = await db`select sec.sector_code from securities s join sectors sec on sec.sector_id = s.sector_id where s.symbol = ${symbol}`;
+  const [row] = await db`
+    select sec.sector_code from sectors sec
+     where sec.sector_id = coalesce((select sector_id from securities where symbol = ${symbol}),
+                                    (select sector_id from symbol_sectors where symbol = ${symbol}))`;
   return row?.sector_code ?? null;
 }
 
