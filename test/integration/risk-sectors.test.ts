@@ -14,10 +14,10 @@ import { join } from "node:path";
 import { etInstant } from "../../src/domain/exchange-calendar.ts";
 import { liquidSymbols, startTestAppliance, type TestAppliance } from "../support/appliance.ts";
 import { cancelLegsAtBroker, openBracket } from "../support/doctor-drift.ts";
+import { cli } from "../support/cli.ts";
 import { BACKENDS, tempDir } from "../support/env.ts";
 
 const ENV = { VENUE_START: "2026-03-10T10:30", BROKER_REQUESTS_PER_MINUTE: "100000", DOCTOR_TICK_SECONDS: "86400" };
-const root = join(import.meta.dir, "../..");
 
 /** A long bracket 3 % below / 7.5 % above the price: reward:risk 2.5. */
 function longIntent(symbol: string, price: number, extra: Record<string, unknown> = {}) {
@@ -28,17 +28,6 @@ function verdictOf(body: any, rule: string): { rule: string; ok: boolean; detail
   const found = (body.verdicts ?? body.error?.details?.verdicts ?? []).find((v: { rule: string }) => v.rule === rule);
   if (!found) throw new Error(`no ${rule} verdict in ${JSON.stringify(body)}`);
   return found;
-}
-
-async function cli(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = Bun.spawn([process.execPath, "src/cli.ts", ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", CATALYST_LOG_LEVEL: "error", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
-  return { code, stdout, stderr };
 }
 
 async function sectorOfSecurity(t: Pick<TestAppliance, "sql">, symbol: string): Promise<string | null> {
