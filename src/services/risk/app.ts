@@ -51,7 +51,6 @@ export function createRiskApp(ctx: ServiceContext) {
 
   const app = createServiceApp(ctx)
     .onStart(() => {
-      void sectors.ready();
       monitor = repeatEvery(ctx.config.risk.monitorSeconds, async () => {
         try {
           const [account, clock] = await Promise.all([broker.getAccount(), views.clock()]);

@@ -1,7 +1,7 @@
 /**
  * Sim mode: the venue's synthetic universe gives every symbol its sector (Alpaca's assets carry
- * none), loaded into symbol_sectors before the first entry a process judges, and from there into
- * securities. A load that fails is logged and tried again by the next entry; meanwhile those
+ * none), loaded into symbol_sectors before the first entry a process judges (not at start: the
+ * venue may still be starting), and from there into securities. A load that fails is logged and tried again by the next entry; meanwhile those
  * symbols count in the unclassified bucket, which the same limit caps. Paper and live use the
  * trader's file (`catalyst sectors import`).
  */
