@@ -40,6 +40,11 @@ Usage:
   catalyst activity view [--since 1h|ISO-TIME] [--limit N] [--json]
                                 recent activity (default: last 24 h); --json adds the views'
                                 summary, recurring issues, escalations and failed actions
+  catalyst sectors import FILE.csv
+                                load the ticker → sector table the sector limit uses (paper and
+                                live; sim mode takes the venue's): header symbol,sector, then
+                                SYMBOL,SECTOR (XLK, a GICS sector name or its 2-digit code); a bad
+                                line refuses the whole file, naming line and field
   catalyst version              print the version and the git commit it was built from
   catalyst help                 this text
 
@@ -67,6 +72,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import("./cli/sentiment.ts")).sentimentCommand(args);
     case "activity":
       return (await import("./cli/activity.ts")).activityCommand(args);
+    case "sectors":
+      return (await import("./cli/sectors.ts")).sectorsCommand(args);
     case "doctor": {
       const { doctorCommand, parseDoctorArgs } = await import("./doctor/command.ts");
       const parsed = parseDoctorArgs(args);

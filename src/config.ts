@@ -89,6 +89,10 @@ export interface RiskSettings {
   monitorSeconds: number;
   /** 0–100: the share of each minute's volume an exit is assumed to take (exit_liquidity sizes entries by it). */
   exitParticipationPct: string;
+  /** A market entry needs a quote at most this many market-clock seconds old (stale_quote). */
+  maxQuoteAgeSeconds: number;
+  /** 0–100: the share of its mark value a position without a working stop counts as at risk. */
+  unprotectedLossPct: string;
 }
 
 export interface Config {
@@ -380,6 +384,12 @@ function riskSettings(env: Env): RiskSettings {
     priceBandPct: positiveNumber(env, "RISK_PRICE_BAND_PCT", 2),
     monitorSeconds: positiveNumber(env, "RISK_MONITOR_SECONDS", 15),
     exitParticipationPct: percentSetting(env, "RISK_EXIT_PARTICIPATION_PCT", DEFAULT_EXIT_PARTICIPATION_PCT),
+    // 60 s: in the regular session a listed stock is quoted many times a minute; a quote a minute
+    // old means a halt (an LULD pause lasts 5 minutes), a closed market or a symbol too thin for a
+    // market order. Alpaca's IEX feed quotes liquid names well inside that.
+    maxQuoteAgeSeconds: positiveNumber(env, "RISK_MAX_QUOTE_AGE_SECONDS", 60),
+    // 100: a position no stop protects could lose all of it; set lower to accept a smaller worst case.
+    unprotectedLossPct: percentSetting(env, "RISK_UNPROTECTED_LOSS_PCT", "100"),
   };
 }
 

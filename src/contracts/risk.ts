@@ -106,6 +106,10 @@ export const RiskStatus = t.Object({
     workingEntries: t.Integer(),
     entriesToday: t.Integer(),
     exposureUsd: Money,
+    /** What open positions and working entries could still lose: to their stops, unprotected shares at RISK_UNPROTECTED_LOSS_PCT of their value. */
+    atRiskUsd: Money,
+    /** Open positions without a working stop. */
+    unprotectedPositions: t.Integer(),
     equity: Money,
   }),
   dailyPnl: DailyPnl,

@@ -10,20 +10,8 @@ import type { Sql } from "postgres";
 import { loadConfig, type Config } from "../../src/config.ts";
 import { withCliDatabase } from "../../src/runtime/cli-database.ts";
 import { startTestAppliance, type TestAppliance } from "../support/appliance.ts";
+import { cli } from "../support/cli.ts";
 import { BACKENDS, tempDir } from "../support/env.ts";
-
-const root = join(import.meta.dir, "../..");
-
-async function cli(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = Bun.spawn([process.execPath, "src/cli.ts", ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", CATALYST_LOG_LEVEL: "error", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
-  return { code, stdout, stderr };
-}
 
 function envOf(config: Config): Record<string, string> {
   return { CATALYST_DATA_DIR: config.dataDir, ...(config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : {}) };

@@ -76,6 +76,10 @@ describe("validation names the variable", () => {
     ["RISK_EXIT_PARTICIPATION_PCT", "101"],
     ["RISK_EXIT_PARTICIPATION_PCT", "ten"],
     ["RISK_EXIT_PARTICIPATION_PCT", "-5"],
+    ["RISK_MAX_QUOTE_AGE_SECONDS", "0"],
+    ["RISK_MAX_QUOTE_AGE_SECONDS", "a minute"],
+    ["RISK_UNPROTECTED_LOSS_PCT", "0"],
+    ["RISK_UNPROTECTED_LOSS_PCT", "150"],
   ])("%s=%s is refused", (variable, value) => {
     expect(configError({ [variable]: value }).variable).toBe(variable);
   });
@@ -95,6 +99,11 @@ describe("validation names the variable", () => {
     expect(loadConfig({ RISK_EXIT_PARTICIPATION_PCT: "2.5" }).risk.exitParticipationPct).toBe("2.5");
     expect(loadConfig({ RISK_EXIT_PARTICIPATION_PCT: "100" }).risk.exitParticipationPct).toBe("100");
     expect(configError({ RISK_EXIT_PARTICIPATION_PCT: "101" }).message).toContain("RISK_EXIT_PARTICIPATION_PCT");
+  });
+
+  test("quote age 60 s and unprotected loss 100 % by default; set within bounds", () => {
+    expect(loadConfig({}).risk).toMatchObject({ maxQuoteAgeSeconds: 60, unprotectedLossPct: "100" });
+    expect(loadConfig({ RISK_MAX_QUOTE_AGE_SECONDS: "15", RISK_UNPROTECTED_LOSS_PCT: "25" }).risk).toMatchObject({ maxQuoteAgeSeconds: 15, unprotectedLossPct: "25" });
   });
 
   test("the SMTP password never appears in a mail setting's error", () => {

@@ -23,6 +23,7 @@ const BASE: RiskInput = {
     bid: "19.99",
     ask: "20.00",
     last: "20.00",
+    quoteAt: etInstant("2026-03-10", "11:00") - 2_000,
     asset: { tradable: true, shortable: true },
     recentVolume: { sessions: 20, shares: 20 * 390 * 10_000, sessionMinutes: 20 * 390 },
   },
@@ -32,11 +33,12 @@ const BASE: RiskInput = {
   now: etInstant("2026-03-10", "11:00"),
   flattenWindowMinutes: 15,
   exitParticipationPct: "10",
+  maxQuoteAgeSeconds: 60,
 };
 
 /** Short at a 20.00 limit; the bid 19.99 is worse, so the checks assume 19.99. */
 const SHORT_REQUEST: Partial<RiskInput["request"]> = { direction: "short", stopLoss: "20.50", takeProfit: "19.00" };
-const NO_QUOTE: Partial<RiskInput["market"]> = { bid: null, ask: null, last: null };
+const NO_QUOTE: Partial<RiskInput["market"]> = { bid: null, ask: null, last: null, quoteAt: null };
 const MARKET_ORDER: Partial<RiskInput["request"]> = { orderType: "market", limitPrice: null };
 
 type Overrides = { [K in keyof RiskInput]?: RiskInput[K] extends object ? Partial<RiskInput[K]> : RiskInput[K] };
@@ -52,6 +54,7 @@ function entry(overrides: Overrides = {}): RiskInput {
     now: overrides.now ?? BASE.now,
     flattenWindowMinutes: overrides.flattenWindowMinutes ?? BASE.flattenWindowMinutes,
     exitParticipationPct: overrides.exitParticipationPct ?? BASE.exitParticipationPct,
+    maxQuoteAgeSeconds: overrides.maxQuoteAgeSeconds ?? BASE.maxQuoteAgeSeconds,
   };
 }
 
@@ -62,7 +65,7 @@ function verdict(rule: RuleName, overrides: Overrides = {}): Verdict {
 }
 
 function exposure(symbol: string, qty: string, price: string, more: Partial<Exposure> = {}): Exposure {
-  return { symbol, sector: "TECH", direction: "long", qty, price, kind: "position", riskToStop: "0", ...more };
+  return { symbol, sector: "TECH", direction: "long", qty, price, kind: "position", riskToStop: "0", unprotected: false, ...more };
 }
 
 describe("evaluateEntry", () => {
@@ -97,6 +100,7 @@ describe("evaluateEntry", () => {
       "protective_stop",
       "reward_risk",
       "price_band",
+      "stale_quote",
       "position_size",
       "max_position_notional",
       "buying_power",
@@ -445,11 +449,19 @@ describe("duplicate_symbol", () => {
 });
 
 describe("sector_exposure", () => {
-  test("an unclassified sector is not limited", () => {
-    expect(verdict("sector_exposure", { book: { sector: null, exposures: [exposure("MSFT", "1000", "400")] } })).toMatchObject({
+  test("a symbol without a sector is limited in the unclassified bucket, which the verdict names", () => {
+    const unclassified = [exposure("ZZZ", "60", "500.00", { sector: null }), exposure("MSFT", "1000", "400")];
+    expect(verdict("sector_exposure", { request: { qty: 500 }, book: { sector: null, exposures: unclassified } })).toMatchObject({
       ok: true,
-      detail: "unclassified sector: not limited",
+      detail: "the unclassified bucket (no sector is known for AAPL): $30000.00 held or working + $10000.00 this entry = $40000.00 against 40% of equity = $40000.00",
     });
+    const over = [exposure("ZZZ", "1", "30000.01", { sector: null })];
+    const v = verdict("sector_exposure", { request: { qty: 500 }, book: { sector: null, exposures: over } });
+    expect(v.ok).toBe(false);
+    expect(v.detail).toContain("give AAPL its sector with `catalyst sectors import FILE.csv`");
+  });
+  test("unclassified exposure does not count against a classified sector", () => {
+    expect(verdict("sector_exposure", { request: { qty: 500 }, book: { exposures: [exposure("ZZZ", "1", "30000.01", { sector: null })] } }).ok).toBe(true);
   });
   test("exactly 40 % of equity passes: 30000 held + 10000", () => {
     const exposures = [exposure("MSFT", "50", "400.00"), exposure("NVDA", "-100", "100.00", { direction: "short", kind: "working_entry" })];
@@ -465,6 +477,32 @@ describe("sector_exposure", () => {
   });
   test("other sectors do not count", () => {
     expect(verdict("sector_exposure", { book: { exposures: [exposure("XOM", "1000", "100", { sector: "ENERGY" })] } }).ok).toBe(true);
+  });
+});
+
+describe("stale_quote", () => {
+  const at11 = etInstant("2026-03-10", "11:00");
+  test("a market entry with a quote exactly 60 s old passes, 61 s fails naming the age and the quote's time", () => {
+    expect(verdict("stale_quote", { request: MARKET_ORDER, market: { quoteAt: at11 - 60_000 } }).ok).toBe(true);
+    expect(verdict("stale_quote", { request: MARKET_ORDER, market: { quoteAt: at11 - 61_000 } })).toMatchObject({
+      ok: false,
+      detail:
+        "the latest quote for AAPL is 61 s old (quoted at 2026-03-10T10:58:59-04:00); a market entry needs one at most 60 s old; " +
+        "the symbol may be halted or the market closed: wait for a fresh quote or use a limit order",
+    });
+  });
+  // 43 h, not 44: clocks went forward on that Sunday morning.
+  test("Friday's closing quote on a Sunday refuses a market entry", () => {
+    const sunday = etInstant("2026-03-08", "12:00");
+    const v = verdict("stale_quote", { request: MARKET_ORDER, now: sunday, market: { isOpen: false, quoteAt: etInstant("2026-03-06", "16:00") } });
+    expect(v).toMatchObject({ ok: false, detail: expect.stringContaining("is 154800 s old (quoted at 2026-03-06T16:00:00-05:00)") });
+  });
+  test("the limit is the configured one", () => {
+    expect(verdict("stale_quote", { request: MARKET_ORDER, maxQuoteAgeSeconds: 5, market: { quoteAt: at11 - 6_000 } }).ok).toBe(false);
+  });
+  test("a market entry without a quote fails; a limit entry is not judged by the quote's age", () => {
+    expect(verdict("stale_quote", { request: MARKET_ORDER, market: NO_QUOTE })).toMatchObject({ ok: false, detail: expect.stringContaining("no quote") });
+    expect(verdict("stale_quote", { market: { quoteAt: at11 - 3_600_000 } }).ok).toBe(true);
   });
 });
 

@@ -19,6 +19,7 @@ describe("referencePrice: the worse price for us", () => {
     last,
     asset: { tradable: true, shortable: true },
     recentVolume: null,
+    quoteAt: null,
   });
   const market = (request: EntryRequest) => ({ ...request, orderType: "market" as const, limitPrice: null });
 

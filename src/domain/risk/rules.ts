@@ -164,6 +164,19 @@ export function checkPriceBand({ request, market, priceBandPct }: RiskInput): Ve
   return verdict("price_band", withinBand(gap, mid, priceBandPct), facts, `set the limit within ${priceBandPct}% of ${mid}`);
 }
 
+/**
+ * A market entry fills at whatever the book shows when it arrives: the quote it was checked
+ * against must be recent on the market's clock. An old one means a halt, a closed market, or a
+ * symbol too thin to buy blind; a limit entry fills only at its limit and is not affected.
+ */
+export function checkStaleQuote({ request, market, now, maxQuoteAgeSeconds }: RiskInput): Verdict {
+  if (request.orderType !== "market") return verdict("stale_quote", true, "a limit entry fills only at its limit, so the quote's age does not price it");
+  if (market.quoteAt === null) return noQuote("stale_quote", request);
+  const ageSeconds = Math.max(0, Math.floor((now - market.quoteAt) / 1000));
+  const facts = `the latest quote for ${request.symbol} is ${ageSeconds} s old (quoted at ${formatEt(market.quoteAt)}); a market entry needs one at most ${maxQuoteAgeSeconds} s old`;
+  return verdict("stale_quote", ageSeconds <= maxQuoteAgeSeconds, facts, "the symbol may be halted or the market closed: wait for a fresh quote or use a limit order");
+}
+
 export function checkPositionSize({ request, limits, account }: RiskInput, sizing: Sizing | null): Verdict {
   if (!sizing) return noQuote("position_size", request);
   const ok = sizing.qty >= 1;
@@ -224,18 +237,27 @@ export function checkDuplicateSymbol({ request, book }: RiskInput): Verdict {
   return verdict("duplicate_symbol", false, `${request.symbol} already has ${what}`, "close or cancel it before entering again");
 }
 
+/** The bucket of symbols without a known sector: limited like a sector, never exempt. */
+export const UNCLASSIFIED_SECTOR = "unclassified";
+
 export function checkSectorExposure({ request, limits, account, book }: RiskInput, sizing: Sizing | null): Verdict {
-  const { sector } = book;
-  if (sector === null) return verdict("sector_exposure", true, "unclassified sector: not limited");
   if (!sizing) return noQuote("sector_exposure", request);
+  const bucket = book.sector ?? UNCLASSIFIED_SECTOR;
   // Short quantities may arrive negative; exposure is the size either way.
   const held = sumDecimal(
-    book.exposures.filter((exposure) => exposure.sector === sector).map((exposure) => multiplyDecimal(absDecimal(exposure.qty), exposure.price)),
+    book.exposures
+      .filter((exposure) => (exposure.sector ?? UNCLASSIFIED_SECTOR) === bucket)
+      .map((exposure) => multiplyDecimal(absDecimal(exposure.qty), exposure.price)),
   );
   const total = addDecimal(held, sizing.notional);
   const cap = percentOf(account.equity, limits.maxSectorExposurePct);
-  const facts = `sector ${sector}: ${usd(held)} held or working + ${usd(sizing.notional)} this entry = ${usd(total)} against ${limits.maxSectorExposurePct}% of equity = ${usd(cap)}`;
-  return verdict("sector_exposure", compareDecimal(total, cap) <= 0, facts, `reduce the size or exit another ${sector} position`);
+  const name = book.sector === null ? `the ${UNCLASSIFIED_SECTOR} bucket (no sector is known for ${request.symbol})` : `sector ${bucket}`;
+  const facts = `${name}: ${usd(held)} held or working + ${usd(sizing.notional)} this entry = ${usd(total)} against ${limits.maxSectorExposurePct}% of equity = ${usd(cap)}`;
+  const fix =
+    book.sector === null
+      ? `reduce the size or exit another unclassified position; give ${request.symbol} its sector with \`catalyst sectors import FILE.csv\``
+      : `reduce the size or exit another ${bucket} position`;
+  return verdict("sector_exposure", compareDecimal(total, cap) <= 0, facts, fix);
 }
 
 export function checkMaxTradesPerDay({ limits, book }: RiskInput): Verdict {
@@ -288,6 +310,7 @@ export const RULES: Record<RuleName, RiskRule> = {
   protective_stop: checkProtectiveStop,
   reward_risk: checkRewardRisk,
   price_band: checkPriceBand,
+  stale_quote: checkStaleQuote,
   position_size: checkPositionSize,
   max_position_notional: checkMaxPositionNotional,
   buying_power: checkBuyingPower,

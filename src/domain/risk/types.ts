@@ -41,6 +41,8 @@ export interface MarketSnapshot {
   bid: Decimal | null;
   ask: Decimal | null;
   last: Decimal | null;
+  /** When the latest quote was made, on the market's clock (epoch ms; null: no quote). */
+  quoteAt: number | null;
   /** The asset as the broker lists it (null: unknown to the broker). */
   asset: { tradable: boolean; shortable: boolean } | null;
   /** Regular-session volume of recent sessions, from the broker's daily bars (null: none known). */
@@ -77,8 +79,13 @@ export interface Exposure {
   /** Mark for open positions (last price, else entry), limit/reference for working entries. */
   price: Decimal;
   kind: "position" | "working_entry";
-  /** What more is lost from here if its stop fills ("0" without a stop, or with the stop already in profit). */
+  /**
+   * What more is lost from here in the worst case (exposureAtRisk): to its stop where a stop is
+   * working, a configured share of its mark value where none is; never "0" for naked shares.
+   */
   riskToStop: Decimal;
+  /** Some of its shares have no working stop (a working entry: no sized bracket stop on record). */
+  unprotected: boolean;
 }
 
 export interface BookSnapshot {
@@ -89,7 +96,7 @@ export interface BookSnapshot {
   halt: { reason: string } | null;
   /** Critical doctor issues still open (entries fail closed until they are resolved). */
   openCriticalIssues: string[];
-  /** The candidate's sector (null: unclassified). */
+  /** The candidate's sector (null: unclassified, limited as the "unclassified" bucket). */
   sector: string | null;
 }
 
@@ -107,6 +114,8 @@ export interface RiskInput {
   flattenWindowMinutes: number;
   /** 0–100: the share of each minute's volume an exit may take (the venue's fill model: 10). */
   exitParticipationPct: Decimal;
+  /** A market entry needs a quote at most this old, on the market's clock (stale_quote). */
+  maxQuoteAgeSeconds: number;
 }
 
 export interface Sizing {
@@ -141,6 +150,7 @@ export const RULE_NAMES = [
   "protective_stop",
   "reward_risk",
   "price_band",
+  "stale_quote",
   "position_size",
   "max_position_notional",
   "buying_power",

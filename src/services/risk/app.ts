@@ -10,7 +10,7 @@ import {
 import { flattenRoute } from "../../contracts/trading.ts";
 import { etDate } from "../../domain/exchange-calendar.ts";
 import { inFlattenWindow } from "../../domain/flatten-window.ts";
-import { multiplyDecimal, roundDecimal, subtractDecimal, sumDecimal } from "../../domain/money.ts";
+import { absDecimal, multiplyDecimal, roundDecimal, subtractDecimal, sumDecimal } from "../../domain/money.ts";
 import { dailyLossStatus } from "../../domain/risk/daily-loss.ts";
 import { applyParameterChanges, parameterChangesProblem } from "../../domain/risk/parameters.ts";
 import type { RiskLimits } from "../../domain/risk/types.ts";
@@ -25,6 +25,7 @@ import { currentLimits, cycleSizeMultiplier, dayRiskState, entryRuleSettings, ev
 import { accountSnapshot, createEntryMarketView } from "./market-view.ts";
 import { checkDailyLoss } from "./monitor.ts";
 import { clearKillSwitch, killSwitch, recordParameters, setKillSwitch } from "./store.ts";
+import { venueSectors } from "./venue-sectors.ts";
 
 /**
  * The wire's changes as limits: counts as given; amounts and percentages exact decimals (a JSON
@@ -46,7 +47,7 @@ export function createRiskApp(ctx: ServiceContext) {
   const mode = ctx.config.mode;
   const bounds = ctx.config.risk.hardBounds;
   let monitor: Repeating | null = null;
-
+  const sectors = venueSectors(ctx);
 
   const app = createServiceApp(ctx)
     .onStart(() => {
@@ -63,6 +64,7 @@ export function createRiskApp(ctx: ServiceContext) {
 
   mount(app, validateIntentRoute, async ({ body }) => {
     const request = entryRequestFrom(body.intent, await cycleSizeMultiplier(sql, body.intent.cycleId));
+    await sectors.ready();
     const view = await viaBroker(() => views.view(request.symbol), BROKER_API);
     const { evaluation } = await evaluateAgainstBook(sql, { request, view, settings: entryRuleSettings(ctx.config) }, false);
     return riskDecision(mode, request, evaluation, view.now);
@@ -72,7 +74,7 @@ export function createRiskApp(ctx: ServiceContext) {
     const [account, clock] = await viaBroker(() => Promise.all([broker.getAccount(), views.clock()]), BROKER_API);
     const now = Date.parse(clock.timestamp);
     const tradingDate = etDate(now);
-    const [limits, exposures, day, kill] = await Promise.all([currentLimits(sql), loadExposures(sql), dayRiskState(sql, tradingDate, false), killSwitch(sql)]);
+    const [limits, exposures, day, kill] = await Promise.all([currentLimits(sql), loadExposures(sql, ctx.config.risk.unprotectedLossPct), dayRiskState(sql, tradingDate, false), killSwitch(sql)]);
     // A read: the monitor records warnings and halts; the level here is computed from the same account.
     const loss = dailyLossStatus(accountSnapshot(account), limits);
     const [realized] = await sql`select coalesce(sum(realized_pnl), 0)::text as pnl from positions
@@ -89,7 +91,9 @@ export function createRiskApp(ctx: ServiceContext) {
         openPositions: exposures.filter((e) => e.kind === "position").length,
         workingEntries: exposures.filter((e) => e.kind === "working_entry").length,
         entriesToday: day.entriesToday,
-        exposureUsd: roundDecimal(sumDecimal(exposures.map((e) => multiplyDecimal(e.qty, e.price))), 2),
+        exposureUsd: roundDecimal(sumDecimal(exposures.map((e) => multiplyDecimal(absDecimal(e.qty), e.price))), 2),
+        atRiskUsd: roundDecimal(sumDecimal(exposures.map((e) => e.riskToStop)), 2),
+        unprotectedPositions: exposures.filter((e) => e.kind === "position" && e.unprotected).length,
         equity: account.equity,
       },
       dailyPnl: {

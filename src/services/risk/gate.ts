@@ -11,6 +11,8 @@ import { etDate } from "../../domain/exchange-calendar.ts";
 import { evaluateEntry } from "../../domain/risk/evaluate.ts";
 import type { BookSnapshot, EntryRequest, Exposure, RiskEvaluation, RiskLimits } from "../../domain/risk/types.ts";
 import type { PositionSide } from "../../domain/order-side.ts";
+import { LIVE_ORDER_STATUSES } from "../../domain/order-status.ts";
+import { positionAtRisk, workingEntryAtRisk } from "../../domain/risk/at-risk.ts";
 import { openCriticalIssueKeys } from "../../doctor/issues.ts";
 import { ApiError } from "../../runtime/errors.ts";
 import type { EntryMarketView } from "./market-view.ts";
@@ -37,30 +39,41 @@ export async function currentLimits(db: Db): Promise<RiskLimits> {
   };
 }
 
-/** Open positions and working entries: what already uses risk capacity. */
-export async function loadExposures(db: Db): Promise<Exposure[]> {
+/**
+ * Open positions and working entries: what already uses risk capacity. A position's stop is its
+ * working stop order (sent, not final); without one its shares count as unprotected.
+ */
+export async function loadExposures(db: Db, unprotectedLossPct: Decimal): Promise<Exposure[]> {
   const rows = await db`
     select s.symbol, sec.sector_code as sector, p.side as direction, p.qty::text as qty,
            coalesce(p.last_price, p.avg_entry_price)::text as price, 'position' as kind,
-           coalesce(greatest(0, round(p.qty * (coalesce(p.last_price, p.avg_entry_price) - p.stop_loss)
-                                      * case p.side when 'long' then 1 else -1 end, 2)), 0)::text as risk_to_stop
+           st.stop_price::text as stop_price, st.stop_qty::text as stop_qty, null as sized_risk
       from positions p join securities s using (security_id) left join sectors sec on sec.sector_id = s.sector_id
+      left join lateral (
+        select coalesce(o.stop_price, p.stop_loss) as stop_price, o.qty - o.filled_qty as stop_qty
+          from orders o
+         where o.position_id = p.position_id and o.role = 'stop_loss' and o.broker_order_id is not null
+           and o.status = any(${LIVE_ORDER_STATUSES as string[]})
+         order by o.order_id desc limit 1) st on true
      where p.status = 'open'
     union all
     select s.symbol, sec.sector_code, case o.side when 'buy' then 'long' else 'short' end, (o.qty - o.filled_qty)::text,
            coalesce(o.limit_price, (o.metadata #>> '{risk,sizing,referencePrice}')::numeric, o.stop_price)::text, 'working_entry',
-           coalesce((o.metadata #>> '{risk,sizing,riskUsd}')::numeric, 0)::text
+           null, null, (o.metadata #>> '{risk,sizing,riskUsd}')
       from orders o join securities s using (security_id) left join sectors sec on sec.sector_id = s.sector_id
      where o.role = 'entry' and o.status in ('created', 'submitted', 'accepted', 'partial_fill')`;
-  return rows.map((r) => ({
-    symbol: r.symbol,
-    sector: r.sector,
-    direction: r.direction as PositionSide,
-    qty: r.qty,
-    price: r.price ?? "0",
-    kind: r.kind as Exposure["kind"],
-    riskToStop: r.risk_to_stop,
-  }));
+  return rows.map((r) => {
+    const direction = r.direction as PositionSide;
+    const price: Decimal = r.price ?? "0";
+    const { riskToStop, unprotected } =
+      r.kind === "position"
+        ? positionAtRisk(
+            { direction, qty: r.qty, mark: price, stop: r.stop_price === null ? null : { price: r.stop_price, qty: r.stop_qty } },
+            unprotectedLossPct,
+          )
+        : workingEntryAtRisk(r.qty, price, r.sized_risk, unprotectedLossPct);
+    return { symbol: r.symbol, sector: r.sector, direction, qty: r.qty, price, kind: r.kind as Exposure["kind"], riskToStop, unprotected };
+  });
 }
 
 export interface DayRiskState {
@@ -94,8 +107,12 @@ export async function dayRiskState(db: Db, tradingDate: string, lock: boolean): 
   };
 }
 
+/** The candidate's sector: its securities row's, or the loaded table's for a symbol not traded yet (no row). */
 async function sectorOf(db: Db, symbol: string): Promise<string | null> {
-  const [row] = await db`select sec.sector_code from securities s join sectors sec on sec.sector_id = s.sector_id where s.symbol = ${symbol}`;
+  const [row] = await db`
+    select sec.sector_code from sectors sec
+     where sec.sector_id = coalesce((select sector_id from securities where symbol = ${symbol}),
+                                    (select sector_id from symbol_sectors where symbol = ${symbol}))`;
   return row?.sector_code ?? null;
 }
 
@@ -110,11 +127,17 @@ export async function cycleSizeMultiplier(db: Db, cycleId: string | undefined): 
   return cycle.multiplier ?? "1";
 }
 
-/** The settings the rules take from configuration (RISK_PRICE_BAND_PCT, TRADING_FLATTEN_MINUTES, RISK_EXIT_PARTICIPATION_PCT). */
+/**
+ * The settings the rules take from configuration (RISK_PRICE_BAND_PCT, TRADING_FLATTEN_MINUTES,
+ * RISK_EXIT_PARTICIPATION_PCT, RISK_MAX_QUOTE_AGE_SECONDS) and the one the book is valued with
+ * (RISK_UNPROTECTED_LOSS_PCT).
+ */
 export interface EntryRuleSettings {
   priceBandPct: number;
   flattenWindowMinutes: number;
   exitParticipationPct: Decimal;
+  maxQuoteAgeSeconds: number;
+  unprotectedLossPct: Decimal;
 }
 
 export function entryRuleSettings(config: Config): EntryRuleSettings {
@@ -122,6 +145,8 @@ export function entryRuleSettings(config: Config): EntryRuleSettings {
     priceBandPct: config.risk.priceBandPct,
     flattenWindowMinutes: config.trading.flattenWindowMinutes,
     exitParticipationPct: config.risk.exitParticipationPct,
+    maxQuoteAgeSeconds: config.risk.maxQuoteAgeSeconds,
+    unprotectedLossPct: config.risk.unprotectedLossPct,
   };
 }
 
@@ -144,7 +169,7 @@ export async function evaluateAgainstBook(db: Db, input: GateInput, lock: boolea
   const [day, limits, exposures, sector, criticalIssues] = await Promise.all([
     dayRiskState(db, etDate(input.view.now), lock),
     currentLimits(db),
-    loadExposures(db),
+    loadExposures(db, input.settings.unprotectedLossPct),
     sectorOf(db, input.request.symbol),
     openCriticalIssueKeys(db),
   ]);
@@ -156,6 +181,7 @@ export async function evaluateAgainstBook(db: Db, input: GateInput, lock: boolea
     openCriticalIssues: criticalIssues,
     sector,
   };
+  const { priceBandPct, flattenWindowMinutes, exitParticipationPct, maxQuoteAgeSeconds } = input.settings;
   const evaluation = evaluateEntry({
     request: input.request,
     limits,
@@ -163,7 +189,10 @@ export async function evaluateAgainstBook(db: Db, input: GateInput, lock: boolea
     account: input.view.account,
     book,
     now: input.view.now,
-    ...input.settings,
+    priceBandPct,
+    flattenWindowMinutes,
+    exitParticipationPct,
+    maxQuoteAgeSeconds,
   });
   return { evaluation, day };
 }

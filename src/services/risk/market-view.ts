@@ -1,8 +1,10 @@
 /**
  * What the broker says about an entry: clock, account, the asset, its latest quote and its recent
- * volume. The clock and account are shared for a second (many intents at once would otherwise each
- * cost two more broker calls); the asset and the recent volume for a day; the quote is always
- * fresh, since prices decide the order.
+ * volume. The account is shared for a second (many intents at once would otherwise each cost
+ * another broker call); the asset and the recent volume for a day; the quote is always fresh,
+ * since prices decide the order, and so is the clock read beside it: the quote's age is its stamp
+ * against the market's clock, and at the venue's 600× a second-old shared clock would be ten
+ * market minutes behind, hiding a stale quote.
  */
 import type { Broker, BrokerAccount, BrokerClock } from "../../adapters/broker/broker.ts";
 import { addDays, etDate, previousTradingDay, session, tradingDaysBetween } from "../../domain/exchange-calendar.ts";
@@ -104,7 +106,7 @@ export function createEntryMarketView(broker: Broker) {
     account,
     async view(symbol: string): Promise<EntryMarketView> {
       const [[c, volume], a, asset_, snapshots] = await Promise.all([
-        clock().then(async (c) => [c, await recentVolume(symbol, Date.parse(c.timestamp))] as const),
+        broker.getClock().then(async (c) => [c, await recentVolume(symbol, Date.parse(c.timestamp))] as const),
         account(),
         asset(symbol),
         broker.getSnapshots([symbol]),
@@ -119,6 +121,7 @@ export function createEntryMarketView(broker: Broker) {
           bid: price(quote?.bidPrice),
           ask: price(quote?.askPrice),
           last: price(snapshot?.latestTrade?.price),
+          quoteAt: quote ? Date.parse(quote.timestamp) : null,
           asset: asset_,
           recentVolume: volume,
         },

@@ -19,6 +19,7 @@ import { createServiceApp, mount } from "../../runtime/http.ts";
 import { repeatEvery, type Repeating } from "../../runtime/repeat.ts";
 import { LIVE_ORDER_STATUSES } from "../../domain/order-status.ts";
 import { entryRuleSettings } from "../risk/gate.ts";
+import { venueSectors } from "../risk/venue-sectors.ts";
 import { createEntryMarketView } from "../risk/market-view.ts";
 import { applyOrderTree } from "../../lifecycle/apply-report.ts";
 import { closePosition, flattenAll } from "../../lifecycle/close.ts";
@@ -59,6 +60,7 @@ export function createTradingApp(ctx: ServiceContext) {
   const { sql, bus, log } = ctx;
   const broker = serviceBroker(ctx);
   const views = createEntryMarketView(broker);
+  const sectors = venueSectors(ctx);
   const mode = ctx.config.mode;
   let stream: TradeUpdateStream | null = null;
   let syncSchedule: Repeating | null = null;
@@ -119,6 +121,7 @@ export function createTradingApp(ctx: ServiceContext) {
 
 
   mount(app, placeOrderRoute, async ({ body }) => {
+    await sectors.ready();
     const { placement, effects } = await viaBroker(
       () => placeEntry({ sql, broker, views, mode, rules: entryRuleSettings(ctx.config) }, body),
       BROKER_API,

@@ -45,13 +45,18 @@ export class MarketFeed {
     return now >= trading.close ? this.market.dailyBar(symbol, day) : this.market.dailyBarSoFar(symbol, day, now);
   }
 
-  /** The last trade and the quote around it: what latest trades/quotes need, without the day's bars. */
+  /**
+   * The last trade and the quote around it: what latest trades/quotes need, without the day's
+   * bars. Both carry the time of the last print (the quote moves only with the price here), not
+   * the time of the request: a closed market's latest quote is its last session's.
+   */
   top(symbol: string, now: number): Pick<Snapshot, "trade" | "quote"> | null {
     const price = this.market.priceAt(symbol, now);
-    if (price === null) return null;
+    const printedAt = this.market.lastTradeAt(symbol, now);
+    if (price === null || printedAt === null) return null;
     const half = Math.max(toTicks(this.market.spread(symbol, price)) / 2, 1);
     const priceTicks = toTicks(price);
-    const at = Math.floor(now / 1000) * 1000;
+    const at = Math.floor(printedAt / 1000) * 1000;
     return {
       trade: { at, price, size: ROUND_LOT },
       quote: {

@@ -197,6 +197,25 @@ export class SyntheticMarket {
     return previous === undefined ? null : this.closeOf(model, previous);
   }
 
+  /**
+   * When the price priceAt gives was last printed: now inside a minute that trades; the end of
+   * the last minute that traded (a minute without trades has no bar, so nothing printed in it);
+   * before today's first trade, or on a closed day, the previous session's close (its closing
+   * print). So on a Sunday the last trade is Friday's close, as at Alpaca, never "now".
+   */
+  lastTradeAt(symbol: string, atMs: number): number | null {
+    const model = this.bySymbol.get(symbol);
+    if (!model?.asset.tradable) return null;
+    const date = etDate(atMs);
+    const daySession = session(date);
+    if (daySession && atMs >= daySession.preOpen) {
+      const bars = this.dayBars(symbol, date);
+      const i = bars ? bars.lastIndexAtOrBefore(atMs) : -1;
+      if (bars && i >= 0) return Math.min(atMs, bars.time(i) + MINUTE_MS);
+    }
+    return session(previousTradingDay(date))?.close ?? null;
+  }
+
   /** The full quoted spread in dollars at a price: a whole number of ticks, at least one. */
   spread(symbol: string, price: number): number {
     const bps = this.bySymbol.get(symbol)?.asset.spreadBps ?? UNKNOWN_SPREAD_BPS;

@@ -1,4 +1,4 @@
-/** The venue's own control surface (not Alpaca's): clock, faults, drift scenarios and the request audit. */
+/** The venue's own control surface (not Alpaca's): clock, faults, drift scenarios, the request audit and the universe's sectors. */
 import { Elysia } from "elysia";
 import { invalid, notFound } from "../exchange/types.ts";
 import { faultPlanProblem, NO_FAULTS, type FaultPlan } from "../faults.ts";
@@ -35,6 +35,8 @@ export function adminRoutes(venue: Venue) {
       venue.clock.advance(fields.seconds * 1000);
       return clockJson();
     })
+    // Alpaca's assets carry no sector; sim mode loads the synthetic universe's from here (GICS sector names).
+    .get("/sectors", () => ({ sectors: venue.market.assets().map((asset) => ({ symbol: asset.symbol, sector: asset.sector })) }))
     .get("/faults", faultsJson)
     .put("/faults", ({ body }) => {
       const changes = jsonObject(body);
