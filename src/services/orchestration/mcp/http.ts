@@ -2,33 +2,40 @@
  * MCP over Streamable HTTP at /mcp, with the SDK's web-standard transport: one transport and server
  * per session (created by `initialize`, found by the Mcp-Session-Id header afterwards), closed on
  * DELETE or after being idle. The API key is checked by the service app before this is reached.
+ * With a live feed, each session also gets its subscribed resource updates and log notices on its
+ * GET SSE stream.
  */
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { Logger } from "../../../runtime/log.ts";
 import { repeatEvery } from "../../../runtime/repeat.ts";
 import type { McpDeps } from "./deps.ts";
+import type { LiveFeed, LiveSession } from "./live.ts";
 import { createMcpServer } from "./server.ts";
 
 export const MCP_PATH = "/mcp";
 const IDLE_MS = 30 * 60_000;
+/** Under Bun's 10 s idle timeout, which would otherwise cut a quiet GET SSE stream. */
+const SSE_KEEP_ALIVE_MS = 5_000;
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   server: Server;
+  live: LiveSession | null;
   lastSeen: number;
 }
 
 const jsonRpcError = (status: number, code: number, message: string) =>
   Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
 
-export function createMcpEndpoint(deps: McpDeps, log: Logger) {
+export function createMcpEndpoint(deps: McpDeps, log: Logger, feed: LiveFeed | null = null) {
   const sessions = new Map<string, Session>();
 
   async function close(id: string): Promise<void> {
     const session = sessions.get(id);
     if (!session) return;
     sessions.delete(id);
+    session.live?.close();
     await session.server.close().catch(() => undefined);
   }
 
@@ -46,12 +53,15 @@ export function createMcpEndpoint(deps: McpDeps, log: Logger) {
       return session.transport.handleRequest(request);
     }
     if (request.method !== "POST") return jsonRpcError(400, -32000, "no Mcp-Session-Id: a session starts with an initialize POST");
-    const server = createMcpServer(deps);
+    const server = createMcpServer(deps, { live: feed !== null });
+    const live = feed?.attach(server) ?? null;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       enableJsonResponse: true,
+      keepAliveMs: SSE_KEEP_ALIVE_MS,
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server, lastSeen: Date.now() });
+        sessions.set(id, { transport, server, live, lastSeen: Date.now() });
+        live?.start(id);
         log.info("mcp session opened", { session: id });
       },
       onsessionclosed: (id) => {
@@ -62,7 +72,10 @@ export function createMcpEndpoint(deps: McpDeps, log: Logger) {
     await server.connect(transport);
     const response = await transport.handleRequest(request);
     // Not an initialize (or a failed one): nothing to keep.
-    if (transport.sessionId === undefined || !sessions.has(transport.sessionId)) await server.close().catch(() => undefined);
+    if (transport.sessionId === undefined || !sessions.has(transport.sessionId)) {
+      live?.close();
+      await server.close().catch(() => undefined);
+    }
     return response;
   }
 
@@ -71,6 +84,7 @@ export function createMcpEndpoint(deps: McpDeps, log: Logger) {
     sessions: () => sessions.size,
     async stop() {
       sweep.stop();
+      feed?.stop();
       await Promise.all([...sessions.keys()].map(close));
     },
   };
