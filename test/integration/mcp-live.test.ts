@@ -1,0 +1,165 @@
+/**
+ * Live MCP over the real Streamable HTTP transport with the SDK's client, on both backends (the
+ * notifications ride the bus: in-process and Redis). A client subscribed to positions://current
+ * gets notifications/resources/updated after a fill at the venue (the delay is measured and
+ * printed, not asserted); after unsubscribing it gets none; at logging level warning it gets the
+ * emergency stop (alert) and the daily-loss warning the risk monitor raises on a real loss, and no
+ * fills; at info it gets fills.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, type LoggingLevel } from "@modelcontextprotocol/sdk/types.js";
+import { compareDecimal, divideDecimal, multiplyDecimal } from "../../src/domain/money.ts";
+import { liquidSymbols, startTestAppliance, type TestAppliance } from "../support/appliance.ts";
+import { BACKENDS, waitFor } from "../support/env.ts";
+import { callTool, mcpUrl } from "../support/mcp.ts";
+
+/** What reached a client over its SSE stream, in order, with when it arrived. */
+type Received = { at: number; kind: "updated"; uri: string } | { at: number; kind: "message"; level: LoggingLevel; data: Record<string, any> };
+
+/** The SDK client, noting every live notification; `streaming` resolves once its GET SSE stream is open. */
+async function connectLive(url: URL, key: string) {
+  const streaming = Promise.withResolvers<void>();
+  const watchingFetch: typeof fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const response = await fetch(input, init);
+    if (init?.method === "GET" && response.ok && response.headers.get("content-type")?.includes("text/event-stream")) streaming.resolve();
+    return response;
+  }) as typeof fetch;
+  const client = new Client({ name: "catalyst-live-test", version: "1.0.0" });
+  const received: Received[] = [];
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void received.push({ at: performance.now(), kind: "updated", uri: n.params.uri }));
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) =>
+    void received.push({ at: performance.now(), kind: "message", level: n.params.level, data: n.params.data as Record<string, any> }),
+  );
+  await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { "x-api-key": key } }, fetch: watchingFetch }));
+  await streaming.promise;
+  return { client, received };
+}
+
+const isMessage = (r: Received, field: string, value: unknown) => r.kind === "message" && r.data[field] === value;
+
+/** The index of the first notification from `from` on that matches, once it has arrived. */
+const indexOf = (what: string, client: { received: Received[] }, match: (r: Received) => boolean, from = 0) =>
+  waitFor(
+    what,
+    async () => {
+      const i = client.received.findIndex((r, at) => at >= from && match(r));
+      return i >= 0 ? i + 1 : null;
+    },
+    30_000,
+    20,
+  ).then((i) => i - 1);
+
+for (const backend of BACKENDS) {
+  describe(`live MCP notifications on ${backend.name}`, () => {
+    let t: TestAppliance;
+    let info: Awaited<ReturnType<typeof connectLive>>;
+    let warn: Awaited<ReturnType<typeof connectLive>>;
+    let symbol = "";
+    let price = 0;
+
+    beforeAll(async () => {
+      t = await startTestAppliance(backend, { VENUE_START: "2026-03-10T10:30", RISK_MONITOR_SECONDS: "0.2", BROKER_REQUESTS_PER_MINUTE: "1000000" }, [
+        "venue",
+        "risk",
+        "trading",
+        "orchestration",
+      ]);
+      await t.venue("/admin/v1/clock", { method: "PUT", body: { paused: true } });
+      ({ symbol, price } = (await liquidSymbols(t, 1))[0]!);
+      info = await connectLive(mcpUrl(t.config), t.key);
+      warn = await connectLive(mcpUrl(t.config), t.key);
+      await info.client.setLoggingLevel("info");
+      await warn.client.setLoggingLevel("warning");
+    }, 60_000);
+
+    afterAll(async () => {
+      await info?.client.close();
+      await warn?.client.close();
+      await t?.stop();
+    });
+
+    const entry = () => ({ symbol, side: "long", type: "market", qty: Math.floor(5000 / price), stopLoss: (price * 0.97).toFixed(2), takeProfit: (price * 1.08).toFixed(2), source: "api" });
+    const openPosition = async () => (await t.api("trading", "/api/v1/positions?status=open")).body.positions.find((p: { symbol: string }) => p.symbol === symbol);
+
+    /** Buys at market through trading, then lets the paused venue clock run 2 s so it fills; resolves with the order and when the clock started. */
+    async function buy(): Promise<{ orderId: number; filledFrom: number }> {
+      const placed = await t.api("trading", "/api/v1/orders", { body: entry() });
+      expect(placed.status).toBe(200);
+      const filledFrom = performance.now();
+      await t.venue("/admin/v1/clock/advance", { body: { seconds: 2 } });
+      await waitFor("the entry's position", openPosition);
+      return { orderId: placed.body.order.orderId, filledFrom };
+    }
+
+    async function sell(): Promise<void> {
+      const position = await openPosition();
+      const closed = await t.api("trading", `/api/v1/positions/${position.positionId}/close`, { body: { reason: "live mcp test" } });
+      expect(closed.status).toBe(200);
+      await t.venue("/admin/v1/clock/advance", { body: { seconds: 2 } });
+      await waitFor("the position closed", async () => !(await openPosition()));
+    }
+
+    test("subscribed to positions://current: notifications/resources/updated after a fill at the venue; at info the fill itself is logged", async () => {
+      await info.client.subscribeResource({ uri: "positions://current" });
+      const { orderId, filledFrom } = await buy();
+      const update = info.received[await indexOf("notifications/resources/updated", info, (r) => r.kind === "updated")]!;
+      expect(update).toMatchObject({ kind: "updated", uri: "positions://current" });
+      console.log(`[mcp-live ${backend.name}] fill → notifications/resources/updated: ${Math.round(update.at - filledFrom)} ms from the venue clock advance (target ≤ 1000 ms)`);
+      const fill = info.received[await indexOf("the fill's log message", info, (r) => isMessage(r, "orderId", orderId))]!;
+      expect(fill).toMatchObject({ kind: "message", level: "info", data: { event: "fill", orderId } });
+      console.log(`[mcp-live ${backend.name}] fill → notifications/message (info): ${Math.round(fill.at - filledFrom)} ms`);
+      // Never subscribed: the other client hears of no resource.
+      expect(warn.received.filter((r) => r.kind === "updated")).toEqual([]);
+    }, 60_000);
+
+    /** Where the emergency stop's notice sits in the info client's stream: sent after its unsubscribe was answered. */
+    let stopNotice = -1;
+
+    test("unsubscribed, then emergency_stop over MCP: the stop is logged as alert, its flatten's fill at info, and no resource update follows", async () => {
+      await info.client.unsubscribeResource({ uri: "positions://current" });
+      const stop = await callTool(info.client, "emergency_stop", { reason: "live mcp test: flatten" });
+      expect(stop.isError).toBeFalsy();
+      await t.venue("/admin/v1/clock/advance", { body: { seconds: 2 } });
+      await waitFor("the flattened position closed", async () => !(await openPosition()));
+      const cleared = await t.api("risk", "/api/v1/risk/emergency-stop?clearedBy=test", { method: "DELETE" });
+      expect(cleared.status).toBe(200);
+
+      stopNotice = await indexOf("the emergency stop's log message", info, (r) => isMessage(r, "kind", "kill_switch"));
+      expect(info.received[stopNotice]).toMatchObject({ level: "alert", data: { event: "risk_alert", kind: "kill_switch" } });
+      const flattenFill = await indexOf("the flatten's fill", info, (r) => isMessage(r, "event", "fill"), stopNotice);
+      expect(info.received[flattenFill]).toMatchObject({ level: "info" });
+      await indexOf("the stop cleared (info)", info, (r) => isMessage(r, "kind", "kill_switch_cleared"), flattenFill);
+      // Everything sent before the unsubscribe precedes the stop's notice on this stream.
+      expect(info.received.slice(stopNotice).filter((r) => r.kind === "updated")).toEqual([]);
+    }, 60_000);
+
+    test("at warning: the daily-loss warning of a real loss and the emergency stop arrive, fills and info notices do not", async () => {
+      // Round trips until the spread has made a real loss (the first one usually has).
+      let loss = "0";
+      for (let trip = 0; trip < 8; trip++) {
+        loss = multiplyDecimal((await t.api("risk", "/api/v1/risk/status")).body.dailyPnl.accountChange, "-1");
+        if (compareDecimal(loss, "0") > 0) break;
+        await buy();
+        await sell();
+      }
+      expect(compareDecimal(loss, "0")).toBeGreaterThan(0);
+      const limit = divideDecimal(multiplyDecimal(loss, "100"), "80", 2, "floor");
+      const changed = await t.api("risk", "/api/v1/risk/parameters", { method: "PUT", body: { changes: { maxDailyLoss: limit }, reason: "live mcp test" } });
+      expect(changed.status).toBe(200);
+
+      const warning = await indexOf("the daily-loss warning on the warning client", warn, (r) => isMessage(r, "kind", "daily_loss_warning"));
+      expect(warn.received[warning]).toMatchObject({ level: "warning", data: { event: "risk_alert", kind: "daily_loss_warning" } });
+      // Everything before the warning went down the same stream: the stop (alert) came, no fill or other info notice did.
+      expect(warn.received.slice(0, warning + 1).map((r) => (r.kind === "message" ? [r.level, r.data.kind ?? r.data.event] : [r.kind]))).toEqual([
+        ["alert", "kill_switch"],
+        ["warning", "daily_loss_warning"],
+      ]);
+
+      // The info client gets the warning too, still with no resource update since its unsubscribe.
+      const infoWarning = await indexOf("the daily-loss warning on the info client", info, (r) => isMessage(r, "kind", "daily_loss_warning"), stopNotice);
+      expect(info.received.slice(stopNotice, infoWarning).filter((r) => r.kind === "updated")).toEqual([]);
+    }, 90_000);
+  });
+}
