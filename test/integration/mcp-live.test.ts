@@ -4,7 +4,7 @@
  * gets notifications/resources/updated after a fill at the venue (the delay is measured and
  * printed, not asserted); after unsubscribing it gets none; at logging level warning it gets the
  * emergency stop (alert) and the daily-loss warning the risk monitor raises on a real loss, and no
- * fills; at info it gets fills.
+ * fills; at info it gets fills. doctor://issues and trading-cycle://current follow the doctor and the cycle.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -37,7 +37,7 @@ async function connectLive(url: URL, key: string) {
   return { client, received };
 }
 
-const isMessage = (r: Received, field: string, value: unknown) => r.kind === "message" && r.data[field] === value;
+const isMessage = (r: Received, field: string, value: unknown): r is Extract<Received, { kind: "message" }> => r.kind === "message" && r.data[field] === value;
 
 /** The index of the first notification from `from` on that matches, once it has arrived. */
 const indexOf = (what: string, client: { received: Received[] }, match: (r: Received) => boolean, from = 0) =>
@@ -60,10 +60,11 @@ for (const backend of BACKENDS) {
     let price = 0;
 
     beforeAll(async () => {
-      t = await startTestAppliance(backend, { VENUE_START: "2026-03-10T10:30", RISK_MONITOR_SECONDS: "0.2", BROKER_REQUESTS_PER_MINUTE: "1000000" }, [
+      t = await startTestAppliance(backend, { VENUE_START: "2026-03-10T10:30", RISK_MONITOR_SECONDS: "0.2", BROKER_REQUESTS_PER_MINUTE: "1000000", DOCTOR_TICK_SECONDS: "86400" }, [
         "venue",
         "risk",
         "trading",
+        "workflow",
         "orchestration",
       ]);
       await t.venue("/admin/v1/clock", { method: "PUT", body: { paused: true } });
@@ -86,7 +87,7 @@ for (const backend of BACKENDS) {
     /** Buys at market through trading, then lets the paused venue clock run 2 s so it fills; resolves with the order and when the clock started. */
     async function buy(): Promise<{ orderId: number; filledFrom: number }> {
       const placed = await t.api("trading", "/api/v1/orders", { body: entry() });
-      expect(placed.status).toBe(200);
+      expect(placed).toMatchObject({ status: 200 });
       const filledFrom = performance.now();
       await t.venue("/admin/v1/clock/advance", { body: { seconds: 2 } });
       await waitFor("the entry's position", openPosition);
@@ -151,15 +152,51 @@ for (const backend of BACKENDS) {
 
       const warning = await indexOf("the daily-loss warning on the warning client", warn, (r) => isMessage(r, "kind", "daily_loss_warning"));
       expect(warn.received[warning]).toMatchObject({ level: "warning", data: { event: "risk_alert", kind: "daily_loss_warning" } });
-      // Everything before the warning went down the same stream: the stop (alert) came, no fill or other info notice did.
-      expect(warn.received.slice(0, warning + 1).map((r) => (r.kind === "message" ? [r.level, r.data.kind ?? r.data.event] : [r.kind]))).toEqual([
-        ["alert", "kill_switch"],
-        ["warning", "daily_loss_warning"],
-      ]);
+      // Everything before the warning went down the same stream: the stop (alert) came; no fill, no info notice, no update did.
+      const before = warn.received.slice(0, warning);
+      expect(before.filter((r) => r.kind === "message" && isMessage(r, "kind", "kill_switch")).map((r) => r.kind === "message" && r.level)).toEqual(["alert"]);
+      expect(before.filter((r) => r.kind !== "message" || !["warning", "error", "critical", "alert", "emergency"].includes(r.level))).toEqual([]);
 
       // The info client gets the warning too, still with no resource update since its unsubscribe.
       const infoWarning = await indexOf("the daily-loss warning on the info client", info, (r) => isMessage(r, "kind", "daily_loss_warning"), stopNotice);
       expect(info.received.slice(stopNotice, infoWarning).filter((r) => r.kind === "updated")).toEqual([]);
     }, 90_000);
+
+    test("doctor://issues: a position vanishes at the venue, run_doctor over MCP opens a critical issue: an update for the subscriber, a critical message for both", async () => {
+      await info.client.subscribeResource({ uri: "doctor://issues" });
+      // Room for one more entry under the daily-loss budget (the day's warning was given once and stays given).
+      const raised = await t.api("risk", "/api/v1/risk/parameters", { method: "PUT", body: { changes: { maxDailyLoss: "2000" }, reason: "live mcp test" } });
+      expect(raised.status).toBe(200);
+      const from = { info: info.received.length, warn: warn.received.length };
+      await buy();
+      expect((await t.venue(`/admin/v1/positions/${symbol}/vanish`, { body: {} })).vanished).toBeTruthy();
+      const doctor = await callTool(info.client, "run_doctor", {});
+      expect(doctor.structuredContent.doctor.report.status).toBe("critical");
+
+      const update = await indexOf("notifications/resources/updated for doctor://issues", info, (r) => r.kind === "updated", from.info);
+      expect(info.received[update]).toMatchObject({ uri: "doctor://issues" });
+      const critical = await indexOf("the doctor's critical message", warn, (r) => isMessage(r, "event", "doctor_issues"), from.warn);
+      expect(warn.received[critical]).toMatchObject({ level: "critical", data: { opened: [{ type: "phantom_position", severity: "critical" }] } });
+      await indexOf("the doctor's critical message on the info client", info, (r) => isMessage(r, "event", "doctor_issues"), from.info);
+    }, 60_000);
+
+    test("trading-cycle://current: starting and stopping a cycle over MCP updates it and logs the state at notice (below warning)", async () => {
+      await info.client.subscribeResource({ uri: "trading-cycle://current" });
+      const from = { info: info.received.length, warn: warn.received.length };
+      const started = await callTool(info.client, "start_trading_cycle", { mode: "conservative" });
+      expect(started.isError).toBeFalsy();
+      const cycleId = started.structuredContent.cycle.cycleId as string;
+      const update = await indexOf("notifications/resources/updated for trading-cycle://current", info, (r) => r.kind === "updated" && r.uri === "trading-cycle://current", from.info);
+      const notice = await indexOf("the cycle's start message", info, (r) => isMessage(r, "event", "cycle") && r.data.previousState === null, from.info);
+      expect(info.received[notice]).toMatchObject({ level: "notice", data: { cycleId } });
+
+      const stopped = await callTool(info.client, "stop_trading_cycle", { cycleId, reason: "live mcp test" });
+      expect(stopped.isError).toBeFalsy();
+      await indexOf("a second update for trading-cycle://current", info, (r) => r.kind === "updated" && r.uri === "trading-cycle://current", update + 1);
+      const closed = await indexOf("the cycle's close message", info, (r) => isMessage(r, "event", "cycle") && r.data.state === "closed", notice + 1);
+      expect(info.received[closed]).toMatchObject({ level: "notice", data: { cycleId, state: "closed" } });
+      // Notices are below warning: the warning client heard none of them.
+      expect(warn.received.slice(from.warn).filter((r) => isMessage(r, "event", "cycle") && r.kind === "message" && r.level === "notice")).toEqual([]);
+    }, 60_000);
   });
 }

@@ -37,6 +37,27 @@ describe("what a bus message means to MCP", () => {
     expect(urisUpdatedBy(message("order_filled", {}))).toContain("positions://current");
     expect(urisUpdatedBy(message("scan_complete", {}))).toEqual(["trading-cycle://current"]);
     expect(urisUpdatedBy(message("news_catalyst", {}))).toEqual([]);
+    expect(urisUpdatedBy(message("cycle_update", {}))).toEqual(["trading-cycle://current"]);
+    expect(urisUpdatedBy(message("doctor_issues", {}))).toEqual(["doctor://issues"]);
+  });
+
+  test("a cycle's change of state is a notice (a halt a warning, an error an error); progress within a state says nothing", () => {
+    const notice = (payload: Record<string, unknown>) => logNoticeFor(message("cycle_update", { cycleId: "c-1", ...payload }));
+    expect(notice({ state: "resting", previousState: null })).toMatchObject({ level: "notice", data: { message: "trading cycle c-1 is resting" } });
+    expect(notice({ state: "closed", previousState: "resting" })).toMatchObject({ level: "notice", data: { message: "trading cycle c-1 resting → closed" } });
+    expect(notice({ state: "halted", previousState: "resting", haltReason: "emergency stop" })).toMatchObject({
+      level: "warning",
+      data: { message: "trading cycle c-1 resting → halted: emergency stop" },
+    });
+    expect(notice({ state: "error", previousState: "trading" })?.level).toBe("error");
+    expect(notice({ state: "resting", previousState: "resting", scans: 3 })).toBeNull();
+  });
+
+  test("doctor issues: a new critical issue is critical, a new warning a warning, resolutions alone info", () => {
+    const level = (payload: Record<string, unknown>) => logNoticeFor(message("doctor_issues", payload))?.level;
+    expect(level({ opened: [{ severity: "warning" }, { severity: "critical" }], resolved: 0 })).toBe("critical");
+    expect(level({ opened: [{ severity: "warning" }], resolved: 2 })).toBe("warning");
+    expect(level({ opened: [], resolved: 1 })).toBe("info");
   });
 });
 

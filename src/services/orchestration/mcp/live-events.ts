@@ -19,6 +19,8 @@ const UPDATED_BY: Record<BusChannel, readonly SubscribableUri[]> = {
   // The cycle resource lists the day's scans.
   scan_complete: ["trading-cycle://current"],
   news_catalyst: [],
+  cycle_update: ["trading-cycle://current"],
+  doctor_issues: ["doctor://issues"],
 };
 
 export function urisUpdatedBy(message: BusMessage): readonly SubscribableUri[] {
@@ -56,10 +58,31 @@ export function logNoticeFor(message: BusMessage): LogNotice | null {
       };
     case "risk_alert":
       return { level: riskAlertLevel(payload), logger: "catalyst.risk", data: { event: "risk_alert", ...payload } };
+    case "cycle_update":
+      return cycleNotice(payload);
+    case "doctor_issues":
+      return doctorNotice(payload);
     default:
       return null;
   }
 }
 
+/** Only a change of state is news; scans and entries show in the resource (and fills are logged). */
+function cycleNotice(payload: Record<string, unknown>): LogNotice | null {
+  if (payload.state === payload.previousState) return null;
+  const level: LoggingLevel = payload.state === "halted" ? "warning" : payload.state === "error" ? "error" : "notice";
+  const moved = payload.previousState ? `${String(payload.previousState)} → ${String(payload.state)}` : `is ${String(payload.state)}`;
+  const why = payload.haltReason ? `: ${String(payload.haltReason)}` : "";
+  return { level, logger: "catalyst.workflow", data: { event: "cycle", message: `trading cycle ${String(payload.cycleId)} ${moved}${why}`, ...payload } };
+}
+
+/** A new critical issue blocks entries until it is resolved: critical. A new warning: warning. Only resolutions: info. */
+function doctorNotice(payload: Record<string, unknown>): LogNotice {
+  const opened = Array.isArray(payload.opened) ? (payload.opened as { severity?: unknown }[]) : [];
+  const level: LoggingLevel = opened.some((i) => i.severity === "critical") ? "critical" : opened.some((i) => i.severity === "warning") ? "warning" : "info";
+  const message = `doctor: ${opened.length} issue(s) opened, ${String(payload.resolved ?? 0)} resolved; read doctor://issues`;
+  return { level, logger: "catalyst.doctor", data: { event: "doctor_issues", message, ...payload } };
+}
+
 /** The channels the feed listens to: those that update a resource or carry a notice. */
-export const LIVE_CHANNELS: readonly BusChannel[] = ["order_filled", "position_update", "risk_alert", "scan_complete"];
+export const LIVE_CHANNELS: readonly BusChannel[] = ["order_filled", "position_update", "risk_alert", "scan_complete", "cycle_update", "doctor_issues"];
