@@ -3,7 +3,7 @@
  * per session (created by `initialize`, found by the Mcp-Session-Id header afterwards), closed on
  * DELETE or after being idle. The API key is checked by the service app before this is reached.
  * With a live feed, each session also gets its subscribed resource updates and log notices on its
- * GET SSE stream.
+ * GET SSE stream; a session listening on that stream is not idle, however long it stays quiet.
  */
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
@@ -23,6 +23,8 @@ interface Session {
   server: Server;
   live: LiveSession | null;
   lastSeen: number;
+  /** Open GET SSE streams (the SDK allows one). */
+  streams: number;
 }
 
 const jsonRpcError = (status: number, code: number, message: string) =>
@@ -39,10 +41,12 @@ export function createMcpEndpoint(deps: McpDeps, log: Logger, feed: LiveFeed | n
     await session.server.close().catch(() => undefined);
   }
 
-  const sweep = repeatEvery(60, async () => {
-    const cutoff = Date.now() - IDLE_MS;
-    for (const [id, session] of sessions) if (session.lastSeen < cutoff) await close(id);
-  });
+  /** Closes the sessions idle since before now − IDLE_MS; one with an open stream is listening, not idle. */
+  async function closeIdle(now = Date.now()): Promise<void> {
+    const cutoff = now - IDLE_MS;
+    for (const [id, session] of sessions) if (session.streams === 0 && session.lastSeen < cutoff) await close(id);
+  }
+  const sweep = repeatEvery(60, () => closeIdle());
 
   async function handle(request: Request): Promise<Response> {
     const sessionId = request.headers.get("mcp-session-id");
@@ -50,7 +54,8 @@ export function createMcpEndpoint(deps: McpDeps, log: Logger, feed: LiveFeed | n
       const session = sessions.get(sessionId);
       if (!session) return jsonRpcError(404, -32001, "unknown or expired MCP session: start a new one with initialize");
       session.lastSeen = Date.now();
-      return session.transport.handleRequest(request);
+      const response = await session.transport.handleRequest(request);
+      return request.method === "GET" ? countedStream(session, request, response) : response;
     }
     if (request.method !== "POST") return jsonRpcError(400, -32000, "no Mcp-Session-Id: a session starts with an initialize POST");
     const server = createMcpServer(deps, { live: feed !== null });
@@ -60,7 +65,7 @@ export function createMcpEndpoint(deps: McpDeps, log: Logger, feed: LiveFeed | n
       enableJsonResponse: true,
       keepAliveMs: SSE_KEEP_ALIVE_MS,
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server, live, lastSeen: Date.now() });
+        sessions.set(id, { transport, server, live, lastSeen: Date.now(), streams: 0 });
         live?.start(id);
         log.info("mcp session opened", { session: id });
       },
@@ -81,6 +86,7 @@ export function createMcpEndpoint(deps: McpDeps, log: Logger, feed: LiveFeed | n
 
   return {
     handle,
+    closeIdle,
     sessions: () => sessions.size,
     async stop() {
       sweep.stop();
@@ -88,4 +94,19 @@ export function createMcpEndpoint(deps: McpDeps, log: Logger, feed: LiveFeed | n
       await Promise.all([...sessions.keys()].map(close));
     },
   };
+}
+
+/** Counts an SSE response in session.streams until its request ends (the client went, or the stream was closed). */
+function countedStream(session: Session, request: Request, response: Response): Response {
+  if (!response.headers.get("content-type")?.includes("text/event-stream")) return response;
+  session.streams++;
+  request.signal.addEventListener(
+    "abort",
+    () => {
+      session.streams--;
+      session.lastSeen = Date.now();
+    },
+    { once: true },
+  );
+  return response;
 }
