@@ -8,8 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, type LoggingLevel } from "@modelcontextprotocol/sdk/types.js";
+import { join } from "node:path";
 import { compareDecimal, divideDecimal, multiplyDecimal } from "../../src/domain/money.ts";
 import { liquidSymbols, startTestAppliance, type TestAppliance } from "../support/appliance.ts";
 import { BACKENDS, waitFor } from "../support/env.ts";
@@ -17,6 +19,15 @@ import { callTool, mcpUrl } from "../support/mcp.ts";
 
 /** What reached a client over its SSE stream, in order, with when it arrived. */
 type Received = { at: number; kind: "updated"; uri: string } | { at: number; kind: "message"; level: LoggingLevel; data: Record<string, any> };
+
+function noting(client: Client): Received[] {
+  const received: Received[] = [];
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void received.push({ at: performance.now(), kind: "updated", uri: n.params.uri }));
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) =>
+    void received.push({ at: performance.now(), kind: "message", level: n.params.level, data: n.params.data as Record<string, any> }),
+  );
+  return received;
+}
 
 /** The SDK client, noting every live notification; `streaming` resolves once its GET SSE stream is open. */
 async function connectLive(url: URL, key: string) {
@@ -27,11 +38,7 @@ async function connectLive(url: URL, key: string) {
     return response;
   }) as typeof fetch;
   const client = new Client({ name: "catalyst-live-test", version: "1.0.0" });
-  const received: Received[] = [];
-  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void received.push({ at: performance.now(), kind: "updated", uri: n.params.uri }));
-  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) =>
-    void received.push({ at: performance.now(), kind: "message", level: n.params.level, data: n.params.data as Record<string, any> }),
-  );
+  const received = noting(client);
   await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { "x-api-key": key } }, fetch: watchingFetch }));
   await streaming.promise;
   return { client, received };
@@ -162,9 +169,41 @@ for (const backend of BACKENDS) {
       expect(info.received.slice(stopNotice, infoWarning).filter((r) => r.kind === "updated")).toEqual([]);
     }, 90_000);
 
+    test("catalyst mcp --stdio is live with Redis (subscription and fill message), and says it is not without", async () => {
+      const env: Record<string, string> = {
+        PATH: process.env.PATH ?? "",
+        CATALYST_API_KEY: t.key,
+        CATALYST_PORT_BASE: String(t.config.portBase),
+        CATALYST_DATA_DIR: t.config.dataDir,
+        CATALYST_LOG_LEVEL: "error",
+        ...(t.config.redisUrl ? { REDIS_URL: t.config.redisUrl, CATALYST_BUS_NAMESPACE: t.config.busNamespace } : {}),
+      };
+      const local = new Client({ name: "catalyst-stdio-live-test", version: "1.0.0" });
+      const received = noting(local);
+      await local.connect(new StdioClientTransport({ command: process.execPath, args: [join(import.meta.dir, "../../src/cli.ts"), "mcp", "--stdio"], env, stderr: "ignore" }));
+      try {
+        if (!t.config.redisUrl) {
+          expect(local.getServerCapabilities()?.resources?.subscribe).toBeUndefined();
+          expect(local.getServerCapabilities()?.logging).toBeUndefined();
+          return;
+        }
+        expect(local.getServerCapabilities()).toMatchObject({ resources: { subscribe: true }, logging: {} });
+        await local.setLoggingLevel("info");
+        await local.subscribeResource({ uri: "positions://current" });
+        // Room for one more entry under the daily-loss budget (the day's warning was given once and stays given).
+        const raised = await t.api("risk", "/api/v1/risk/parameters", { method: "PUT", body: { changes: { maxDailyLoss: "2000" }, reason: "live mcp test" } });
+        expect(raised.status).toBe(200);
+        const { orderId } = await buy();
+        await indexOf("positions://current updated over stdio", { received }, (r) => r.kind === "updated" && r.uri === "positions://current");
+        await indexOf("the fill's message over stdio", { received }, (r) => isMessage(r, "orderId", orderId));
+        await sell();
+      } finally {
+        await local.close();
+      }
+    }, 60_000);
+
     test("doctor://issues: a position vanishes at the venue, run_doctor over MCP opens a critical issue: an update for the subscriber, a critical message for both", async () => {
       await info.client.subscribeResource({ uri: "doctor://issues" });
-      // Room for one more entry under the daily-loss budget (the day's warning was given once and stays given).
       const raised = await t.api("risk", "/api/v1/risk/parameters", { method: "PUT", body: { changes: { maxDailyLoss: "2000" }, reason: "live mcp test" } });
       expect(raised.status).toBe(200);
       const from = { info: info.received.length, warn: warn.received.length };
