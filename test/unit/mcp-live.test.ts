@@ -34,7 +34,7 @@ describe("what a bus message means to MCP", () => {
     expect(fill).toMatchObject({ level: "info", logger: "catalyst.trading", data: { event: "fill", orderId: "o-1", qty: "10", price: "101.50" } });
     expect(logNoticeFor(message("position_update", { positionId: "p" }))).toBeNull();
     expect(logNoticeFor(message("scan_complete", {}))).toBeNull();
-    expect(urisUpdatedBy(message("order_filled", {}))).toContain("positions://current");
+    expect(urisUpdatedBy(message("order_filled", {}))).toEqual(["positions://current", "risk://status"]);
     expect(urisUpdatedBy(message("scan_complete", {}))).toEqual(["trading-cycle://current"]);
     expect(urisUpdatedBy(message("news_catalyst", {}))).toEqual([]);
     expect(urisUpdatedBy(message("cycle_update", {}))).toEqual(["trading-cycle://current"]);

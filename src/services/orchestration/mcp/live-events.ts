@@ -12,11 +12,11 @@ export type SubscribableUri = (typeof SUBSCRIBABLE_URIS)[number];
 export const isSubscribable = (uri: string): uri is SubscribableUri => (SUBSCRIBABLE_URIS as readonly string[]).includes(uri);
 
 const UPDATED_BY: Record<BusChannel, readonly SubscribableUri[]> = {
-  // A fill moves a position, the cycle's entries, and today's P&L and exposure.
-  order_filled: ["positions://current", "trading-cycle://current", "risk://status"],
-  position_update: ["positions://current", "trading-cycle://current", "risk://status"],
+  // A fill moves a position, and today's P&L and exposure.
+  order_filled: ["positions://current", "risk://status"],
+  position_update: ["positions://current", "risk://status"],
   risk_alert: ["risk://status"],
-  // The cycle resource lists the day's scans.
+  // The cycle resource counts the day's scans; its state, entries and halt come with cycle_update.
   scan_complete: ["trading-cycle://current"],
   news_catalyst: [],
   cycle_update: ["trading-cycle://current"],
@@ -24,7 +24,7 @@ const UPDATED_BY: Record<BusChannel, readonly SubscribableUri[]> = {
 };
 
 export function urisUpdatedBy(message: BusMessage): readonly SubscribableUri[] {
-  return UPDATED_BY[message.channel] ?? [];
+  return UPDATED_BY[message.channel];
 }
 
 export interface LogNotice {
