@@ -239,3 +239,42 @@ for (const backend of BACKENDS) {
     }, 60_000);
   });
 }
+
+for (const backend of BACKENDS) {
+  describe(`the scheduled doctor's issues reach MCP on ${backend.name}`, () => {
+    test("a position vanishes at the venue: the doctor inside serve (no run_doctor) opens a critical issue, and a subscriber hears it", async () => {
+      const t = await startTestAppliance(backend, { VENUE_START: "2026-03-10T10:30", BROKER_REQUESTS_PER_MINUTE: "1000000", DOCTOR_TICK_SECONDS: "1" }, [
+        "venue",
+        "risk",
+        "trading",
+        "orchestration",
+      ]);
+      let live: Awaited<ReturnType<typeof connectLive>> | null = null;
+      try {
+        await t.venue("/admin/v1/clock", { method: "PUT", body: { paused: true } });
+        const { symbol, price } = (await liquidSymbols(t, 1))[0]!;
+        live = await connectLive(mcpUrl(t.config), t.key);
+        await live.client.subscribeResource({ uri: "doctor://issues" });
+        const placed = await t.api("trading", "/api/v1/orders", {
+          body: { symbol, side: "long", type: "market", qty: 10, stopLoss: (price * 0.9).toFixed(2), takeProfit: (price * 1.25).toFixed(2), source: "api" },
+        });
+        expect(placed).toMatchObject({ status: 200 });
+        await t.venue("/admin/v1/clock/advance", { body: { seconds: 2 } });
+        await waitFor("the open position", async () => (await t.api("trading", "/api/v1/positions?status=open")).body.positions.length === 1);
+        expect((await t.venue(`/admin/v1/positions/${symbol}/vanish`, { body: {} })).vanished).toBeTruthy();
+        // Past the schedule's 5 market minutes: its next look sweeps.
+        await t.venue("/admin/v1/clock/advance", { body: { seconds: 360 } });
+
+        const notice = await indexOf("the scheduled doctor's critical message", live, (r) => isMessage(r, "event", "doctor_issues") && r.data.opened.some((i: { type: string }) => i.type === "phantom_position"));
+        expect(live.received[notice]).toMatchObject({ level: "critical" });
+        await indexOf("notifications/resources/updated for doctor://issues", live, (r) => r.kind === "updated" && r.uri === "doctor://issues");
+        const sweepId = (live.received[notice] as Extract<Received, { kind: "message" }>).data.sweepId;
+        const sweeps = await t.sql`select triggered_by from doctor_sweeps where sweep_id = ${sweepId}`;
+        expect(sweeps.map((r) => r.triggered_by)).toEqual(["schedule"]);
+      } finally {
+        await live?.client.close();
+        await t.stop();
+      }
+    }, 90_000);
+  });
+}
