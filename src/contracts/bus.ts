@@ -1,10 +1,15 @@
-/** The bus channels of SPEC §4 and the envelope every message travels in. */
+/**
+ * The bus channels of SPEC §4 and the envelope every message travels in. cycle_update and
+ * doctor_issues beside them tell live MCP sessions that trading-cycle://current and doctor://issues changed.
+ */
 export const BUS_CHANNELS = [
   "scan_complete",
   "position_update",
   "risk_alert",
   "order_filled",
   "news_catalyst",
+  "cycle_update",
+  "doctor_issues",
 ] as const;
 
 export type BusChannel = (typeof BUS_CHANNELS)[number];

@@ -7,6 +7,7 @@
  */
 import type { Sql } from "postgres";
 import type { Broker } from "../adapters/broker/broker.ts";
+import type { Bus } from "../adapters/bus/bus.ts";
 import type { Mailer } from "../adapters/mail/mailer.ts";
 import type { Mode } from "../config.ts";
 import { DEFAULT_THRESHOLDS } from "../domain/doctor/types.ts";
@@ -23,6 +24,7 @@ export interface DoctorScheduleDeps {
   mailer: Mailer | null;
   log: Logger;
   tickSeconds: number;
+  bus?: Bus | null;
 }
 
 export function startDoctorSchedule(deps: DoctorScheduleDeps): { stop(): Promise<void> } {
@@ -43,7 +45,7 @@ export function startDoctorSchedule(deps: DoctorScheduleDeps): { stop(): Promise
     }
     if (!Number.isNaN(marketNow) && !sweepDue(marketNow, lastSweepMarketAt, DEFAULT_THRESHOLDS.sweepIntervalMs)) return;
     try {
-      const { report } = await runSweep(deps.sql, deps.broker, { mode: deps.mode, trigger: "schedule", fix: true, mailer: deps.mailer, log: deps.log });
+      const { report } = await runSweep(deps.sql, deps.broker, { mode: deps.mode, trigger: "schedule", fix: true, mailer: deps.mailer, log: deps.log, bus: deps.bus });
       if (!Number.isNaN(marketNow)) lastSweepMarketAt = marketNow;
       lastSuccessWallAt = Date.now();
       alarmed = false;

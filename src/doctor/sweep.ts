@@ -5,6 +5,7 @@
  */
 import type { Sql } from "postgres";
 import type { Broker } from "../adapters/broker/broker.ts";
+import type { Bus } from "../adapters/bus/bus.ts";
 import type { Mailer } from "../adapters/mail/mailer.ts";
 import type { Mode } from "../config.ts";
 import { buildReport, confirmedChecks, mustEscalate, needsSecondLook, runChecks, type DoctorReport, type ReportIssue } from "../domain/doctor/report.ts";
@@ -13,7 +14,7 @@ import { errorMessage } from "../runtime/errors.ts";
 import type { Logger } from "../runtime/log.ts";
 import { logActivity } from "./activity.ts";
 import { applyFix } from "./fixes.ts";
-import { deliverEscalations, recordOpenIssues, resolveIssues } from "./issues.ts";
+import { deliverEscalations, issueKey, recordOpenIssues, resolveIssues } from "./issues.ts";
 import { readBrokerSnapshot, readDbSnapshot, recordedFillIds } from "./snapshot.ts";
 
 /** How long before the second look at a disagreement (see confirmedChecks). */
@@ -32,6 +33,8 @@ export interface SweepOptions {
   confirmDelayMs?: number;
   mailer: Mailer | null;
   log: Logger;
+  /** Where to say that the open issues changed (catalyst:doctor_issues); the CLI has none. */
+  bus?: Bus | null;
 }
 
 export interface SweepResult {
@@ -74,11 +77,15 @@ export async function runSweep(sql: Sql, broker: Broker, options: SweepOptions):
 
     const rules = await escalationRules(sql);
     const outstanding = reported.flatMap((c) => c.issues.filter((i) => mustEscalate(i, rules.get(i.type))).map((issue) => ({ ...issue, check: c.check })));
-    await recordOpenIssues(sql, sweepId, outstanding.map((i) => ({ type: i.type, severity: i.severity, entity: i.entity, check: i.check, db: i.db, broker: i.broker })));
-    await resolveIssues(sql, sweepId, {
+    const { opened } = await recordOpenIssues(sql, sweepId, outstanding.map((i) => ({ type: i.type, severity: i.severity, entity: i.entity, check: i.check, db: i.db, broker: i.broker })));
+    const resolved = await resolveIssues(sql, sweepId, {
       checksRan: reported.filter((c) => c.skipped === null).map((c) => c.check),
       stillPresentKeys: outstanding.map((i) => `${i.type}:${i.entity}`),
     });
+    if (options.bus && (opened.length > 0 || resolved > 0)) {
+      const issues = opened.map((i) => ({ issueKey: issueKey(i), type: i.type, severity: i.severity, entity: i.entity, check: i.check }));
+      await options.bus.publish("doctor_issues", { sweepId, opened: issues, resolved });
+    }
     // Every sweep, mail or not: without a mailer, due issues are logged as not configured.
     await deliverEscalations(sql, options.mailer, options.log);
 

@@ -179,7 +179,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
   for (const slot of slots.values()) slot.ready = null;
   log.info("all services ready", { services: services.length, ms: Math.round(performance.now() - startedAt) });
   // The doctor runs beside the service that writes orders (one per installation, also with --only).
-  if (services.includes("trading")) doctor = await (await import("../doctor/in-serve.ts")).startDoctor(config, database, apiKey.key);
+  if (services.includes("trading")) doctor = await (await import("../doctor/in-serve.ts")).startDoctor(config, database, apiKey.key, hub);
 
   return {
     apiKey,

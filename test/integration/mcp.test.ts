@@ -88,12 +88,13 @@ describe("MCP tools and resources against the running appliance", () => {
         "performance://weekly",
         "positions://current",
         "positions://history",
+        "risk://status",
         "system://health",
         "trading-cycle://current",
       ].sort(),
     );
     expect(resourceTemplates.map((r) => r.uriTemplate).sort()).toEqual(["market-scan://candidates/{symbol}", "trading-cycle://{id}/positions", "trading-cycle://{id}/status"]);
-    for (const uri of ["performance://daily", "performance://weekly", "positions://current", "positions://history", "system://health", "doctor://status", "doctor://issues", "doctor://activity"]) {
+    for (const uri of ["performance://daily", "performance://weekly", "positions://current", "positions://history", "risk://status", "system://health", "doctor://status", "doctor://issues", "doctor://activity"]) {
       const read = await client.readResource({ uri });
       const body = JSON.parse((read.contents[0] as { text: string }).text);
       expect(body.mode).toBe("sim");

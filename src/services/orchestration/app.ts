@@ -7,6 +7,7 @@ import { createServiceApp, healthReport, mount } from "../../runtime/http.ts";
 import { defaultServices } from "../../runtime/services.ts";
 import { createMcpDeps } from "./mcp/deps.ts";
 import { createMcpEndpoint, MCP_PATH } from "./mcp/http.ts";
+import { createLiveFeed } from "./mcp/live.ts";
 
 type SystemHealth = RouteOutput<typeof systemHealthRoute>;
 
@@ -30,7 +31,7 @@ async function systemHealth(ctx: ServiceContext): Promise<SystemHealth> {
 }
 
 export function createOrchestrationApp(ctx: ServiceContext) {
-  const mcp = createMcpEndpoint(createMcpDeps(ctx.client, ctx.config.mode), ctx.log);
+  const mcp = createMcpEndpoint(createMcpDeps(ctx.client, ctx.config.mode), ctx.log, createLiveFeed(ctx.bus, ctx.log));
   return mount(createServiceApp(ctx), systemHealthRoute, () => systemHealth(ctx))
     .all(MCP_PATH, ({ request }) => mcp.handle(request), { parse: "none" })
     .onStop(() => mcp.stop());

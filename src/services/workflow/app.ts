@@ -11,6 +11,7 @@ import { ApiError, errorMessage } from "../../runtime/errors.ts";
 import { createServiceApp, mount } from "../../runtime/http.ts";
 import { repeatEvery, type Repeating } from "../../runtime/repeat.ts";
 import { isRefusal } from "./failures.ts";
+import { cycleChangePublisher } from "./events.ts";
 import { SerialRunner } from "./serial.ts";
 import { activeCycle, cycleById, insertCycle, isActiveCycleConflict, moveCycle } from "./store.ts";
 import { CycleTicker } from "./tick.ts";
@@ -22,6 +23,12 @@ export function createWorkflowApp(ctx: ServiceContext) {
   const mode = ctx.config.mode;
   const ticker = new CycleTicker({ sql: ctx.sql, client: ctx.client, log: ctx.log, mode, marketNow: () => marketNow(broker) });
   const serial = new SerialRunner();
+  const cycleChanged = cycleChangePublisher(ctx.bus);
+  const tick = async () => {
+    const result = await ticker.tick();
+    await cycleChanged(result.cycle);
+    return result;
+  };
 
   const clock = () =>
     marketNow(broker).catch((error: unknown) => {
@@ -39,7 +46,7 @@ export function createWorkflowApp(ctx: ServiceContext) {
       // Each tick reads the market's time itself, so a fast venue clock runs a whole day in minutes.
       schedule = repeatEvery(ctx.config.workflowTickSeconds, async () => {
         if (serial.busy) return;
-        await serial.run(() => ticker.tick()).catch((error: unknown) => ctx.log.warn("tick failed", { error: errorMessage(error) }));
+        await serial.run(tick).catch((error: unknown) => ctx.log.warn("tick failed", { error: errorMessage(error) }));
       });
     })
     .onStop(() => {
@@ -68,7 +75,9 @@ export function createWorkflowApp(ctx: ServiceContext) {
       throw new ApiError(409, "cycle_active", `${which} is still running; only one cycle runs at a time: stop it first (POST /api/v1/cycles/${active?.cycleId ?? ":id"}/stop)`);
     }
     ctx.log.info("cycle started", { cycleId, riskMode: body.mode, tradingDate: date });
-    return cycleOr404(cycleId);
+    const started = await cycleOr404(cycleId);
+    await cycleChanged(started);
+    return started;
   });
 
   mount(app, currentCycleRoute, async () => {
@@ -100,11 +109,13 @@ export function createWorkflowApp(ctx: ServiceContext) {
         throw new ApiError(409, "cycle_changed", `cycle ${cycle.cycleId} changed while stopping; read it again and retry`, "id");
       }
       ctx.log.info("cycle stopped", { cycleId: cycle.cycleId, from: cycle.state, reason, closePositions: body.closePositions ?? false });
-      return cycleOr404(cycle.cycleId);
+      const stopped = await cycleOr404(cycle.cycleId);
+      await cycleChanged(stopped);
+      return stopped;
     }),
   );
 
-  mount(app, tickRoute, () => serial.run(() => ticker.tick()));
+  mount(app, tickRoute, () => serial.run(tick));
 
   return app;
 }

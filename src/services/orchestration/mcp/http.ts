@@ -2,40 +2,51 @@
  * MCP over Streamable HTTP at /mcp, with the SDK's web-standard transport: one transport and server
  * per session (created by `initialize`, found by the Mcp-Session-Id header afterwards), closed on
  * DELETE or after being idle. The API key is checked by the service app before this is reached.
+ * With a live feed, each session also gets its subscribed resource updates and log notices on its
+ * GET SSE stream; a session listening on that stream is not idle, however long it stays quiet.
  */
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { Logger } from "../../../runtime/log.ts";
 import { repeatEvery } from "../../../runtime/repeat.ts";
 import type { McpDeps } from "./deps.ts";
+import type { LiveFeed, LiveSession } from "./live.ts";
 import { createMcpServer } from "./server.ts";
 
 export const MCP_PATH = "/mcp";
 const IDLE_MS = 30 * 60_000;
+/** Under Bun's 10 s idle timeout, which would otherwise cut a quiet GET SSE stream. */
+const SSE_KEEP_ALIVE_MS = 5_000;
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   server: Server;
+  live: LiveSession | null;
   lastSeen: number;
+  /** Open GET SSE streams (the SDK allows one). */
+  streams: number;
 }
 
 const jsonRpcError = (status: number, code: number, message: string) =>
   Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
 
-export function createMcpEndpoint(deps: McpDeps, log: Logger) {
+export function createMcpEndpoint(deps: McpDeps, log: Logger, feed: LiveFeed | null = null) {
   const sessions = new Map<string, Session>();
 
   async function close(id: string): Promise<void> {
     const session = sessions.get(id);
     if (!session) return;
     sessions.delete(id);
+    session.live?.close();
     await session.server.close().catch(() => undefined);
   }
 
-  const sweep = repeatEvery(60, async () => {
-    const cutoff = Date.now() - IDLE_MS;
-    for (const [id, session] of sessions) if (session.lastSeen < cutoff) await close(id);
-  });
+  /** Closes the sessions idle since before now − IDLE_MS; one with an open stream is listening, not idle. */
+  async function closeIdle(now = Date.now()): Promise<void> {
+    const cutoff = now - IDLE_MS;
+    for (const [id, session] of sessions) if (session.streams === 0 && session.lastSeen < cutoff) await close(id);
+  }
+  const sweep = repeatEvery(60, () => closeIdle());
 
   async function handle(request: Request): Promise<Response> {
     const sessionId = request.headers.get("mcp-session-id");
@@ -43,15 +54,19 @@ export function createMcpEndpoint(deps: McpDeps, log: Logger) {
       const session = sessions.get(sessionId);
       if (!session) return jsonRpcError(404, -32001, "unknown or expired MCP session: start a new one with initialize");
       session.lastSeen = Date.now();
-      return session.transport.handleRequest(request);
+      const response = await session.transport.handleRequest(request);
+      return request.method === "GET" ? countedStream(session, request, response) : response;
     }
     if (request.method !== "POST") return jsonRpcError(400, -32000, "no Mcp-Session-Id: a session starts with an initialize POST");
-    const server = createMcpServer(deps);
+    const server = createMcpServer(deps, { live: feed !== null });
+    const live = feed?.attach(server) ?? null;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       enableJsonResponse: true,
+      keepAliveMs: SSE_KEEP_ALIVE_MS,
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server, lastSeen: Date.now() });
+        sessions.set(id, { transport, server, live, lastSeen: Date.now(), streams: 0 });
+        live?.start(id);
         log.info("mcp session opened", { session: id });
       },
       onsessionclosed: (id) => {
@@ -62,16 +77,36 @@ export function createMcpEndpoint(deps: McpDeps, log: Logger) {
     await server.connect(transport);
     const response = await transport.handleRequest(request);
     // Not an initialize (or a failed one): nothing to keep.
-    if (transport.sessionId === undefined || !sessions.has(transport.sessionId)) await server.close().catch(() => undefined);
+    if (transport.sessionId === undefined || !sessions.has(transport.sessionId)) {
+      live?.close();
+      await server.close().catch(() => undefined);
+    }
     return response;
   }
 
   return {
     handle,
+    closeIdle,
     sessions: () => sessions.size,
     async stop() {
       sweep.stop();
+      feed?.stop();
       await Promise.all([...sessions.keys()].map(close));
     },
   };
+}
+
+/** Counts an SSE response in session.streams until its request ends (the client went, or the stream was closed). */
+function countedStream(session: Session, request: Request, response: Response): Response {
+  if (!response.headers.get("content-type")?.includes("text/event-stream")) return response;
+  session.streams++;
+  request.signal.addEventListener(
+    "abort",
+    () => {
+      session.streams--;
+      session.lastSeen = Date.now();
+    },
+    { once: true },
+  );
+  return response;
 }

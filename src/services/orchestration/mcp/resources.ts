@@ -2,6 +2,7 @@
 import { doctorActivityRoute, doctorIssuesRoute, doctorStatusRoute } from "../../../contracts/doctor.ts";
 import { systemHealthRoute } from "../../../contracts/health.ts";
 import { performanceRoute } from "../../../contracts/reporting.ts";
+import { riskStatusRoute } from "../../../contracts/risk.ts";
 import { candidateHistoryRoute, latestScanRoute } from "../../../contracts/scanner.ts";
 import { listPositionsRoute } from "../../../contracts/trading.ts";
 import { currentCycleRoute, getCycleRoute } from "../../../contracts/workflow.ts";
@@ -51,6 +52,12 @@ export const RESOURCES: ResourceDefinition[] = [
     name: "open-positions",
     description: "Open positions with marks and unrealized P&L",
     read: (_v, deps) => deps.client.call(listPositionsRoute, { query: { status: "open" } }),
+  },
+  {
+    uri: "risk://status",
+    name: "risk-status",
+    description: "Risk limits and usage, today's P&L against the daily-loss limit, the day's halt and the emergency stop",
+    read: (_v, deps) => deps.client.call(riskStatusRoute, {}),
   },
   {
     uri: "positions://history",
