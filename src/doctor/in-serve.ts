@@ -8,7 +8,7 @@ import { createLogger } from "../runtime/log.ts";
 import { startDoctorSchedule } from "./schedule.ts";
 
 export async function startDoctor(config: Config, database: ApplianceDatabase, apiKey: string): Promise<{ stop(): Promise<void> }> {
-  const sql = connectDatabase(database.url, { max: 2, application: "catalyst-doctor" });
+  const sql = connectDatabase(database.url, { max: 2, application: "catalyst-doctor", timeouts: config.databaseTimeouts });
   const broker = brokerSignedAs(config, apiKey, "doctor");
   const schedule = startDoctorSchedule({ sql, broker, mode: config.mode, mailer: createMailer(config), log: createLogger("doctor", config.logLevel), tickSeconds: config.doctorTickSeconds });
   return {

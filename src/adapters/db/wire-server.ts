@@ -4,8 +4,10 @@ import {
   buildErrorResponse,
   concatBytes,
   ENCRYPTION_REFUSED,
+  millisecondsSetting,
   namespaceStatementNames,
   parseStartupPacket,
+  READY_FOR_QUERY_IDLE,
   refuseCopyFromStdin,
   scanReadyForQuery,
   splitFrontendMessages,
@@ -21,6 +23,13 @@ const log = createLogger("embedded-db", "warn");
 // connections take turns: a connection owns the session from its first message until PGlite
 // answers ReadyForQuery('I') with nothing started after it. Inside a transaction, or between
 // Parse/Bind/Flush and their Sync, nobody else runs. Waiting connections are served FIFO.
+//
+// A connection's lock_timeout and idle_in_transaction_session_timeout startup parameters are
+// enforced here, since the session is shared: waiting for another connection's turn longer than
+// lock_timeout cuts the waiting statements off (55P03), and holding the session idle longer than
+// idle_in_transaction_session_timeout ends the holder's connection (25P03; its transaction is
+// rolled back); a connection's first turn waits without limit (see Connection.served), bounded by
+// the holder's idle timeout. statement_timeout cannot be: PGlite runs a statement synchronously to its end.
 //
 // In-process users of the same PGlite (db.query) are serialised with us by db.runExclusive but
 // are not kept out of a client's open transaction: while serving, go through the wire only.
@@ -48,6 +57,8 @@ const CLOSE_GRACE_MS = 1_000;
 const SHUTTING_DOWN: ErrorFields = { severity: "FATAL", code: "57P03", message: "the database system is shutting down" };
 const ADMIN_SHUTDOWN: ErrorFields = { severity: "FATAL", code: "57P01", message: "terminating connection due to administrator command" };
 const DATABASE_FAILED: ErrorFields = { severity: "FATAL", code: "XX000", message: "the embedded database failed; restart catalyst" };
+const LOCK_TIMEOUT: ErrorFields = { severity: "ERROR", code: "55P03", message: "canceling statement due to lock timeout (another connection held the embedded database's session)" };
+const IDLE_IN_TRANSACTION: ErrorFields = { severity: "FATAL", code: "25P03", message: "terminating connection due to idle-in-transaction timeout" };
 
 const { serialize } = protocol;
 
@@ -93,6 +104,13 @@ class Connection {
   finished = false;
   cleanedUp = false;
   socketClosed = false;
+  /** From the startup parameters; 0 = off. */
+  lockTimeoutMs = 0;
+  idleInTransactionTimeoutMs = 0;
+  /** Has had a turn: its first one (postgres.js reads the array types with it, and does not catch a failure there) waits without lock_timeout. */
+  served = false;
+  /** The lock-wait timer while queued, the idle timer while holding the session between messages. */
+  timer: Timer | null = null;
   #input: Uint8Array = new Uint8Array(0);
   #unsent: Uint8Array[] = [];
   #unsentBytes = 0;
@@ -192,6 +210,7 @@ class SessionServer {
 
   receive(connection: Connection, chunk: Uint8Array): void {
     if (connection.finished) return;
+    if (connection === this.#owner) this.#clearTimer(connection); // no longer idle
     try {
       let input = connection.appendInput(chunk);
       if (connection.phase === "startup") input = this.#handleStartup(connection, input);
@@ -254,6 +273,8 @@ class SessionServer {
           this.#finish(connection);
           break;
         case "startup":
+          connection.lockTimeoutMs = millisecondsSetting(startup.parameters.lock_timeout);
+          connection.idleInTransactionTimeoutMs = millisecondsSetting(startup.parameters.idle_in_transaction_session_timeout);
           connection.send(this.greeting);
           connection.phase = "ready";
           break;
@@ -301,6 +322,38 @@ class SessionServer {
     if (connection.queued) return;
     connection.queued = true;
     this.#waiting.push(connection);
+    if (connection.lockTimeoutMs > 0 && connection.served && !connection.finished) {
+      this.#clearTimer(connection);
+      connection.timer = setTimeout(() => this.#lockTimedOut(connection), connection.lockTimeoutMs);
+    }
+  }
+
+  #clearTimer(connection: Connection): void {
+    if (connection.timer) clearTimeout(connection.timer);
+    connection.timer = null;
+  }
+
+  /** Still waiting for its turn: every statement queued up to its last Sync or Query fails as a lock timeout would. */
+  #lockTimedOut(connection: Connection): void {
+    connection.timer = null;
+    if (!connection.queued || connection.finished) return;
+    const lastEnd = connection.inbox.findLastIndex((m) => m[0] === 0x53 /* Sync */ || m[0] === 0x51 /* Query */);
+    if (lastEnd < 0) return;
+    const cut = connection.inbox.splice(0, lastEnd + 1).filter((m) => m[0] === 0x53 || m[0] === 0x51).length;
+    for (let i = 0; i < cut; i++) connection.send(concatBytes([buildErrorResponse(LOCK_TIMEOUT), READY_FOR_QUERY_IDLE]));
+    this.#waiting.splice(this.#waiting.indexOf(connection), 1);
+    connection.queued = false;
+    this.#schedule(connection);
+  }
+
+  /** Holding the session with nothing to run: ended once idle for its idle_in_transaction_session_timeout. */
+  #watchIdleOwner(connection: Connection): void {
+    if (connection.idleInTransactionTimeoutMs <= 0 || connection.finished) return;
+    this.#clearTimer(connection);
+    connection.timer = setTimeout(() => {
+      connection.timer = null;
+      if (this.#owner === connection && connection.holdsSession && connection.inbox.length === 0) this.#refuse(connection, IDLE_IN_TRANSACTION);
+    }, connection.idleInTransactionTimeoutMs);
   }
 
   async #drain(): Promise<void> {
@@ -329,6 +382,8 @@ class SessionServer {
 
   async #runTurn(connection: Connection): Promise<void> {
     this.#owner = connection;
+    connection.served = true;
+    this.#clearTimer(connection);
     const isCleanup = connection.inbox.length === 0;
     const batch = isCleanup ? cleanupMessages(connection.statements) : connection.takeInbox();
     try {
@@ -353,6 +408,7 @@ class SessionServer {
       connection.cleanedUp = true;
       connection.holdsSession = false;
     }
+    if (connection.holdsSession && !connection.hasWork()) this.#watchIdleOwner(connection);
     if (!connection.holdsSession) {
       this.#owner = null;
       if (connection.hasWork()) this.#enqueue(connection); // to the back of the line: fair
@@ -370,6 +426,7 @@ class SessionServer {
   }
 
   #retire(connection: Connection): void {
+    this.#clearTimer(connection);
     if (!this.#connections.delete(connection)) return;
     if (this.#connections.size === 0) {
       for (const resolve of this.#onEmpty.splice(0)) resolve();
