@@ -12,6 +12,8 @@ import { evaluateEntry } from "../../domain/risk/evaluate.ts";
 import type { BookSnapshot, EntryRequest, Exposure, RiskEvaluation, RiskLimits } from "../../domain/risk/types.ts";
 import type { PositionSide } from "../../domain/order-side.ts";
 import { openCriticalIssueKeys } from "../../doctor/issues.ts";
+import { doctorSilenceLimitMs, type DoctorSilence } from "../../domain/doctor/window.ts";
+import { DEFAULT_THRESHOLDS } from "../../domain/doctor/types.ts";
 import { ApiError } from "../../runtime/errors.ts";
 import type { EntryMarketView } from "./market-view.ts";
 
@@ -110,11 +112,39 @@ export async function cycleSizeMultiplier(db: Db, cycleId: string | undefined): 
   return cycle.multiplier ?? "1";
 }
 
-/** The settings the rules take from configuration (RISK_PRICE_BAND_PCT, TRADING_FLATTEN_MINUTES, RISK_EXIT_PARTICIPATION_PCT). */
+/** When this thread started watching the doctor: a fresh start gives it time for its first sweep. */
+const WATCHING_SINCE = Date.now();
+
+/** The doctor's last completed sweep, by the database's clock (the one that stamped it). */
+async function doctorSilence(db: Db, watch: DoctorWatch): Promise<DoctorSilence> {
+  const [last] = await db`
+    select finished_at, extract(epoch from now() - finished_at)::float8 * 1000 as ago_ms
+      from doctor_sweeps where finished_at is not null and status <> 'error' order by finished_at desc limit 1`;
+  return {
+    lastSweepAgoMs: last ? Number(last.ago_ms) : null,
+    lastSweepAt: last ? new Date(last.finished_at).toISOString() : null,
+    watchingForMs: Date.now() - WATCHING_SINCE,
+    ...watch,
+  };
+}
+
+/** How long the doctor may be silent, and how fast the market's clock runs (VENUE_SPEED in sim mode). */
+export interface DoctorWatch {
+  limitMs: number;
+  marketSpeed: number;
+}
+
+/** The settings the rules take from configuration (RISK_PRICE_BAND_PCT, TRADING_FLATTEN_MINUTES, RISK_EXIT_PARTICIPATION_PCT, DOCTOR_TICK_SECONDS). */
 export interface EntryRuleSettings {
   priceBandPct: number;
   flattenWindowMinutes: number;
   exitParticipationPct: Decimal;
+  doctorWatch: DoctorWatch;
+}
+
+export function doctorWatch(config: Config): DoctorWatch {
+  const marketSpeed = config.mode === "sim" ? config.venue.speed : 1;
+  return { limitMs: doctorSilenceLimitMs(DEFAULT_THRESHOLDS.sweepIntervalMs, marketSpeed, config.doctorTickSeconds * 1000), marketSpeed };
 }
 
 export function entryRuleSettings(config: Config): EntryRuleSettings {
@@ -122,6 +152,7 @@ export function entryRuleSettings(config: Config): EntryRuleSettings {
     priceBandPct: config.risk.priceBandPct,
     flattenWindowMinutes: config.trading.flattenWindowMinutes,
     exitParticipationPct: config.risk.exitParticipationPct,
+    doctorWatch: doctorWatch(config),
   };
 }
 
@@ -141,12 +172,14 @@ export async function evaluateAgainstBook(db: Db, input: GateInput, lock: boolea
   // One round trip: the statements are pipelined in this order, and the server runs them one after
   // another, so in a transaction every read below starts after the day's lock is held and sees
   // whatever the entry that held it before us wrote (READ COMMITTED: a fresh snapshot per statement).
-  const [day, limits, exposures, sector, criticalIssues] = await Promise.all([
+  const { doctorWatch: watch, ...ruleSettings } = input.settings;
+  const [day, limits, exposures, sector, criticalIssues, silence] = await Promise.all([
     dayRiskState(db, etDate(input.view.now), lock),
     currentLimits(db),
     loadExposures(db),
     sectorOf(db, input.request.symbol),
     openCriticalIssueKeys(db),
+    doctorSilence(db, watch),
   ]);
   const book: BookSnapshot = {
     exposures,
@@ -154,6 +187,7 @@ export async function evaluateAgainstBook(db: Db, input: GateInput, lock: boolea
     killSwitch: day.killSwitch ? { reason: day.killSwitch.reason } : null,
     halt: day.halt ? { reason: day.halt.reason } : null,
     openCriticalIssues: criticalIssues,
+    doctorSilence: silence,
     sector,
   };
   const evaluation = evaluateEntry({
@@ -163,7 +197,7 @@ export async function evaluateAgainstBook(db: Db, input: GateInput, lock: boolea
     account: input.view.account,
     book,
     now: input.view.now,
-    ...input.settings,
+    ...ruleSettings,
   });
   return { evaluation, day };
 }
