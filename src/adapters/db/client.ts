@@ -3,6 +3,7 @@
  * NUMERIC and BIGINT arrive as strings (postgres.js' default), so money is never silently a float.
  */
 import postgres, { type Sql } from "postgres";
+import { withDeadline } from "../../runtime/deadline.ts";
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from "../../config.ts";
 
 /**
@@ -40,18 +41,10 @@ export interface DatabaseCheck {
 
 export async function checkDatabase(sql: Sql, timeoutMs = 2000): Promise<DatabaseCheck> {
   const started = performance.now();
-  let timer: Timer | undefined;
   try {
-    await Promise.race([
-      sql`select 1`,
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    await withDeadline(sql`select 1`, timeoutMs, "select 1");
     return { ok: true, kind: "postgresql", latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
     return { ok: false, kind: "postgresql", latencyMs: Math.round(performance.now() - started), detail: (error as Error).message };
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -12,8 +12,8 @@ import { evaluateEntry } from "../../domain/risk/evaluate.ts";
 import type { BookSnapshot, EntryRequest, Exposure, RiskEvaluation, RiskLimits } from "../../domain/risk/types.ts";
 import type { PositionSide } from "../../domain/order-side.ts";
 import { openCriticalIssueKeys } from "../../doctor/issues.ts";
-import { doctorSilenceLimitMs, type DoctorSilence } from "../../domain/doctor/window.ts";
-import { DEFAULT_THRESHOLDS } from "../../domain/doctor/types.ts";
+import { doctorWatch, type DoctorWatch } from "../../doctor/watch.ts";
+import type { DoctorSilence } from "../../domain/doctor/window.ts";
 import { ApiError } from "../../runtime/errors.ts";
 import type { EntryMarketView } from "./market-view.ts";
 
@@ -128,23 +128,12 @@ async function doctorSilence(db: Db, watch: DoctorWatch): Promise<DoctorSilence>
   };
 }
 
-/** How long the doctor may be silent, and how fast the market's clock runs (VENUE_SPEED in sim mode). */
-export interface DoctorWatch {
-  limitMs: number;
-  marketSpeed: number;
-}
-
 /** The settings the rules take from configuration (RISK_PRICE_BAND_PCT, TRADING_FLATTEN_MINUTES, RISK_EXIT_PARTICIPATION_PCT, DOCTOR_TICK_SECONDS). */
 export interface EntryRuleSettings {
   priceBandPct: number;
   flattenWindowMinutes: number;
   exitParticipationPct: Decimal;
   doctorWatch: DoctorWatch;
-}
-
-export function doctorWatch(config: Config): DoctorWatch {
-  const marketSpeed = config.mode === "sim" ? config.venue.speed : 1;
-  return { limitMs: doctorSilenceLimitMs(DEFAULT_THRESHOLDS.sweepIntervalMs, marketSpeed, config.doctorTickSeconds * 1000), marketSpeed };
 }
 
 export function entryRuleSettings(config: Config): EntryRuleSettings {
