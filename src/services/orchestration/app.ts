@@ -7,6 +7,7 @@ import { createServiceApp, healthReport, mount } from "../../runtime/http.ts";
 import { defaultServices } from "../../runtime/services.ts";
 import { createMcpDeps } from "./mcp/deps.ts";
 import { createMcpEndpoint, MCP_PATH } from "./mcp/http.ts";
+import { summarizeHealth } from "./system-health.ts";
 
 type SystemHealth = RouteOutput<typeof systemHealthRoute>;
 
@@ -24,9 +25,7 @@ async function systemHealth(ctx: ServiceContext): Promise<SystemHealth> {
       }
     }),
   );
-  const statuses = services.map((s) => s.status);
-  const status = statuses.every((s) => s === "ok") ? "ok" : statuses.some((s) => s === "ok" || s === "degraded") ? "degraded" : "down";
-  return { mode: ctx.config.mode, status, services };
+  return { mode: ctx.config.mode, ...summarizeHealth(services), services };
 }
 
 export function createOrchestrationApp(ctx: ServiceContext) {
