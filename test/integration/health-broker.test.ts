@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { servicePort } from "../../src/config.ts";
 import { startTestAppliance } from "../support/appliance.ts";
 import { BACKENDS } from "../support/env.ts";
+import { connectMcp, mcpUrl } from "../support/mcp.ts";
 
 async function closedPort(): Promise<number> {
   const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
@@ -51,6 +52,18 @@ for (const backend of BACKENDS) {
       const risk = await t.api("risk", "/api/v1/risk/status");
       expect(risk.status).toBe(503);
       expect(risk.body.error.code).toBe("broker_unavailable");
+    });
+
+    test("the MCP resource system://health says the same", async () => {
+      const client = await connectMcp(mcpUrl(t.config), { "x-api-key": t.key });
+      try {
+        const read = await client.readResource({ uri: "system://health" });
+        const body = JSON.parse((read.contents[0] as { text: string }).text);
+        expect(body.data.status).toBe("down");
+        expect(body.data.problems.some((p: string) => p.startsWith("broker: the broker's account could not be read"))).toBe(true);
+      } finally {
+        await client.close();
+      }
     });
   });
 }
