@@ -319,11 +319,12 @@ class SessionServer {
   }
 
   #enqueue(connection: Connection): void {
-    if (connection.queued) return;
-    connection.queued = true;
-    this.#waiting.push(connection);
-    if (connection.lockTimeoutMs > 0 && connection.served && !connection.finished) {
-      this.#clearTimer(connection);
+    if (!connection.queued) {
+      connection.queued = true;
+      this.#waiting.push(connection);
+    }
+    // Armed again when a statement arrives after the last one was cut (see #lockTimedOut).
+    if (connection.lockTimeoutMs > 0 && connection.served && !connection.finished && connection.timer === null) {
       connection.timer = setTimeout(() => this.#lockTimedOut(connection), connection.lockTimeoutMs);
     }
   }
