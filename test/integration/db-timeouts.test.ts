@@ -44,15 +44,16 @@ for (const backend of BACKENDS) {
           await release.promise;
         });
         await locked.promise;
-        const blocked = await pool`update risk_state set kill_switch_reason = 'x'`.then(
-          () => null,
-          (error: { code?: string }) => error,
-        );
+        const cutOff = (query: Promise<unknown>) => query.then(() => null, (error: { code?: string }) => error);
+        // Both ways postgres.js sends a statement: whole (no parameters), and described first (a new one with parameters).
+        const blocked = await cutOff(pool`update risk_state set kill_switch_reason = 'x'`);
+        const blockedWithParameter = await cutOff(pool`update risk_state set kill_switch_reason = ${"y"}`);
         release.resolve();
         await holding;
         expect(blocked?.code).toBe("55P03");
+        expect(blockedWithParameter?.code).toBe("55P03");
         // Cut off, not broken: the same pool runs the statement once the lock is free.
-        const [row] = await pool`update risk_state set kill_switch_reason = null returning 1 as ok`;
+        const [row] = await pool`update risk_state set kill_switch_reason = ${null} returning 1 as ok`;
         expect(row!.ok).toBe(1);
       } finally {
         await pool.end();

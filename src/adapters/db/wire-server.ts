@@ -61,6 +61,10 @@ const LOCK_TIMEOUT: ErrorFields = { severity: "ERROR", code: "55P03", message: "
 const IDLE_IN_TRANSACTION: ErrorFields = { severity: "FATAL", code: "25P03", message: "terminating connection due to idle-in-transaction timeout" };
 
 const { serialize } = protocol;
+/** Frontend message types that end a batch the backend answers. */
+const SYNC = 0x53;
+const QUERY = 0x51;
+const FLUSH = 0x48;
 
 export async function startWireServer(db: PGlite, opts: WireServerOptions = {}): Promise<WireServer> {
   // Clients get the same greeting PGlite gives (AuthenticationOk, ParameterStatus, BackendKeyData,
@@ -109,6 +113,8 @@ class Connection {
   idleInTransactionTimeoutMs = 0;
   /** Has had a turn: its first one (postgres.js reads the array types with it, and does not catch a failure there) waits without lock_timeout. */
   served = false;
+  /** Its batch was cut by lock_timeout after a Flush: its messages are skipped until the next Sync. */
+  discardingUntilSync = false;
   /** The lock-wait timer while queued, the idle timer while holding the session between messages. */
   timer: Timer | null = null;
   #input: Uint8Array = new Uint8Array(0);
@@ -290,6 +296,14 @@ class SessionServer {
         this.#finish(connection);
         return new Uint8Array(0);
       }
+      if (connection.discardingUntilSync) {
+        // As the backend does after an error in an extended-protocol batch: skip to the Sync, answer it.
+        if (message.type === "S") {
+          connection.discardingUntilSync = false;
+          connection.send(READY_FOR_QUERY_IDLE);
+        }
+        continue;
+      }
       const namespaced = namespaceStatementNames(refuseCopyFromStdin(message), connection.statementPrefix);
       if (namespaced.preparesStatement) connection.statements.add(namespaced.preparesStatement);
       if (namespaced.closesStatement) connection.statements.delete(namespaced.closesStatement);
@@ -334,14 +348,27 @@ class SessionServer {
     connection.timer = null;
   }
 
-  /** Still waiting for its turn: every statement queued up to its last Sync or Query fails as a lock timeout would. */
+  /**
+   * Still waiting for its turn: what it queued up to its last Sync, Query or Flush fails as a lock
+   * timeout would, answered as the backend answers an error: ErrorResponse, then ReadyForQuery at
+   * each Sync or Query; a batch that ended in Flush (postgres.js describes a new statement so) then
+   * skips its messages until the Sync the client sends on seeing the error.
+   */
   #lockTimedOut(connection: Connection): void {
     connection.timer = null;
     if (!connection.queued || connection.finished) return;
-    const lastEnd = connection.inbox.findLastIndex((m) => m[0] === 0x53 /* Sync */ || m[0] === 0x51 /* Query */);
+    const lastEnd = connection.inbox.findLastIndex((m) => m[0] === SYNC || m[0] === QUERY || m[0] === FLUSH);
     if (lastEnd < 0) return;
-    const cut = connection.inbox.splice(0, lastEnd + 1).filter((m) => m[0] === 0x53 || m[0] === 0x51).length;
-    for (let i = 0; i < cut; i++) connection.send(concatBytes([buildErrorResponse(LOCK_TIMEOUT), READY_FOR_QUERY_IDLE]));
+    let failed = false;
+    for (const message of connection.inbox.splice(0, lastEnd + 1)) {
+      if (!failed) connection.send(buildErrorResponse(LOCK_TIMEOUT));
+      failed = true;
+      if (message[0] === SYNC || message[0] === QUERY) {
+        connection.send(READY_FOR_QUERY_IDLE);
+        failed = false;
+      }
+    }
+    connection.discardingUntilSync = failed;
     this.#waiting.splice(this.#waiting.indexOf(connection), 1);
     connection.queued = false;
     this.#schedule(connection);
