@@ -6,10 +6,13 @@
  * every second, so two periods are 2 × (5 s + 1 s).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Sql } from "postgres";
+import type { Sql, TransactionSql } from "postgres";
 import { runSweep } from "../../src/doctor/sweep.ts";
 import { doctorWatch } from "../../src/doctor/watch.ts";
 import { createLogger } from "../../src/runtime/log.ts";
+import { entryRequestFrom } from "../../src/services/risk/entry-request.ts";
+import { entryRuleSettings, evaluateAgainstBook } from "../../src/services/risk/gate.ts";
+import { createEntryMarketView } from "../../src/services/risk/market-view.ts";
 import { liquidSymbols, startTestAppliance, type TestAppliance } from "../support/appliance.ts";
 import { doctorBroker } from "../support/doctor-drift.ts";
 import { BACKENDS, waitFor } from "../support/env.ts";
@@ -25,9 +28,11 @@ const FAST_DOCTOR = {
 
 type Appliance = Awaited<ReturnType<typeof startTestAppliance>>;
 
+const intentFor = (symbol: { symbol: string; price: number }) =>
+  ({ symbol: symbol.symbol, side: "long", type: "market", stopLoss: (symbol.price * 0.97).toFixed(2), takeProfit: (symbol.price * 1.075).toFixed(2), source: "api" }) as const;
+
 async function booksReconciled(t: Pick<TestAppliance, "api">, symbol: { symbol: string; price: number }) {
-  const intent = { symbol: symbol.symbol, side: "long", type: "market", stopLoss: (symbol.price * 0.97).toFixed(2), takeProfit: (symbol.price * 1.075).toFixed(2), source: "api" };
-  const { status, body } = await t.api("risk", "/api/v1/risk/validate", { body: { intent } });
+  const { status, body } = await t.api("risk", "/api/v1/risk/validate", { body: { intent: intentFor(symbol) } });
   expect(status).toBe(200);
   return body.verdicts.find((v: { rule: string }) => v.rule === "books_reconciled") as { ok: boolean; detail: string };
 }
@@ -67,8 +72,9 @@ for (const backend of BACKENDS) {
  * warning below, and the test holds that row FOR UPDATE. On PostgreSQL the lock wait is left long
  * (DB_LOCK_TIMEOUT_MS) so the sweep truly hangs: the schedule abandons it at its deadline and
  * starts the next, and risk (whose reads take no lock) refuses entries. On the embedded database a
- * held transaction holds its one session, so everyone waits: risk's own request is cut off by
- * lock_timeout (no entry is approved), and the schedule completes sweeps again once it is released.
+ * held transaction holds its one session, so everyone waits and is cut off by lock_timeout (the
+ * sweeps, and risk's own request: no entry is approved); the gate trading runs inside its order
+ * transaction, run in the holder's transaction, refuses with the reason.
  */
 for (const backend of BACKENDS) {
   describe(`a hung doctor sweep on ${backend.name}`, () => {
@@ -85,6 +91,17 @@ for (const backend of BACKENDS) {
       await t?.stop();
     });
 
+    /** books_reconciled as trading's order transaction evaluates it, run in the given transaction once it refuses. */
+    async function gateVerdictInside(tx: TransactionSql) {
+      const views = createEntryMarketView(doctorBroker(t));
+      const request = entryRequestFrom(intentFor(symbol), "1");
+      return waitFor("the gate to refuse", async () => {
+        const { evaluation } = await evaluateAgainstBook(tx, { request, view: await views.view(symbol.symbol), settings: entryRuleSettings(t.config) }, false);
+        const verdict = evaluation.verdicts.find((v) => v.rule === "books_reconciled")!;
+        return verdict.ok ? null : verdict;
+      }, 60_000, 500);
+    }
+
     const completedScheduledSweeps = async (sql: Sql, after: Date) =>
       Number((await sql`select count(*) as n from doctor_sweeps where triggered_by = 'schedule' and status in ('ok', 'warning', 'critical') and finished_at > ${after}`)[0]!.n);
 
@@ -99,9 +116,11 @@ for (const backend of BACKENDS) {
         values ('stale_cycle:cycle:watchdog-test', 'stale_cycle', 'warning', 'cycle:watchdog-test', 'pipeline_status', ${last!.id}, '{"db": null, "broker": null}', 'not_configured')`;
       const release = Promise.withResolvers<void>();
       const locked = Promise.withResolvers<number>();
+      const holder = Promise.withResolvers<TransactionSql>();
       const holding = t.sql.begin(async (tx) => {
         await tx`select 1 from doctor_issues where issue_key = 'stale_cycle:cycle:watchdog-test' for update`;
         const [newest] = await tx`select max(sweep_id) as id from doctor_sweeps`;
+        holder.resolve(tx);
         locked.resolve(Number(newest!.id));
         await release.promise;
       });
@@ -110,9 +129,10 @@ for (const backend of BACKENDS) {
         try {
           if (embedded) {
             // Everyone waits for the held session; risk's request is cut off rather than approving anything.
-            const intent = { symbol: symbol.symbol, side: "long", type: "market", stopLoss: (symbol.price * 0.97).toFixed(2), takeProfit: (symbol.price * 1.075).toFixed(2), source: "api" };
-            const { status, body } = await t.api("risk", "/api/v1/risk/validate", { body: { intent } });
+            const { status, body } = await t.api("risk", "/api/v1/risk/validate", { body: { intent: intentFor(symbol) } });
             expect(status === 200 && body.approved === true).toBe(false);
+            const refused = await gateVerdictInside(await holder.promise);
+            expect(refused.detail).toMatch(/doctor silent since the last sweep completed at \d{4}-\d\d-\d\dT/);
           } else {
             const refused = await waitFor("books_reconciled to refuse", async () => {
               const verdict = await booksReconciled(t, symbol);

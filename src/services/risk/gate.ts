@@ -115,10 +115,10 @@ export async function cycleSizeMultiplier(db: Db, cycleId: string | undefined): 
 /** When this thread started watching the doctor: a fresh start gives it time for its first sweep. */
 const WATCHING_SINCE = Date.now();
 
-/** The doctor's last completed sweep, by the database's clock (the one that stamped it). */
+/** The doctor's last completed sweep, by the database's clock (the one that stamped it; the current time, not the transaction's start). */
 async function doctorSilence(db: Db, watch: DoctorWatch): Promise<DoctorSilence> {
   const [last] = await db`
-    select finished_at, extract(epoch from now() - finished_at)::float8 * 1000 as ago_ms
+    select finished_at, extract(epoch from clock_timestamp() - finished_at)::float8 * 1000 as ago_ms
       from doctor_sweeps where finished_at is not null and status <> 'error' order by finished_at desc limit 1`;
   return {
     lastSweepAgoMs: last ? Number(last.ago_ms) : null,
