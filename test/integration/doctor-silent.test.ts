@@ -16,8 +16,10 @@ import { createEntryMarketView } from "../../src/services/risk/market-view.ts";
 import { liquidSymbols, startTestAppliance, type TestAppliance } from "../support/appliance.ts";
 import { doctorBroker } from "../support/doctor-drift.ts";
 import { BACKENDS, waitFor } from "../support/env.ts";
+import { startSmtpSink, type SmtpSink } from "../support/smtp-sink.ts";
 
 const quiet = createLogger("doctor-silent-test", "error");
+const DEAD_MAN_SUBJECT = "[catalyst] CRITICAL dead_man: the doctor's sweeps stopped";
 
 const FAST_DOCTOR = {
   VENUE_START: "2026-03-10T10:00",
@@ -74,21 +76,26 @@ for (const backend of BACKENDS) {
  * starts the next, and risk (whose reads take no lock) refuses entries. On the embedded database a
  * held transaction holds its one session, so everyone waits and is cut off by lock_timeout (the
  * sweeps, and risk's own request: no entry is approved); the gate trading runs inside its order
- * transaction, run in the holder's transaction, refuses with the reason.
+ * transaction, run in the holder's transaction, refuses with the reason. On both, the dead-man
+ * alarm (on its own timer) is e-mailed while the sweep loop is hung.
  */
 for (const backend of BACKENDS) {
   describe(`a hung doctor sweep on ${backend.name}`, () => {
     const embedded = backend.name === "embedded";
     let t: Appliance;
+    let sink: SmtpSink;
     let symbol: { symbol: string; price: number };
 
     beforeAll(async () => {
-      t = await startTestAppliance(backend, { ...FAST_DOCTOR, DB_LOCK_TIMEOUT_MS: embedded ? "1000" : "120000" }, ["venue", "risk", "trading"]);
+      sink = await startSmtpSink();
+      const mail = { SMTP_URL: sink.url, ALERT_EMAIL_TO: "desk@example.com" };
+      t = await startTestAppliance(backend, { ...FAST_DOCTOR, ...mail, DB_LOCK_TIMEOUT_MS: embedded ? "1000" : "120000" }, ["venue", "risk", "trading"]);
       [symbol] = (await liquidSymbols(t, 1)) as [{ symbol: string; price: number }];
     }, 90_000);
 
     afterAll(async () => {
       await t?.stop();
+      await sink?.stop();
     });
 
     /** books_reconciled as trading's order transaction evaluates it, run in the given transaction once it refuses. */
@@ -145,6 +152,8 @@ for (const backend of BACKENDS) {
               return Number(hung!.n) >= 2;
             }, 60_000, 200);
           }
+          // The dead-man, on its own timer outside the hung loop, raised the alarm.
+          await waitFor("the dead-man e-mail", async () => sink.messages.some((m) => m.subject === DEAD_MAN_SUBJECT), 60_000, 200);
         } finally {
           release.resolve();
           await holding;
