@@ -95,6 +95,19 @@ export interface RiskSettings {
   unprotectedLossPct: string;
 }
 
+/**
+ * Server-side limits every pool sets on its connections, so one hung statement, lock wait or
+ * forgotten transaction cannot stall a loop for good. On the embedded database the wire server
+ * enforces the lock wait and the idle transaction; PGlite cannot interrupt a running statement.
+ */
+export interface DatabaseTimeouts {
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+}
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { statementTimeoutMs: 30_000, lockTimeoutMs: 10_000, idleInTransactionTimeoutMs: 60_000 };
+
 export interface Config {
   mode: Mode;
   /** null only in sim mode before the runtime generates one into the data dir. */
@@ -102,6 +115,7 @@ export interface Config {
   dataDir: string;
   /** null → the embedded PostgreSQL in the data dir. */
   databaseUrl: string | null;
+  databaseTimeouts: DatabaseTimeouts;
   /** null → the in-process bus shared by the workers. */
   redisUrl: string | null;
   /** Prefix of bus channels and cache keys (`catalyst:scan_complete`). */
@@ -413,6 +427,11 @@ export function loadConfig(env: Env = process.env): Config {
     apiKey: apiKey(env, mode),
     dataDir: resolve(read(env, "CATALYST_DATA_DIR") ?? join(read(env, "HOME") ?? homedir(), ".catalyst")),
     databaseUrl: urlWithScheme(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
+    databaseTimeouts: {
+      statementTimeoutMs: positiveNumber(env, "DB_STATEMENT_TIMEOUT_MS", DEFAULT_DATABASE_TIMEOUTS.statementTimeoutMs, true),
+      lockTimeoutMs: positiveNumber(env, "DB_LOCK_TIMEOUT_MS", DEFAULT_DATABASE_TIMEOUTS.lockTimeoutMs, true),
+      idleInTransactionTimeoutMs: positiveNumber(env, "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", DEFAULT_DATABASE_TIMEOUTS.idleInTransactionTimeoutMs, true),
+    },
     redisUrl: urlWithScheme(env, "REDIS_URL", ["redis:", "rediss:"]),
     busNamespace: namespace,
     alpaca,

@@ -8,16 +8,20 @@ const DependencyCheck = t.Object({
   kind: t.String(),
   latencyMs: t.Optional(t.Number()),
   detail: t.Optional(t.String()),
+  /** The broker's: its last successful account read (null: none yet), that read's age, and this result's age (it is cached). */
+  lastSuccessAt: t.Optional(t.Union([t.String(), t.Null()])),
+  lastSuccessAgeSeconds: t.Optional(t.Union([t.Number(), t.Null()])),
+  checkedAgeSeconds: t.Optional(t.Number()),
 });
 
 export const HealthReport = t.Object({
   service: t.String(),
-  /** ok: all dependencies up; degraded: the bus is down (the database still serves); down: no database. */
+  /** ok: all dependencies up; degraded: the broker or the bus (Redis) does not answer (the database still serves); down: no database. */
   status: t.Union([t.Literal("ok"), t.Literal("degraded"), t.Literal("down")]),
   mode: Mode,
   version: t.String(),
   uptimeSeconds: t.Number(),
-  /** Each dependency by name: database and bus for the services, clock and market for the venue. */
+  /** Each dependency by name: database, bus and broker for the services, clock and market for the venue. */
   checks: t.Record(t.String(), DependencyCheck),
 });
 
@@ -41,7 +45,13 @@ export const systemHealthRoute = defineRoute({
   summary: "Health of every service, asked over HTTP through the typed client",
   response: t.Object({
     mode: Mode,
+    /**
+     * down: the broker is unreachable (nothing can be entered, exited or reconciled) or no service
+     * is up; degraded: some service is unreachable, degraded (e.g. Redis) or down; ok: all ok.
+     */
     status: t.Union([t.Literal("ok"), t.Literal("degraded"), t.Literal("down")]),
+    /** Why it is not ok, one sentence each (empty when ok). */
+    problems: t.Array(t.String()),
     services: t.Array(ServiceHealth),
   }),
 });

@@ -8,14 +8,15 @@ import { brokerSignedAs } from "../runtime/broker.ts";
 import type { ApplianceDatabase } from "../runtime/database.ts";
 import { createLogger, type Logger } from "../runtime/log.ts";
 import { startDoctorSchedule } from "./schedule.ts";
+import { doctorWatch } from "./watch.ts";
 
 /** hub: the in-process bus's hub when there is no Redis. */
 export async function startDoctor(config: Config, database: ApplianceDatabase, apiKey: string, hub: InProcessBusHub | null): Promise<{ stop(): Promise<void> }> {
   const log = createLogger("doctor", config.logLevel);
-  const sql = connectDatabase(database.url, { max: 2, application: "catalyst-doctor" });
+  const sql = connectDatabase(database.url, { max: 2, application: "catalyst-doctor", timeouts: config.databaseTimeouts });
   const broker = brokerSignedAs(config, apiKey, "doctor");
   const bus = await doctorBus(config, hub, log);
-  const schedule = startDoctorSchedule({ sql, broker, mode: config.mode, mailer: createMailer(config), log, tickSeconds: config.doctorTickSeconds, bus });
+  const schedule = startDoctorSchedule({ sql, broker, mode: config.mode, mailer: createMailer(config), log, tickSeconds: config.doctorTickSeconds, bus, silenceLimitMs: doctorWatch(config).limitMs });
   return {
     async stop() {
       await schedule.stop();

@@ -17,19 +17,19 @@ export async function backupDatabase(config: Config, file: string): Promise<Dump
 
 export async function restoreDatabaseFrom(config: Config, file: string): Promise<DumpSummary> {
   const path = resolve(file);
-  if (config.databaseUrl) return withConnection(config.databaseUrl, (sql) => restoreDatabase(sql, path));
+  if (config.databaseUrl) return withConnection(config, config.databaseUrl, (sql) => restoreDatabase(sql, path));
   // Takes the data dir's lock: refused while the appliance runs.
   const { openEmbeddedDatabase } = await import("../adapters/db/embedded.ts");
   const embedded = await openEmbeddedDatabase({ dataDir: config.dataDir });
   try {
-    return await withConnection(embedded.url, (sql) => restoreDatabase(sql, path));
+    return await withConnection(config, embedded.url, (sql) => restoreDatabase(sql, path));
   } finally {
     await embedded.close();
   }
 }
 
-async function withConnection<T>(url: string, use: (sql: Sql) => Promise<T>): Promise<T> {
-  const sql = connectDatabase(url, { max: 1, application: "catalyst-backup" });
+async function withConnection<T>(config: Config, url: string, use: (sql: Sql) => Promise<T>): Promise<T> {
+  const sql = connectDatabase(url, { max: 1, application: "catalyst-backup", timeouts: config.databaseTimeouts });
   try {
     return await use(sql);
   } finally {

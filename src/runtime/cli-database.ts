@@ -23,14 +23,14 @@ export async function withCliDatabase<T>(config: Config, work: (sql: Sql) => Pro
   if (served !== null) {
     // Named by host and port only: the served URL carries the database's password.
     const { host } = new URL(served);
-    return withConnection(served, work, `the embedded database of the catalyst serving ${config.dataDir} (${host}): is it still running?`);
+    return withConnection(config, served, work, `the embedded database of the catalyst serving ${config.dataDir} (${host}): is it still running?`);
   }
   // Migrates too, as `serve` would: a command may be the first to touch a new database.
   const database = await openApplianceDatabase(config).catch((error: unknown) => {
     throw reachError(error, describe(config));
   });
   try {
-    return await withConnection(database.url, work, describe(config));
+    return await withConnection(config, database.url, work, describe(config));
   } finally {
     await database.close();
   }
@@ -42,8 +42,8 @@ function describe(config: Config): string {
   return `the PostgreSQL at DATABASE_URL (${url.hostname}:${url.port || 5432}${url.pathname}): check that it runs and that DATABASE_URL is right`;
 }
 
-async function withConnection<T>(url: string, work: (sql: Sql) => Promise<T>, what: string): Promise<T> {
-  const sql = connectDatabase(url, { max: 2, application: "catalyst-cli" });
+async function withConnection<T>(config: Config, url: string, work: (sql: Sql) => Promise<T>, what: string): Promise<T> {
+  const sql = connectDatabase(url, { max: 2, application: "catalyst-cli", timeouts: config.databaseTimeouts });
   try {
     return await work(sql);
   } catch (error) {

@@ -17,7 +17,7 @@ export async function openApplianceDatabase(config: Config): Promise<ApplianceDa
     ? null
     : await (await import("../adapters/db/embedded.ts")).openEmbeddedDatabase({ dataDir: config.dataDir });
   const url = config.databaseUrl ?? embedded!.url;
-  const sql = connectDatabase(url, { max: 1, application: "catalyst-migrate" });
+  const sql = connectDatabase(url, { max: 1, application: "catalyst-migrate", timeouts: config.databaseTimeouts });
   let migrations: MigrationResult;
   try {
     migrations = await migrate(sql);

@@ -7,21 +7,32 @@ import { healthRoute } from "../contracts/health.ts";
 import type { RouteContract, RouteHandlerInput, RouteOutput } from "../contracts/route.ts";
 import { VERSION } from "../version.ts";
 import { keyMatches, presentedKey } from "./auth.ts";
+import { serviceBroker } from "./broker.ts";
+import { createBrokerProbe, type BrokerProbe } from "./broker-probe.ts";
 import type { ServiceContext } from "./context.ts";
 import { ApiError, errorBody, errorResponse } from "./errors.ts";
 
 type HealthReport = RouteOutput<typeof healthRoute>;
 
+/** One broker probe per service (a worker has one context), created on the first /health. */
+const brokerProbes = new WeakMap<ServiceContext, BrokerProbe>();
+
+function brokerProbeOf(ctx: ServiceContext): BrokerProbe {
+  let probe = brokerProbes.get(ctx);
+  if (!probe) brokerProbes.set(ctx, (probe = createBrokerProbe(serviceBroker(ctx), ctx.config.mode)));
+  return probe;
+}
+
+/** down: the database does not answer (nothing works); degraded: it does, but the broker or the bus (Redis) does not; ok: all answer. */
 export async function healthReport(ctx: ServiceContext): Promise<HealthReport> {
-  const database = await checkDatabase(ctx.sql);
-  const bus = ctx.bus.health();
+  const [database, bus, broker] = await Promise.all([checkDatabase(ctx.sql), ctx.bus.check(), brokerProbeOf(ctx).check()]);
   return {
     service: ctx.service,
-    status: !database.ok ? "down" : bus.ok ? "ok" : "degraded",
+    status: !database.ok ? "down" : bus.ok && broker.ok ? "ok" : "degraded",
     mode: ctx.config.mode,
     version: VERSION,
     uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
-    checks: { database, bus },
+    checks: { database, bus, broker },
   };
 }
 

@@ -21,7 +21,7 @@ let inProcessBus: InProcessBus | null = null;
 async function start(init: WorkerInit): Promise<void> {
   const { service, config } = init;
   const log = createLogger(service, config.logLevel);
-  const sql: Sql = connectDatabase(init.databaseUrl, { max: init.poolSize, application: `catalyst-${service}` });
+  const sql: Sql = connectDatabase(init.databaseUrl, { max: init.poolSize, application: `catalyst-${service}`, timeouts: config.databaseTimeouts });
   let bus: Bus;
   if (config.redisUrl) {
     // ioredis is loaded only where Redis is configured: a few MB in each of ten workers otherwise.

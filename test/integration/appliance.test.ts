@@ -27,7 +27,7 @@ for (const backend of BACKENDS) {
       await cleanup?.();
     });
 
-    test("every service answers /health without a key, reporting database and bus", async () => {
+    test("every service answers /health without a key, reporting database, bus and broker", async () => {
       const expectedBus = backend.name === "embedded" ? "in-process" : "redis";
       for (const service of CATALYST_SERVICES) {
         const response = await fetch(url(service, "/health"));
@@ -36,6 +36,8 @@ for (const backend of BACKENDS) {
         expect(body).toMatchObject({ service, status: "ok", mode: "sim" });
         expect(body.checks.database).toMatchObject({ ok: true, kind: "postgresql" });
         expect(body.checks.bus).toMatchObject({ ok: true, kind: expectedBus });
+        expect(body.checks.broker).toMatchObject({ ok: true, kind: "venue", lastSuccessAgeSeconds: expect.any(Number) });
+        expect(Date.parse(body.checks.broker.lastSuccessAt)).toBeGreaterThan(0);
       }
     });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { sweepDue, sweepWindowAt } from "../../src/domain/doctor/window.ts";
+import { doctorSilenceLimitMs, sweepDue, sweepWindowAt } from "../../src/domain/doctor/window.ts";
 
 const et = (iso: string) => Date.parse(iso); // instants given in UTC; March 2026 is EDT (UTC-4)
 const FIVE_MIN = 5 * 60_000;
@@ -25,5 +25,12 @@ describe("the doctor's sweep window", () => {
     expect(sweepDue(t, t - FIVE_MIN + 1, FIVE_MIN)).toBe(false);
     expect(sweepDue(t, t - FIVE_MIN, FIVE_MIN)).toBe(true);
     expect(sweepDue(et("2026-03-10T22:00:00Z"), null, FIVE_MIN)).toBe(false);
+  });
+});
+
+describe("doctorSilenceLimitMs", () => {
+  test("two periods of the interval at the market's speed plus a tick each", () => {
+    expect(doctorSilenceLimitMs(300_000, 1, 30_000)).toBe(660_000);
+    expect(doctorSilenceLimitMs(300_000, 60, 30_000)).toBe(70_000);
   });
 });

@@ -28,7 +28,15 @@ const BASE: RiskInput = {
     recentVolume: { sessions: 20, shares: 20 * 390 * 10_000, sessionMinutes: 20 * 390 },
   },
   account: TEST_ACCOUNT,
-  book: { exposures: [], entriesToday: 0, killSwitch: null, halt: null, openCriticalIssues: [], sector: "TECH" },
+  book: {
+    exposures: [],
+    entriesToday: 0,
+    killSwitch: null,
+    halt: null,
+    openCriticalIssues: [],
+    doctorSilence: { lastSweepAgoMs: 60_000, lastSweepAt: "2026-03-10T15:59:00.000Z", watchingForMs: 3_600_000, limitMs: 660_000, marketSpeed: 1 },
+    sector: "TECH",
+  },
   priceBandPct: 2,
   now: etInstant("2026-03-10", "11:00"),
   flattenWindowMinutes: 15,
@@ -135,6 +143,34 @@ describe("books_reconciled", () => {
     expect(v.ok).toBe(false);
     expect(v.detail).toContain("phantom_position:position:7");
     expect(v.detail).toContain("catalyst doctor");
+  });
+  const silent = (changes: Partial<RiskInput["book"]["doctorSilence"]>, now = BASE.now) =>
+    verdict("books_reconciled", { now, book: { doctorSilence: { ...BASE.book.doctorSilence, ...changes } } });
+  test("fails closed when no sweep completed within the limit in the doctor's window, saying since when", () => {
+    const v = silent({ lastSweepAgoMs: 661_000 });
+    expect(v.ok).toBe(false);
+    expect(v.detail).toContain("doctor silent since the last sweep completed at 2026-03-10T15:59:00.000Z");
+    expect(v.detail).toContain("661 s");
+  });
+  test("passes at the limit, and while the watcher is younger than it (a fresh start)", () => {
+    expect(silent({ lastSweepAgoMs: 660_000 }).ok).toBe(true);
+    expect(silent({ lastSweepAgoMs: null, lastSweepAt: null, watchingForMs: 600_000 }).ok).toBe(true);
+  });
+  test("a doctor that never completed a sweep is silent once the watcher has waited the limit", () => {
+    const v = silent({ lastSweepAgoMs: null, lastSweepAt: null, watchingForMs: 700_000 });
+    expect(v.ok).toBe(false);
+    expect(v.detail).toContain("no sweep has completed yet");
+  });
+  test("only the open window counts: 09:20 after a silent night passes, 09:27 does not", () => {
+    const overnight = { lastSweepAgoMs: 17 * 3_600_000 };
+    expect(silent(overnight, etInstant("2026-03-10", "09:20")).ok).toBe(true);
+    expect(silent(overnight, etInstant("2026-03-10", "09:27")).ok).toBe(false);
+    expect(silent(overnight, etInstant("2026-03-10", "16:30")).ok).toBe(true);
+  });
+  test("at a faster market clock the window's open time is converted to wall time", () => {
+    // 09:45 at 60x: the window has been open 30 market minutes, 30 wall seconds.
+    expect(silent({ lastSweepAgoMs: 3_600_000, limitMs: 61_000, marketSpeed: 60 }, etInstant("2026-03-10", "09:45")).ok).toBe(true);
+    expect(silent({ lastSweepAgoMs: 3_600_000, limitMs: 61_000, marketSpeed: 60 }, etInstant("2026-03-10", "10:30")).ok).toBe(false);
   });
 });
 

@@ -9,6 +9,7 @@ export type BusKind = "redis" | "in-process";
 export interface BusHealth {
   ok: boolean;
   kind: BusKind;
+  latencyMs?: number;
   detail?: string;
 }
 
@@ -24,7 +25,10 @@ export interface Bus {
   subscribe(channel: BusChannel, handler: BusHandler): () => void;
   cacheGet<T>(key: string): Promise<T | null>;
   cacheSet(key: string, value: unknown, ttlSeconds: number): Promise<boolean>;
+  /** The connection state as last seen (no round trip). */
   health(): BusHealth;
+  /** A real round trip where there is a server (Redis PING); the state otherwise. */
+  check(): Promise<BusHealth>;
   close(): Promise<void>;
 }
 

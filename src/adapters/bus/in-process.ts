@@ -116,6 +116,10 @@ export class InProcessBus implements Bus {
     return { ok: !this.closed, kind: this.kind };
   }
 
+  async check(): Promise<BusHealth> {
+    return this.health();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const resolve of this.pending.values()) resolve(null);

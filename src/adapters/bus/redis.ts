@@ -1,7 +1,10 @@
 /** The bus on Redis (ioredis). Redis down → degraded: publishes report false, the cache misses. */
 import { Redis } from "ioredis";
 import { isBusChannel, parseBusMessage, type BusChannel } from "../../contracts/bus.ts";
+import { withDeadline } from "../../runtime/deadline.ts";
 import { envelope, Subscribers, type Bus, type BusHandler, type BusHealth } from "./bus.ts";
+
+const PING_DEADLINE_MS = 2000;
 
 const options = {
   // Fail fast instead of queueing while Redis is away; callers fall back to the database.
@@ -88,6 +91,19 @@ export class RedisBus implements Bus {
     const ok = this.commands.status === "ready" && this.subscriber.status === "ready";
     if (ok) return { ok, kind: this.kind };
     return { ok, kind: this.kind, detail: `redis ${this.commands.status}${this.lastError ? `: ${this.lastError}` : ""}` };
+  }
+
+  /** PING on the command connection (it fails at once while Redis is away: no offline queue), plus the subscriber's state. */
+  async check(): Promise<BusHealth> {
+    const started = performance.now();
+    try {
+      await withDeadline(this.commands.ping(), PING_DEADLINE_MS, "redis PING");
+    } catch (error) {
+      return { ok: false, kind: this.kind, latencyMs: Math.round(performance.now() - started), detail: `redis PING failed: ${(error as Error).message}` };
+    }
+    const latencyMs = Math.round(performance.now() - started);
+    if (this.subscriber.status !== "ready") return { ok: false, kind: this.kind, latencyMs, detail: `redis answers PING but the subscriber connection is ${this.subscriber.status}: bus messages are not received` };
+    return { ok: true, kind: this.kind, latencyMs };
   }
 
   async close(): Promise<void> {

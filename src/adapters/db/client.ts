@@ -3,6 +3,8 @@
  * NUMERIC and BIGINT arrive as strings (postgres.js' default), so money is never silently a float.
  */
 import postgres, { type Sql } from "postgres";
+import { withDeadline } from "../../runtime/deadline.ts";
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from "../../config.ts";
 
 /**
  * Options for `sql.unsafe` with constant text: postgres.js prepares tagged queries but not unsafe
@@ -10,12 +12,22 @@ import postgres, { type Sql } from "postgres";
  */
 export const PREPARED = { prepare: true } as const;
 
-export function connectDatabase(url: string, options: { max: number; application: string }): Sql {
+/**
+ * A pool whose connections carry the timeouts as startup parameters (milliseconds), so they hold
+ * from the first statement: on PostgreSQL as settings, on the embedded one read by its wire server.
+ */
+export function connectDatabase(url: string, options: { max: number; application: string; timeouts?: DatabaseTimeouts }): Sql {
+  const timeouts = options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS;
   return postgres(url, {
     max: options.max,
     idle_timeout: 30,
     connect_timeout: 10,
-    connection: { application_name: options.application },
+    connection: {
+      application_name: options.application,
+      statement_timeout: timeouts.statementTimeoutMs,
+      lock_timeout: timeouts.lockTimeoutMs,
+      idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
+    },
     onnotice: () => undefined,
   });
 }
@@ -29,18 +41,10 @@ export interface DatabaseCheck {
 
 export async function checkDatabase(sql: Sql, timeoutMs = 2000): Promise<DatabaseCheck> {
   const started = performance.now();
-  let timer: Timer | undefined;
   try {
-    await Promise.race([
-      sql`select 1`,
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    await withDeadline(sql`select 1`, timeoutMs, "select 1");
     return { ok: true, kind: "postgresql", latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
     return { ok: false, kind: "postgresql", latencyMs: Math.round(performance.now() - started), detail: (error as Error).message };
-  } finally {
-    clearTimeout(timer);
   }
 }

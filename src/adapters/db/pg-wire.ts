@@ -297,6 +297,16 @@ export function buildErrorResponse({ severity, code, message }: ErrorFields): Ui
   return buildMessage("E", [`S${severity}`, `V${severity}`, `C${code}`, `M${message}`, ""]);
 }
 
+/** ReadyForQuery('I'): what the backend sends after an error outside a transaction. */
+export const READY_FOR_QUERY_IDLE = new Uint8Array([0x5a, 0, 0, 0, 5, 0x49]);
+
+/** A time setting as a startup parameter gives it ("5000", "5000ms", "5s", "1min"), in ms; 0 (off) when absent or unreadable. */
+export function millisecondsSetting(value: string | undefined): number {
+  const match = /^\s*(\d+)\s*(ms|s|min)?\s*$/.exec(value ?? "");
+  if (!match) return 0;
+  return Number(match[1]) * ({ ms: 1, s: 1000, min: 60_000 } as const)[(match[2] ?? "ms") as "ms" | "s" | "min"];
+}
+
 /** Joins byte chunks into one buffer (the single-chunk case is returned as is). */
 export function concatBytes(parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;

@@ -9,10 +9,12 @@ import {
   buildErrorResponse,
   concatBytes,
   ENCRYPTION_REFUSED,
+  millisecondsSetting,
   namespaceStatementNames,
   parseSaslInitialResponse,
   parseSaslResponse,
   parseStartupPacket,
+  READY_FOR_QUERY_IDLE,
   refuseCopyFromStdin,
   scanReadyForQuery,
   splitFrontendMessages,
@@ -43,6 +45,12 @@ const log = createLogger("embedded-db", "warn");
 //
 // Every client authenticates with SCRAM-SHA-256 against one password (any user name: the session
 // is PGlite's single "postgres" one), so other local processes cannot read or change the books.
+// A connection's lock_timeout and idle_in_transaction_session_timeout startup parameters are
+// enforced here, since the session is shared: waiting for another connection's turn longer than
+// lock_timeout cuts the waiting statements off (55P03), and holding the session idle longer than
+// idle_in_transaction_session_timeout ends the holder's connection (25P03; its transaction is
+// rolled back); a connection's first turn waits without limit (see Connection.served), bounded by
+// the holder's idle timeout. statement_timeout cannot be: PGlite runs a statement synchronously to its end.
 //
 // In-process users of the same PGlite (db.query) are serialised with us by db.runExclusive but
 // are not kept out of a client's open transaction: while serving, go through the wire only.
@@ -72,8 +80,14 @@ const CLOSE_GRACE_MS = 1_000;
 const SHUTTING_DOWN: ErrorFields = { severity: "FATAL", code: "57P03", message: "the database system is shutting down" };
 const ADMIN_SHUTDOWN: ErrorFields = { severity: "FATAL", code: "57P01", message: "terminating connection due to administrator command" };
 const DATABASE_FAILED: ErrorFields = { severity: "FATAL", code: "XX000", message: "the embedded database failed; restart catalyst" };
+const LOCK_TIMEOUT: ErrorFields = { severity: "ERROR", code: "55P03", message: "canceling statement due to lock timeout (another connection held the embedded database's session)" };
+const IDLE_IN_TRANSACTION: ErrorFields = { severity: "FATAL", code: "25P03", message: "terminating connection due to idle-in-transaction timeout" };
 
 const { serialize } = protocol;
+/** Frontend message types that end a batch the backend answers. */
+const SYNC = 0x53;
+const QUERY = 0x51;
+const FLUSH = 0x48;
 
 export async function startWireServer(db: PGlite, opts: WireServerOptions): Promise<WireServer> {
   // Clients get the same greeting PGlite gives (AuthenticationOk, ParameterStatus, BackendKeyData,
@@ -123,6 +137,15 @@ class Connection {
   finished = false;
   cleanedUp = false;
   socketClosed = false;
+  /** From the startup parameters; 0 = off. */
+  lockTimeoutMs = 0;
+  idleInTransactionTimeoutMs = 0;
+  /** Has had a turn: its first one (postgres.js reads the array types with it, and does not catch a failure there) waits without lock_timeout. */
+  served = false;
+  /** Its batch was cut by lock_timeout after a Flush: its messages are skipped until the next Sync. */
+  discardingUntilSync = false;
+  /** The lock-wait timer while queued, the idle timer while holding the session between messages. */
+  timer: Timer | null = null;
   #input: Uint8Array = new Uint8Array(0);
   #unsent: Uint8Array[] = [];
   #unsentBytes = 0;
@@ -223,6 +246,7 @@ class SessionServer {
 
   receive(connection: Connection, chunk: Uint8Array): void {
     if (connection.finished) return;
+    if (connection === this.#owner) this.#clearTimer(connection); // no longer idle
     try {
       let input = connection.appendInput(chunk);
       if (connection.phase === "startup") input = this.#handleStartup(connection, input);
@@ -287,6 +311,8 @@ class SessionServer {
           break;
         case "startup":
           connection.user = startup.parameters.user ?? "";
+          connection.lockTimeoutMs = millisecondsSetting(startup.parameters.lock_timeout);
+          connection.idleInTransactionTimeoutMs = millisecondsSetting(startup.parameters.idle_in_transaction_session_timeout);
           connection.send(buildAuthenticationSasl([SCRAM_MECHANISM]));
           connection.phase = "authenticating";
           break;
@@ -356,6 +382,14 @@ class SessionServer {
         this.#finish(connection);
         return new Uint8Array(0);
       }
+      if (connection.discardingUntilSync) {
+        // As the backend does after an error in an extended-protocol batch: skip to the Sync, answer it.
+        if (message.type === "S") {
+          connection.discardingUntilSync = false;
+          connection.send(READY_FOR_QUERY_IDLE);
+        }
+        continue;
+      }
       const namespaced = namespaceStatementNames(refuseCopyFromStdin(message), connection.statementPrefix);
       if (namespaced.preparesStatement) connection.statements.add(namespaced.preparesStatement);
       if (namespaced.closesStatement) connection.statements.delete(namespaced.closesStatement);
@@ -385,9 +419,55 @@ class SessionServer {
   }
 
   #enqueue(connection: Connection): void {
-    if (connection.queued) return;
-    connection.queued = true;
-    this.#waiting.push(connection);
+    if (!connection.queued) {
+      connection.queued = true;
+      this.#waiting.push(connection);
+    }
+    // Armed again when a statement arrives after the last one was cut (see #lockTimedOut).
+    if (connection.lockTimeoutMs > 0 && connection.served && !connection.finished && connection.timer === null) {
+      connection.timer = setTimeout(() => this.#lockTimedOut(connection), connection.lockTimeoutMs);
+    }
+  }
+
+  #clearTimer(connection: Connection): void {
+    if (connection.timer) clearTimeout(connection.timer);
+    connection.timer = null;
+  }
+
+  /**
+   * Still waiting for its turn: what it queued up to its last Sync, Query or Flush fails as a lock
+   * timeout would, answered as the backend answers an error: ErrorResponse, then ReadyForQuery at
+   * each Sync or Query; a batch that ended in Flush (postgres.js describes a new statement so) then
+   * skips its messages until the Sync the client sends on seeing the error.
+   */
+  #lockTimedOut(connection: Connection): void {
+    connection.timer = null;
+    if (!connection.queued || connection.finished) return;
+    const lastEnd = connection.inbox.findLastIndex((m) => m[0] === SYNC || m[0] === QUERY || m[0] === FLUSH);
+    if (lastEnd < 0) return;
+    let failed = false;
+    for (const message of connection.inbox.splice(0, lastEnd + 1)) {
+      if (!failed) connection.send(buildErrorResponse(LOCK_TIMEOUT));
+      failed = true;
+      if (message[0] === SYNC || message[0] === QUERY) {
+        connection.send(READY_FOR_QUERY_IDLE);
+        failed = false;
+      }
+    }
+    connection.discardingUntilSync = failed;
+    this.#waiting.splice(this.#waiting.indexOf(connection), 1);
+    connection.queued = false;
+    this.#schedule(connection);
+  }
+
+  /** Holding the session with nothing to run: ended once idle for its idle_in_transaction_session_timeout. */
+  #watchIdleOwner(connection: Connection): void {
+    if (connection.idleInTransactionTimeoutMs <= 0 || connection.finished) return;
+    this.#clearTimer(connection);
+    connection.timer = setTimeout(() => {
+      connection.timer = null;
+      if (this.#owner === connection && connection.holdsSession && connection.inbox.length === 0) this.#refuse(connection, IDLE_IN_TRANSACTION);
+    }, connection.idleInTransactionTimeoutMs);
   }
 
   async #drain(): Promise<void> {
@@ -416,6 +496,8 @@ class SessionServer {
 
   async #runTurn(connection: Connection): Promise<void> {
     this.#owner = connection;
+    connection.served = true;
+    this.#clearTimer(connection);
     const isCleanup = connection.inbox.length === 0;
     const batch = isCleanup ? cleanupMessages(connection.statements) : connection.takeInbox();
     try {
@@ -440,6 +522,7 @@ class SessionServer {
       connection.cleanedUp = true;
       connection.holdsSession = false;
     }
+    if (connection.holdsSession && !connection.hasWork()) this.#watchIdleOwner(connection);
     if (!connection.holdsSession) {
       this.#owner = null;
       if (connection.hasWork()) this.#enqueue(connection); // to the back of the line: fair
@@ -457,6 +540,7 @@ class SessionServer {
   }
 
   #retire(connection: Connection): void {
+    this.#clearTimer(connection);
     if (!this.#connections.delete(connection)) return;
     if (this.#connections.size === 0) {
       for (const resolve of this.#onEmpty.splice(0)) resolve();

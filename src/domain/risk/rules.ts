@@ -16,6 +16,7 @@ import {
 } from "../money.ts";
 import { etDate, formatEt, nextTradingDay, session } from "../exchange-calendar.ts";
 import { flattenWindowOf } from "../flatten-window.ts";
+import { doctorSilentFor } from "../doctor/window.ts";
 import { dailyLossStatus, lossToday } from "./daily-loss.ts";
 import {
   asPercent,
@@ -55,12 +56,26 @@ export function checkKillSwitch({ book }: RiskInput): Verdict {
     : verdict("kill_switch", true, "no emergency stop is active");
 }
 
-/** The doctor found the books and the broker disagreeing in a way that matters: no new risk until that is resolved. */
-export function checkBooksReconciled({ book }: RiskInput): Verdict {
+/**
+ * The doctor found the books and the broker disagreeing in a way that matters, or nothing is
+ * checking them (its sweeps stopped completing in its window): no new risk until that is resolved.
+ */
+export function checkBooksReconciled({ book, now }: RiskInput): Verdict {
   const open = book.openCriticalIssues;
-  return open.length > 0
-    ? verdict("books_reconciled", false, `the doctor has ${open.length} critical issue(s) open (${open.slice(0, 3).join(", ")}${open.length > 3 ? ", …" : ""})`, "run `catalyst doctor` to see them; entries resume when the next sweep finds them resolved")
-    : verdict("books_reconciled", true, "no critical doctor issue is open");
+  if (open.length > 0) {
+    return verdict("books_reconciled", false, `the doctor has ${open.length} critical issue(s) open (${open.slice(0, 3).join(", ")}${open.length > 3 ? ", …" : ""})`, "run `catalyst doctor` to see them; entries resume when the next sweep finds them resolved");
+  }
+  const silentMs = doctorSilentFor(now, book.doctorSilence);
+  if (silentMs !== null) {
+    const since = book.doctorSilence.lastSweepAt === null ? "no sweep has completed yet" : `the last sweep completed at ${book.doctorSilence.lastSweepAt}`;
+    return verdict(
+      "books_reconciled",
+      false,
+      `doctor silent since ${since}: nothing has checked the books against the broker for ${Math.round(silentMs / 1000)} s of its window (limit ${Math.round(book.doctorSilence.limitMs / 1000)} s)`,
+      "check the doctor in the log (journalctl -u catalyst: \"doctor sweep\") and the database; entries resume after the next completed sweep (`catalyst doctor` runs one)",
+    );
+  }
+  return verdict("books_reconciled", true, "no critical doctor issue is open and the doctor's sweeps are current");
 }
 
 export function checkDailyLossHalt({ account, limits, book }: RiskInput): Verdict {

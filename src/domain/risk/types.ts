@@ -5,6 +5,7 @@
  */
 import type { Decimal } from "../money.ts";
 import type { PositionSide } from "../order-side.ts";
+import type { DoctorSilence } from "../doctor/window.ts";
 
 export interface RiskLimits {
   maxOpenPositions: number;
@@ -96,6 +97,8 @@ export interface BookSnapshot {
   halt: { reason: string } | null;
   /** Critical doctor issues still open (entries fail closed until they are resolved). */
   openCriticalIssues: string[];
+  /** The doctor's last completed sweep: entries fail closed too while it is silent in its window. */
+  doctorSilence: DoctorSilence;
   /** The candidate's sector (null: unclassified, limited as the "unclassified" bucket). */
   sector: string | null;
 }

@@ -8,6 +8,7 @@ import { defaultServices } from "../../runtime/services.ts";
 import { createMcpDeps } from "./mcp/deps.ts";
 import { createMcpEndpoint, MCP_PATH } from "./mcp/http.ts";
 import { createLiveFeed } from "./mcp/live.ts";
+import { summarizeHealth } from "./system-health.ts";
 
 type SystemHealth = RouteOutput<typeof systemHealthRoute>;
 
@@ -25,9 +26,7 @@ async function systemHealth(ctx: ServiceContext): Promise<SystemHealth> {
       }
     }),
   );
-  const statuses = services.map((s) => s.status);
-  const status = statuses.every((s) => s === "ok") ? "ok" : statuses.some((s) => s === "ok" || s === "degraded") ? "degraded" : "down";
-  return { mode: ctx.config.mode, status, services };
+  return { mode: ctx.config.mode, ...summarizeHealth(services), services };
 }
 
 export function createOrchestrationApp(ctx: ServiceContext) {

@@ -14,6 +14,8 @@ import type { PositionSide } from "../../domain/order-side.ts";
 import { LIVE_ORDER_STATUSES } from "../../domain/order-status.ts";
 import { positionAtRisk, workingEntryAtRisk } from "../../domain/risk/at-risk.ts";
 import { openCriticalIssueKeys } from "../../doctor/issues.ts";
+import { doctorWatch, type DoctorWatch } from "../../doctor/watch.ts";
+import type { DoctorSilence } from "../../domain/doctor/window.ts";
 import { ApiError } from "../../runtime/errors.ts";
 import type { EntryMarketView } from "./market-view.ts";
 
@@ -127,10 +129,26 @@ export async function cycleSizeMultiplier(db: Db, cycleId: string | undefined): 
   return cycle.multiplier ?? "1";
 }
 
+/** When this thread started watching the doctor: a fresh start gives it time for its first sweep. */
+const WATCHING_SINCE = Date.now();
+
+/** The doctor's last completed sweep, by the database's clock (the one that stamped it; the current time, not the transaction's start). */
+async function doctorSilence(db: Db, watch: DoctorWatch): Promise<DoctorSilence> {
+  const [last] = await db`
+    select finished_at, extract(epoch from clock_timestamp() - finished_at)::float8 * 1000 as ago_ms
+      from doctor_sweeps where finished_at is not null and status <> 'error' order by finished_at desc limit 1`;
+  return {
+    lastSweepAgoMs: last ? Number(last.ago_ms) : null,
+    lastSweepAt: last ? new Date(last.finished_at).toISOString() : null,
+    watchingForMs: Date.now() - WATCHING_SINCE,
+    ...watch,
+  };
+}
+
 /**
  * The settings the rules take from configuration (RISK_PRICE_BAND_PCT, TRADING_FLATTEN_MINUTES,
- * RISK_EXIT_PARTICIPATION_PCT, RISK_MAX_QUOTE_AGE_SECONDS) and the one the book is valued with
- * (RISK_UNPROTECTED_LOSS_PCT).
+ * RISK_EXIT_PARTICIPATION_PCT, RISK_MAX_QUOTE_AGE_SECONDS, DOCTOR_TICK_SECONDS) and the one the book
+ * is valued with (RISK_UNPROTECTED_LOSS_PCT).
  */
 export interface EntryRuleSettings {
   priceBandPct: number;
@@ -138,6 +156,7 @@ export interface EntryRuleSettings {
   exitParticipationPct: Decimal;
   maxQuoteAgeSeconds: number;
   unprotectedLossPct: Decimal;
+  doctorWatch: DoctorWatch;
 }
 
 export function entryRuleSettings(config: Config): EntryRuleSettings {
@@ -147,6 +166,7 @@ export function entryRuleSettings(config: Config): EntryRuleSettings {
     exitParticipationPct: config.risk.exitParticipationPct,
     maxQuoteAgeSeconds: config.risk.maxQuoteAgeSeconds,
     unprotectedLossPct: config.risk.unprotectedLossPct,
+    doctorWatch: doctorWatch(config),
   };
 }
 
@@ -166,12 +186,14 @@ export async function evaluateAgainstBook(db: Db, input: GateInput, lock: boolea
   // One round trip: the statements are pipelined in this order, and the server runs them one after
   // another, so in a transaction every read below starts after the day's lock is held and sees
   // whatever the entry that held it before us wrote (READ COMMITTED: a fresh snapshot per statement).
-  const [day, limits, exposures, sector, criticalIssues] = await Promise.all([
+  const { doctorWatch: watch } = input.settings;
+  const [day, limits, exposures, sector, criticalIssues, silence] = await Promise.all([
     dayRiskState(db, etDate(input.view.now), lock),
     currentLimits(db),
     loadExposures(db, input.settings.unprotectedLossPct),
     sectorOf(db, input.request.symbol),
     openCriticalIssueKeys(db),
+    doctorSilence(db, watch),
   ]);
   const book: BookSnapshot = {
     exposures,
@@ -179,6 +201,7 @@ export async function evaluateAgainstBook(db: Db, input: GateInput, lock: boolea
     killSwitch: day.killSwitch ? { reason: day.killSwitch.reason } : null,
     halt: day.halt ? { reason: day.halt.reason } : null,
     openCriticalIssues: criticalIssues,
+    doctorSilence: silence,
     sector,
   };
   const { priceBandPct, flattenWindowMinutes, exitParticipationPct, maxQuoteAgeSeconds } = input.settings;

@@ -16,6 +16,7 @@ import { BROKER_API, serviceBroker, viaBroker } from "../../runtime/broker.ts";
 import type { ServiceContext } from "../../runtime/context.ts";
 import { ApiError } from "../../runtime/errors.ts";
 import { createServiceApp, mount } from "../../runtime/http.ts";
+import { withDeadline } from "../../runtime/deadline.ts";
 import { repeatEvery, type Repeating } from "../../runtime/repeat.ts";
 import { LIVE_ORDER_STATUSES } from "../../domain/order-status.ts";
 import { entryRuleSettings } from "../risk/gate.ts";
@@ -35,6 +36,8 @@ import { PREPARED } from "../../adapters/db/client.ts";
 
 /** The polling backstop of the trade_updates stream. */
 const SYNC_EVERY_SECONDS = 5;
+/** Far above a healthy sync (tens of ms), past the pool's statement and lock timeouts. */
+const SYNC_DEADLINE_MS = 60_000;
 const CLOSED_STATUSES = ["filled", "cancelled", "rejected", "expired", "replaced"];
 
 function statusList(filter: string | undefined): string[] | null {
@@ -66,22 +69,25 @@ export function createTradingApp(ctx: ServiceContext) {
   let syncSchedule: Repeating | null = null;
   let flattener: ReturnType<typeof startFlattener> | null = null;
 
-  /** One sync at a time: the stream's reconnect, the timer and the route all funnel through here. */
+  /**
+   * One sync at a time: the stream's reconnect, the timer and the route all funnel through here.
+   * One that outlives its deadline is abandoned (its caller logs it) so the next can start: a hung
+   * sync must not stop the backstop for good.
+   */
   let syncing: Promise<Awaited<ReturnType<typeof syncWithBroker>>> | null = null;
+  const syncOnce = async () => {
+    // The boot too: only rows older than the threshold are settled, as the order route is already taking orders.
+    const summary = await syncWithBroker(sql, broker, ctx.config.trading.unknownOrderSeconds);
+    await publishEffects(bus, summary.effects);
+    for (const problem of summary.problems) log.error("sync could not finish a close", { problem });
+    flattener?.wake();
+    await refreshMarks(sql, broker, Date.parse((await views.clock()).timestamp));
+    return summary;
+  };
   const sync = () => {
-    syncing ??= (async () => {
-      try {
-        // The boot too: only rows older than the threshold are settled, as the order route is already taking orders.
-        const summary = await syncWithBroker(sql, broker, ctx.config.trading.unknownOrderSeconds);
-        await publishEffects(bus, summary.effects);
-        for (const problem of summary.problems) log.error("sync could not finish a close", { problem });
-        flattener?.wake();
-        await refreshMarks(sql, broker, Date.parse((await views.clock()).timestamp));
-        return summary;
-      } finally {
-        syncing = null;
-      }
-    })();
+    syncing ??= withDeadline(syncOnce(), SYNC_DEADLINE_MS, "the order sync").finally(() => {
+      syncing = null;
+    });
     return syncing;
   };
 

@@ -98,7 +98,7 @@ export const RESOURCES: ResourceDefinition[] = [
   {
     uri: "system://health",
     name: "system-health",
-    description: "Every Catalyst service's health, database and bus included",
+    description: "The appliance's health (ok, degraded or down, and why) and every service's: database, bus (Redis PING) and broker (account reachable, last success and its age)",
     read: (_v, deps) => deps.client.call(systemHealthRoute, {}),
   },
 ];
