@@ -1,4 +1,5 @@
 /** The doctor as `catalyst serve` runs it: its own small pool, the broker signed as "doctor", the schedule. */
+import type { Bus } from "../adapters/bus/bus.ts";
 import { connectDatabase } from "../adapters/db/client.ts";
 import { createMailer } from "../adapters/mail/mailer.ts";
 import type { Config } from "../config.ts";
@@ -7,10 +8,10 @@ import type { ApplianceDatabase } from "../runtime/database.ts";
 import { createLogger } from "../runtime/log.ts";
 import { startDoctorSchedule } from "./schedule.ts";
 
-export async function startDoctor(config: Config, database: ApplianceDatabase, apiKey: string): Promise<{ stop(): Promise<void> }> {
+export async function startDoctor(config: Config, database: ApplianceDatabase, apiKey: string, bus: Bus | null): Promise<{ stop(): Promise<void> }> {
   const sql = connectDatabase(database.url, { max: 2, application: "catalyst-doctor" });
   const broker = brokerSignedAs(config, apiKey, "doctor");
-  const schedule = startDoctorSchedule({ sql, broker, mode: config.mode, mailer: createMailer(config), log: createLogger("doctor", config.logLevel), tickSeconds: config.doctorTickSeconds });
+  const schedule = startDoctorSchedule({ sql, broker, mode: config.mode, mailer: createMailer(config), bus, log: createLogger("doctor", config.logLevel), tickSeconds: config.doctorTickSeconds });
   return {
     async stop() {
       await schedule.stop();

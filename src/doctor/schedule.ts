@@ -7,6 +7,7 @@
  */
 import type { Sql } from "postgres";
 import type { Broker } from "../adapters/broker/broker.ts";
+import type { Bus } from "../adapters/bus/bus.ts";
 import type { Mailer } from "../adapters/mail/mailer.ts";
 import type { Mode } from "../config.ts";
 import { DEFAULT_THRESHOLDS } from "../domain/doctor/types.ts";
@@ -21,6 +22,8 @@ export interface DoctorScheduleDeps {
   broker: Broker;
   mode: Mode;
   mailer: Mailer | null;
+  /** Where the alerts notifier hears of new and resolved critical issues and the dead-man alarm. */
+  bus: Pick<Bus, "publish"> | null;
   log: Logger;
   tickSeconds: number;
 }
@@ -43,7 +46,7 @@ export function startDoctorSchedule(deps: DoctorScheduleDeps): { stop(): Promise
     }
     if (!Number.isNaN(marketNow) && !sweepDue(marketNow, lastSweepMarketAt, DEFAULT_THRESHOLDS.sweepIntervalMs)) return;
     try {
-      const { report } = await runSweep(deps.sql, deps.broker, { mode: deps.mode, trigger: "schedule", fix: true, mailer: deps.mailer, log: deps.log });
+      const { report } = await runSweep(deps.sql, deps.broker, { mode: deps.mode, trigger: "schedule", fix: true, mailer: deps.mailer, bus: deps.bus, log: deps.log });
       if (!Number.isNaN(marketNow)) lastSweepMarketAt = marketNow;
       lastSuccessWallAt = Date.now();
       alarmed = false;
@@ -60,6 +63,7 @@ export function startDoctorSchedule(deps: DoctorScheduleDeps): { stop(): Promise
     alarmed = true;
     const text = `No doctor sweep has succeeded for ${Math.round(silentMs / 60_000)} minutes: nothing is checking the database against the broker. Check the database and \`journalctl -u catalyst\`.`;
     deps.log.error("doctor dead-man alarm", { silentMinutes: Math.round(silentMs / 60_000) });
+    await deps.bus?.publish("risk_alert", { level: "critical", kind: "dead_man", message: text });
     await deps.mailer?.send({ subject: "[catalyst] CRITICAL dead_man: the doctor's sweeps stopped", text }).catch((error: Error) => {
       deps.log.error("doctor dead-man e-mail failed", { error: error.message });
     });

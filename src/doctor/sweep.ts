@@ -5,6 +5,7 @@
  */
 import type { Sql } from "postgres";
 import type { Broker } from "../adapters/broker/broker.ts";
+import type { Bus } from "../adapters/bus/bus.ts";
 import type { Mailer } from "../adapters/mail/mailer.ts";
 import type { Mode } from "../config.ts";
 import { buildReport, confirmedChecks, mustEscalate, needsSecondLook, runChecks, type DoctorReport, type ReportIssue } from "../domain/doctor/report.ts";
@@ -13,7 +14,7 @@ import { errorMessage } from "../runtime/errors.ts";
 import type { Logger } from "../runtime/log.ts";
 import { logActivity } from "./activity.ts";
 import { applyFix } from "./fixes.ts";
-import { deliverEscalations, recordOpenIssues, resolveIssues } from "./issues.ts";
+import { deliverEscalations, issueKey, openCriticalIssueKeys, recordOpenIssues, resolveIssues, type OpenIssueInput } from "./issues.ts";
 import { readBrokerSnapshot, readDbSnapshot, recordedFillIds } from "./snapshot.ts";
 
 /** How long before the second look at a disagreement (see confirmedChecks). */
@@ -31,6 +32,8 @@ export interface SweepOptions {
   /** Wait before re-observing a disagreement (default CONFIRM_DELAY_MS). */
   confirmDelayMs?: number;
   mailer: Mailer | null;
+  /** Publishes critical issues opened and resolved (catalyst:risk_alert) for the alerts notifier; the CLI has none. */
+  bus?: Pick<Bus, "publish"> | null;
   log: Logger;
 }
 
@@ -74,11 +77,13 @@ export async function runSweep(sql: Sql, broker: Broker, options: SweepOptions):
 
     const rules = await escalationRules(sql);
     const outstanding = reported.flatMap((c) => c.issues.filter((i) => mustEscalate(i, rules.get(i.type))).map((issue) => ({ ...issue, check: c.check })));
-    await recordOpenIssues(sql, sweepId, outstanding.map((i) => ({ type: i.type, severity: i.severity, entity: i.entity, check: i.check, db: i.db, broker: i.broker })));
+    const { opened } = await recordOpenIssues(sql, sweepId, outstanding.map((i) => ({ type: i.type, severity: i.severity, entity: i.entity, check: i.check, db: i.db, broker: i.broker })));
+    const criticalBefore = options.bus ? await openCriticalIssueKeys(sql) : [];
     await resolveIssues(sql, sweepId, {
       checksRan: reported.filter((c) => c.skipped === null).map((c) => c.check),
       stillPresentKeys: outstanding.map((i) => `${i.type}:${i.entity}`),
     });
+    if (options.bus) await publishCriticalChanges(sql, options.bus, opened, criticalBefore, outstanding);
     // Every sweep, mail or not: without a mailer, due issues are logged as not configured.
     await deliverEscalations(sql, options.mailer, options.log);
 
@@ -104,6 +109,19 @@ export async function runSweep(sql: Sql, broker: Broker, options: SweepOptions):
   } catch (error) {
     await sql`update doctor_sweeps set status = 'error', finished_at = now(), error_message = ${errorMessage(error)} where sweep_id = ${sweepId}`.catch(() => undefined);
     throw error;
+  }
+}
+
+/** Tells the alerts notifier which critical issues this sweep opened and which it resolved. */
+async function publishCriticalChanges(sql: Sql, bus: Pick<Bus, "publish">, opened: OpenIssueInput[], criticalBefore: string[], outstanding: ReportIssue[]): Promise<void> {
+  const messages = new Map(outstanding.map((i) => [issueKey(i), i.message]));
+  for (const issue of opened.filter((i) => i.severity === "critical")) {
+    const key = issueKey(issue);
+    await bus.publish("risk_alert", { level: "critical", kind: "doctor_issue_opened", issueKey: key, entity: issue.entity, message: messages.get(key) ?? key });
+  }
+  const stillOpen = new Set(await openCriticalIssueKeys(sql));
+  for (const key of criticalBefore.filter((k) => !stillOpen.has(k))) {
+    await bus.publish("risk_alert", { level: "info", kind: "doctor_issue_resolved", issueKey: key, message: `the doctor no longer sees ${key}: resolved` });
   }
 }
 

@@ -31,6 +31,8 @@ export interface FlattenerDeps {
   windowMinutes: number;
   marketNow(): Promise<number>;
   publish(effects: ReportEffects[]): Promise<void>;
+  /** What a pass could not do (told to the trader); called after every pass that has any. */
+  reportProblems(problems: string[]): Promise<void>;
 }
 
 export interface FlattenPassReport {
@@ -110,6 +112,7 @@ export function startFlattener(deps: FlattenerDeps): { stop(): void } {
       last = { wall, market };
       const report = await flattenPass(deps, market);
       if (report.exits + report.protectedPositions + report.cancelledEntries > 0 || report.problems.length > 0) deps.log.info("flatten window", { ...report });
+      if (report.problems.length > 0) await deps.reportProblems(report.problems);
       delay = nextDelay(market);
     } catch (error) {
       deps.log.warn("flatten pass failed; retrying", { error: errorMessage(error) });

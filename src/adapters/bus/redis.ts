@@ -1,6 +1,10 @@
-/** The bus on Redis (ioredis). Redis down → degraded: publishes report false, the cache misses. */
+/**
+ * The bus on Redis (ioredis). Redis down → degraded: publishes report false, the cache misses, and
+ * a message that could not go out is handed to `undelivered` (the appliance relays it to its own
+ * process's subscribers, so alerts still reach the notifier on this host).
+ */
 import { Redis } from "ioredis";
-import { isBusChannel, parseBusMessage, type BusChannel } from "../../contracts/bus.ts";
+import { isBusChannel, parseBusMessage, type BusChannel, type BusMessage } from "../../contracts/bus.ts";
 import { envelope, Subscribers, type Bus, type BusHandler, type BusHealth } from "./bus.ts";
 
 const options = {
@@ -24,6 +28,7 @@ export class RedisBus implements Bus {
     url: string,
     private readonly namespace: string,
     private readonly source: string,
+    private readonly undelivered: ((message: BusMessage) => void) | null = null,
   ) {
     this.commands = new Redis(url, options);
     this.subscriber = new Redis(url, { ...options, autoResubscribe: false });
@@ -50,11 +55,13 @@ export class RedisBus implements Bus {
   }
 
   async publish(channel: BusChannel, payload: unknown): Promise<boolean> {
+    const message = envelope(channel, this.source, payload);
     try {
-      await this.commands.publish(this.channelKey(channel), JSON.stringify(envelope(channel, this.source, payload)));
+      await this.commands.publish(this.channelKey(channel), JSON.stringify(message));
       return true;
     } catch (error) {
       this.lastError = (error as Error).message;
+      this.undelivered?.(message);
       return false;
     }
   }

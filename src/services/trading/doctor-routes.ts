@@ -23,7 +23,7 @@ export function mountDoctorRoutes(app: ServiceApp, ctx: ServiceContext): void {
 
   mount(app, runDoctorRoute, async ({ body }) => {
     if (running) throw new ApiError(409, "sweep_running", "a doctor sweep is running now; read its result with GET /api/v1/doctor/status in a moment");
-    const sweep = runSweep(sql, broker, { mode, trigger: "mcp", fix: body.fix ?? false, only: body.check, mailer, log });
+    const sweep = runSweep(sql, broker, { mode, trigger: "mcp", fix: body.fix ?? false, only: body.check, mailer, bus: ctx.bus, log });
     running = sweep;
     try {
       const { sweepId, fixesApplied, report } = await sweep;
