@@ -40,6 +40,9 @@ Usage:
   catalyst activity view [--since 1h|ISO-TIME] [--limit N] [--json]
                                 recent activity (default: last 24 h); --json adds the views'
                                 summary, recurring issues, escalations and failed actions
+  catalyst alerts test          send one critical, one warning and one info test alert through
+                                every configured channel (SMTP_URL, ALERT_WEBHOOK_URL) and say
+                                per channel what happened; exit 1 if one failed or none is set
   catalyst version              print the version and the git commit it was built from
   catalyst help                 this text
 
@@ -73,6 +76,8 @@ async function run(argv: string[]): Promise<number> {
       if (typeof parsed === "string") throw new UsageError(parsed);
       return doctorCommand(loadConfig(), parsed);
     }
+    case "alerts":
+      return (await import("./cli/alerts.ts")).alertsCommand(args);
     case "version":
     case "--version":
       noArgs("version", args);
