@@ -1,0 +1,119 @@
+/**
+ * The alerts notifier inside a running appliance, on both backends: real events (an emergency stop
+ * set and cleared through the risk API, a real daily loss at the venue crossing the warning level
+ * and the limit, an order the venue rejects) each reach a real SMTP server and a loopback webhook
+ * exactly once, the webhook's signature verified. A webhook that refuses is retried.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { compareDecimal, divideDecimal, multiplyDecimal } from "../../src/domain/money.ts";
+import { liquidSymbols, startTestAppliance, type TestAppliance } from "../support/appliance.ts";
+import { BACKENDS, waitFor } from "../support/env.ts";
+import { startSmtpSink, type SmtpSink } from "../support/smtp-sink.ts";
+import { startWebhookSink, type WebhookSink } from "../support/webhook-sink.ts";
+
+for (const backend of BACKENDS) {
+  describe(`alerts on ${backend.name}`, () => {
+    let t: TestAppliance;
+    let smtp: SmtpSink;
+    let hook: WebhookSink;
+    let symbol = "";
+    let price = 0;
+
+    beforeAll(async () => {
+      smtp = await startSmtpSink();
+      hook = startWebhookSink();
+      t = await startTestAppliance(
+        backend,
+        {
+          VENUE_START: "2026-03-10T10:30",
+          RISK_MONITOR_SECONDS: "0.2",
+          BROKER_REQUESTS_PER_MINUTE: "1000000",
+          SMTP_URL: smtp.url,
+          ALERT_EMAIL_TO: "trader@example.com",
+          ALERT_WEBHOOK_URL: hook.url,
+          ALERT_WEBHOOK_SECRET: hook.secret,
+          ALERT_BATCH_SECONDS: "0.3",
+        },
+        ["venue", "risk", "trading"],
+      );
+      await t.venue("/admin/v1/clock", { method: "PUT", body: { paused: true } });
+      ({ symbol, price } = (await liquidSymbols(t, 1))[0]!);
+    }, 60_000);
+
+    afterAll(async () => {
+      await t?.stop();
+      hook?.stop();
+      await smtp?.stop();
+    });
+
+    const mails = (subject: string) => smtp.messages.filter((m) => m.subject?.includes(subject));
+    /** Waits until `kind` reached the webhook and `subject` the SMTP server, then both exactly once. */
+    async function toldOnce(kind: string, subject: string) {
+      await waitFor(`${kind} at the webhook and by e-mail`, async () => hook.eventsOf(kind).length > 0 && mails(subject).length > 0);
+      return { events: hook.eventsOf(kind), mails: mails(subject) };
+    }
+
+    test("an emergency stop set and cleared: told once each, by e-mail and by a signed webhook", async () => {
+      const set = await t.api("risk", "/api/v1/risk/emergency-stop", { body: { reason: "alerts test", setBy: "tester" } });
+      expect(set.status).toBe(200);
+      const stop = await toldOnce("kill_switch", "CRITICAL Emergency stop set");
+      expect(stop.mails[0]!.text).toContain("emergency stop by tester: alerts test");
+      expect(stop.mails[0]!.to).toMatchObject({ text: "trader@example.com" });
+
+      const cleared = await t.api("risk", "/api/v1/risk/emergency-stop?clearedBy=tester", { method: "DELETE" });
+      expect(cleared.status).toBe(200);
+      // Warnings go in a batch: the subject names the one alert it holds.
+      await toldOnce("kill_switch_cleared", "Emergency stop cleared");
+      // By now a duplicate of the first (Redis and the in-process relay both hearing it) would have come too.
+      expect(hook.eventsOf("kill_switch")).toHaveLength(1);
+      expect(hook.eventsOf("kill_switch_cleared")).toHaveLength(1);
+      expect(mails("Emergency stop set")).toHaveLength(1);
+      expect(mails("Emergency stop cleared")).toHaveLength(1);
+      expect(hook.deliveries.every((d) => d.verified)).toBe(true);
+      expect(hook.deliveries.find((d) => d.body.events.some((e) => e.kind === "kill_switch"))!.body).toMatchObject({ priority: "critical", title: "[catalyst] CRITICAL Emergency stop set" });
+    });
+
+    const entry = () => ({ symbol, side: "long", type: "market", qty: Math.floor(5000 / price), stopLoss: (price * 0.97).toFixed(2), takeProfit: (price * 1.08).toFixed(2), source: "api" });
+
+    test("an order the venue rejects: one broker_rejected alert; the webhook refusing twice is retried", async () => {
+      await t.venue("/admin/v1/faults", { method: "PUT", body: { rejectRate: 1 } });
+      hook.failNext(2);
+      const placed = await t.api("trading", "/api/v1/orders", { body: entry() });
+      await t.venue("/admin/v1/faults", { method: "DELETE" });
+      // The venue accepts, then rejects: the rejection arrives on the trade stream.
+      expect(placed.status).toBe(200);
+      const orderId = placed.body.order.orderId;
+      await waitFor("the rejection at the webhook", async () => hook.eventsOf("broker_rejected").some((e) => e.key === `broker_rejected:${orderId}`), 30_000);
+      expect(hook.refused).toBe(2);
+      expect(hook.eventsOf("broker_rejected").filter((e) => e.key === `broker_rejected:${orderId}`)).toHaveLength(1);
+      await waitFor("the rejection by e-mail", async () => mails(`WARNING Broker rejected order ${orderId}`).length > 0);
+      expect(mails(`Broker rejected order ${orderId}`)).toHaveLength(1);
+    }, 60_000);
+
+    test("a real daily loss: the warning and the halt are told once each", async () => {
+      let loss = "0";
+      for (let trip = 0; trip < 8 && compareDecimal(loss, "0") <= 0; trip++) {
+        expect((await t.api("trading", "/api/v1/orders", { body: entry() })).status).toBe(200);
+        await t.venue("/admin/v1/clock/advance", { body: { seconds: 2 } });
+        const position = await waitFor("the entry's position", async () => (await t.api("trading", "/api/v1/positions?status=open")).body.positions.find((p: { symbol: string }) => p.symbol === symbol));
+        expect((await t.api("trading", `/api/v1/positions/${position.positionId}/close`, { body: { reason: "alerts test" } })).status).toBe(200);
+        await t.venue("/admin/v1/clock/advance", { body: { seconds: 2 } });
+        await waitFor("the position closed", async () => !(await t.api("trading", "/api/v1/positions?status=open")).body.positions.some((p: { symbol: string }) => p.symbol === symbol));
+        loss = multiplyDecimal((await t.api("risk", "/api/v1/risk/status")).body.dailyPnl.accountChange, "-1");
+      }
+      expect(compareDecimal(loss, "0")).toBeGreaterThan(0);
+      const setLimit = async (value: string) =>
+        expect((await t.api("risk", "/api/v1/risk/parameters", { method: "PUT", body: { changes: { maxDailyLoss: value }, reason: "alerts test" } })).status).toBe(200);
+
+      await setLimit(divideDecimal(multiplyDecimal(loss, "100"), "80", 2, "floor"));
+      await toldOnce("daily_loss_warning", "Daily loss warning");
+      await setLimit(divideDecimal(multiplyDecimal(loss, "90"), "100", 2, "floor"));
+      const halt = await toldOnce("daily_loss_halt", "CRITICAL Daily loss limit reached");
+      expect(halt.mails[0]!.text).toContain("daily loss limit reached");
+      expect(hook.eventsOf("daily_loss_warning")).toHaveLength(1);
+      expect(hook.eventsOf("daily_loss_halt")).toHaveLength(1);
+      expect(mails("Daily loss limit reached")).toHaveLength(1);
+      expect(hook.deliveries.every((d) => d.verified)).toBe(true);
+    }, 60_000);
+  });
+}
