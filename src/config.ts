@@ -140,6 +140,8 @@ export interface AlertSettings {
   batchSeconds: number;
   /** The same event again within this long is not sent again. */
   dedupeMinutes: number;
+  /** Messages a minute at most; over it, alerts wait for the next batch (none is dropped). */
+  maxPerMinute: number;
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -229,6 +231,7 @@ function alertSettings(env: Env): AlertSettings {
     webhookSecret,
     batchSeconds: positiveNumber(env, "ALERT_BATCH_SECONDS", 60),
     dedupeMinutes: positiveNumber(env, "ALERT_DEDUPE_MINUTES", 15),
+    maxPerMinute: positiveNumber(env, "ALERT_MAX_PER_MINUTE", 10, true),
   };
 }
 

@@ -8,7 +8,6 @@
 import type { Bus } from "../../adapters/bus/bus.ts";
 import type { InProcessBusHub } from "../../adapters/bus/in-process.ts";
 import type { Config } from "../../config.ts";
-import { DEFAULT_POLICY } from "../../domain/alerts/desk.ts";
 import { brokerSignedAs } from "../../runtime/broker.ts";
 import { ServiceClient } from "../../runtime/client.ts";
 import { createLogger } from "../../runtime/log.ts";
@@ -26,7 +25,11 @@ export interface RunningAlerts {
 export async function startAlerts(config: Config, hub: InProcessBusHub, apiKey: string, options: { summary: boolean }): Promise<RunningAlerts> {
   const log = createLogger("alerts", config.logLevel);
   const channels = configuredChannels(config);
-  const notifier = new Notifier(channels, log, { ...DEFAULT_POLICY, batchMs: config.alerts.batchSeconds * 1000, dedupeMs: config.alerts.dedupeMinutes * 60_000 });
+  const notifier = new Notifier(channels, log, {
+    batchMs: config.alerts.batchSeconds * 1000,
+    dedupeMs: config.alerts.dedupeMinutes * 60_000,
+    maxPerMinute: config.alerts.maxPerMinute,
+  });
   // Listening before the first await: the workers may publish as soon as they start.
   const local = hub.connectLocal("alerts");
   notifier.listen(local);
