@@ -99,7 +99,7 @@ export interface Config {
   databaseUrl: string | null;
   /** null → the in-process bus shared by the workers. */
   redisUrl: string | null;
-  /** Prefix of bus channels and cache keys (`catalyst:scan_complete`). */
+  /** Prefix of bus channels (`catalyst:scan_complete`). */
   busNamespace: string;
   alpaca: AlpacaCredentials | null;
   bindHost: string;

@@ -79,7 +79,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const message = event.data;
       if ("bus" in message) {
-        hub.handle(post, message as HubRequest);
+        hub.handle(message as HubRequest);
         return;
       }
       switch (message.type) {

@@ -15,7 +15,7 @@ declare const self: Worker;
 const send = (message: FromWorker) => self.postMessage(message);
 
 let running: { stop(): Promise<void> } | null = null;
-/** Set as soon as it exists: cache replies may arrive while the service is still starting. */
+/** Set as soon as it exists: messages may arrive while the service is still starting. */
 let inProcessBus: InProcessBus | null = null;
 
 async function start(init: WorkerInit): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * The bus on Redis (ioredis). Redis down → degraded: publishes report false, the cache misses, and
+ * The bus on Redis (ioredis). Redis down → degraded: publishes report false, and
  * a message that could not go out is handed to `undelivered` (the appliance relays it to its own
  * process's subscribers, so alerts still reach the notifier on this host).
  */
@@ -73,24 +73,6 @@ export class RedisBus implements Bus {
     return unsubscribe;
   }
 
-  async cacheGet<T>(key: string): Promise<T | null> {
-    try {
-      const raw = await this.commands.get(this.cacheKey(key));
-      return raw === null ? null : (JSON.parse(raw) as T);
-    } catch {
-      return null;
-    }
-  }
-
-  async cacheSet(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
-    try {
-      await this.commands.set(this.cacheKey(key), JSON.stringify(value), "EX", ttlSeconds);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   health(): BusHealth {
     const ok = this.commands.status === "ready" && this.subscriber.status === "ready";
     if (ok) return { ok, kind: this.kind };
@@ -109,9 +91,5 @@ export class RedisBus implements Bus {
 
   private channelKey(channel: BusChannel): string {
     return `${this.namespace}:${channel}`;
-  }
-
-  private cacheKey(key: string): string {
-    return `${this.namespace}:cache:${key}`;
   }
 }

@@ -38,7 +38,7 @@ export async function startAlerts(config: Config, hub: InProcessBusHub, apiKey: 
   let doctorBus: Bus;
   if (config.redisUrl) {
     const { RedisBus } = await import("../../adapters/bus/redis.ts");
-    const redis = new RedisBus(config.redisUrl, config.busNamespace, "doctor", (message) => hub.handle(() => undefined, { bus: "publish", message }));
+    const redis = new RedisBus(config.redisUrl, config.busNamespace, "doctor", (message) => hub.handle({ bus: "publish", message }));
     notifier.listen(redis);
     if (!(await redis.connect())) log.warn("redis unreachable; alerts from this host still go out, those from other hosts wait for it", { bus: redis.health().detail });
     doctorBus = redis;
