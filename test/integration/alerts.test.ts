@@ -1,12 +1,14 @@
 /**
  * The alerts notifier inside a running appliance, on both backends: real events (an emergency stop
  * set and cleared through the risk API, a real daily loss at the venue crossing the warning level
- * and the limit, an order the venue rejects) each reach a real SMTP server and a loopback webhook
- * exactly once, the webhook's signature verified. A webhook that refuses is retried.
+ * and the limit, an order the venue rejects, a position vanishing at the venue and coming back) each
+ * reach a real SMTP server and a loopback webhook exactly once, the webhook's signature verified. A
+ * webhook that refuses is retried. After the close, the day's summary goes once.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { compareDecimal, divideDecimal, multiplyDecimal } from "../../src/domain/money.ts";
 import { liquidSymbols, startTestAppliance, type TestAppliance } from "../support/appliance.ts";
+import { liftFixRateLimits, vanishAtVenue } from "../support/doctor-drift.ts";
 import { BACKENDS, waitFor } from "../support/env.ts";
 import { startSmtpSink, type SmtpSink } from "../support/smtp-sink.ts";
 import { startWebhookSink, type WebhookSink } from "../support/webhook-sink.ts";
@@ -18,6 +20,7 @@ for (const backend of BACKENDS) {
     let hook: WebhookSink;
     let symbol = "";
     let price = 0;
+    let other: { symbol: string; price: number };
 
     beforeAll(async () => {
       smtp = await startSmtpSink();
@@ -33,11 +36,16 @@ for (const backend of BACKENDS) {
           ALERT_WEBHOOK_URL: hook.url,
           ALERT_WEBHOOK_SECRET: hook.secret,
           ALERT_BATCH_SECONDS: "0.3",
+          // No scheduled sweep: the test's own (through trading's route) must not race one.
+          DOCTOR_TICK_SECONDS: "86400",
         },
         ["venue", "risk", "trading"],
       );
       await t.venue("/admin/v1/clock", { method: "PUT", body: { paused: true } });
-      ({ symbol, price } = (await liquidSymbols(t, 1))[0]!);
+      const liquid = await liquidSymbols(t, 2);
+      ({ symbol, price } = liquid[0]!);
+      other = liquid[1]!;
+      await liftFixRateLimits(t);
     }, 60_000);
 
     afterAll(async () => {
@@ -90,6 +98,36 @@ for (const backend of BACKENDS) {
       expect(mails(`Broker rejected order ${orderId}`)).toHaveLength(1);
     }, 60_000);
 
+    test("a critical doctor issue: opened told by webhook (the doctor e-mails it itself), resolved told by both", async () => {
+      const placed = await t.api("trading", "/api/v1/orders", {
+        body: { symbol: other.symbol, side: "long", type: "market", qty: 1, stopLoss: (other.price * 0.9).toFixed(2), takeProfit: (other.price * 1.25).toFixed(2), source: "api" },
+      });
+      expect(placed.status).toBe(200);
+      await t.venue("/admin/v1/clock/advance", { body: { seconds: 2 } });
+      const positionId = (await waitFor("the position", async () => (await t.sql`select position_id from positions where entry_order_id = ${placed.body.order.orderId} and status = 'open'`)[0])).position_id;
+      const issueKey = `phantom_position:position:${positionId}`;
+      const doctorSweep = async () => {
+        expect((await t.api("trading", "/api/v1/sync", { method: "POST" })).status).toBe(200);
+        expect((await t.api("trading", "/api/v1/doctor/sweeps", { body: { fix: true } })).status).toBe(200);
+      };
+
+      await vanishAtVenue(t, other.symbol);
+      await doctorSweep();
+      await waitFor("the opened issue at the webhook", async () => hook.eventsOf("doctor_issue_opened").some((e) => e.key === `doctor_issue_opened:${issueKey}`));
+      await waitFor("the doctor's own escalation e-mail", async () => mails(`phantom_position: position:${positionId}`).length > 0);
+
+      // The shares come back (bought outside Catalyst): the books agree, the next sweep resolves it.
+      const bought = await t.venue("/admin/v1/orders", { body: { symbol: other.symbol, qty: "1", side: "buy", type: "market", time_in_force: "day" } });
+      await t.venue("/admin/v1/clock/advance", { body: { seconds: 2 } });
+      await waitFor("the outside buy filled", async () => (await t.venue(`/v2/orders/${bought.id}`)).status === "filled");
+      await doctorSweep();
+      await toldOnce("doctor_issue_resolved", `Doctor: issue ${issueKey} resolved`);
+      expect(hook.eventsOf("doctor_issue_opened").filter((e) => e.key === `doctor_issue_opened:${issueKey}`)).toHaveLength(1);
+      expect(hook.eventsOf("doctor_issue_resolved").filter((e) => e.key === `doctor_issue_resolved:${issueKey}`)).toHaveLength(1);
+      expect(mails(`phantom_position: position:${positionId}`)).toHaveLength(1);
+      expect(mails("Doctor: critical issue")).toHaveLength(0);
+    }, 60_000);
+
     test("a real daily loss: the warning and the halt are told once each", async () => {
       let loss = "0";
       for (let trip = 0; trip < 8 && compareDecimal(loss, "0") <= 0; trip++) {
@@ -115,5 +153,52 @@ for (const backend of BACKENDS) {
       expect(mails("Daily loss limit reached")).toHaveLength(1);
       expect(hook.deliveries.every((d) => d.verified)).toBe(true);
     }, 60_000);
+  });
+
+  describe(`the day's summary on ${backend.name}`, () => {
+    let t: TestAppliance;
+    let smtp: SmtpSink;
+    let hook: WebhookSink;
+
+    beforeAll(async () => {
+      smtp = await startSmtpSink();
+      hook = startWebhookSink();
+      // Twenty minutes after the close: the summary is due at the notifier's first look at the clock.
+      t = await startTestAppliance(
+        backend,
+        {
+          VENUE_START: "2026-03-10T16:20",
+          SMTP_URL: smtp.url,
+          ALERT_EMAIL_TO: "trader@example.com",
+          ALERT_WEBHOOK_URL: hook.url,
+          ALERT_WEBHOOK_SECRET: hook.secret,
+          DOCTOR_TICK_SECONDS: "1",
+        },
+        ["venue", "risk", "trading", "reporting"],
+      );
+    }, 60_000);
+
+    afterAll(async () => {
+      await t?.stop();
+      hook?.stop();
+      await smtp?.stop();
+    });
+
+    test("after the close: one summary with P&L, trades and open issues, by e-mail and webhook", async () => {
+      const subject = "[catalyst] Day summary 2026-03-10: P&L ";
+      await waitFor("the summary", async () => hook.deliveries.some((d) => d.body.title.startsWith(subject)) && smtp.messages.some((m) => m.subject?.startsWith(subject)));
+      const mail = smtp.messages.find((m) => m.subject?.startsWith(subject))!;
+      expect(mail.text).toContain("Trading day 2026-03-10.");
+      expect(mail.text).toContain("Trades: 0 (0 won, 0 lost).");
+      expect(mail.text).toContain("Open doctor issues: 0 critical, 0 warning.");
+      expect(mail.text).not.toContain("Not available");
+      // The notifier looks at the market clock (signed catalyst-alerts) three more times: still one summary.
+      const clockReads = async () => (await t.venue("/admin/v1/audit?path_prefix=/v2/clock&caller=catalyst-alerts")).entries.length as number;
+      const seen = await clockReads();
+      await waitFor("three more looks at the clock", async () => (await clockReads()) >= seen + 3);
+      expect(hook.deliveries.filter((d) => d.body.title.startsWith(subject))).toHaveLength(1);
+      expect(hook.deliveries.find((d) => d.body.title.startsWith(subject))).toMatchObject({ verified: true, body: { priority: "info" } });
+      expect(smtp.messages.filter((m) => m.subject?.startsWith(subject))).toHaveLength(1);
+    });
   });
 }
