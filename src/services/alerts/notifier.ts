@@ -19,6 +19,9 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, firstDelayMs: 1_000 };
 
+/** How long a stop waits for deliveries still under way: a dead webhook must not hold up a shutdown. */
+const STOP_GRACE_MS = 5_000;
+
 export interface ChannelOutcome {
   channel: ChannelName;
   target: string;
@@ -80,7 +83,10 @@ export class Notifier {
     // What is waiting in the batch goes now rather than never.
     const last = this.desk.due(Number.POSITIVE_INFINITY);
     if (last) this.track(this.deliver(last));
-    await Promise.allSettled([...this.inFlight]);
+    const settled = Promise.allSettled([...this.inFlight]).then(() => true);
+    if (!(await Promise.race([settled, Bun.sleep(STOP_GRACE_MS).then(() => false)]))) {
+      this.log.warn("stopping with alerts still being delivered; they are dropped", { inFlight: this.inFlight.size });
+    }
   }
 
   private scheduleBatch(): void {
