@@ -1,9 +1,9 @@
 /**
  * The alerts notifier inside a running appliance, on both backends: real events (an emergency stop
  * set and cleared through the risk API, a real daily loss at the venue crossing the warning level
- * and the limit, an order the venue rejects, a position vanishing at the venue and coming back) each
- * reach a real SMTP server and a loopback webhook exactly once, the webhook's signature verified. A
- * webhook that refuses is retried. After the close, the day's summary goes once.
+ * and the limit, an order the venue rejects, a stop that fires, a position vanishing at the venue and
+ * coming back) each reach a real SMTP server and a loopback webhook exactly once, the webhook's
+ * signature verified. A webhook that refuses is retried. After the close, the day's summary goes once.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { compareDecimal, divideDecimal, multiplyDecimal } from "../../src/domain/money.ts";
@@ -96,6 +96,22 @@ for (const backend of BACKENDS) {
       expect(hook.eventsOf("broker_rejected").filter((e) => e.key === `broker_rejected:${orderId}`)).toHaveLength(1);
       await waitFor("the rejection by e-mail", async () => mails(`WARNING Broker rejected order ${orderId}`).length > 0);
       expect(mails(`Broker rejected order ${orderId}`)).toHaveLength(1);
+    }, 60_000);
+
+    test("a stop that fired: one stop_fired alert naming the stop order", async () => {
+      const placed = await t.api("trading", "/api/v1/orders", {
+        body: { symbol, side: "long", type: "market", qty: 1, stopLoss: (price * 0.995).toFixed(2), takeProfit: (price * 1.5).toFixed(2), source: "api" },
+      });
+      expect(placed.status).toBe(200);
+      const stopLeg = placed.body.legs.find((l: { role: string }) => l.role === "stop_loss");
+      // The market walks on, a minute at a time, until the stop half a percent under the entry is hit.
+      await waitFor("the stop to fire", async () => {
+        await t.venue("/admin/v1/clock/advance", { body: { seconds: 60 } });
+        return (await t.api("trading", `/api/v1/orders/${stopLeg.orderId}`)).body.order.status === "filled";
+      }, 45_000, 50);
+      await toldOnce("stop_fired", "Stop fired");
+      expect(hook.eventsOf("stop_fired").filter((e) => e.key === `stop_fired:${stopLeg.orderId}`)).toHaveLength(1);
+      expect(mails("Stop fired")).toHaveLength(1);
     }, 60_000);
 
     test("a critical doctor issue: opened told by webhook (the doctor e-mails it itself), resolved told by both", async () => {
