@@ -2,8 +2,9 @@
  * The alerts notifier inside a running appliance, on both backends: real events (an emergency stop
  * set and cleared through the risk API, a real daily loss at the venue crossing the warning level
  * and the limit, an order the venue rejects, a stop that fires, a position vanishing at the venue and
- * coming back) each reach a real SMTP server and a loopback webhook exactly once, the webhook's
- * signature verified. A webhook that refuses is retried. After the close, the day's summary goes once.
+ * coming back, a flatten that cannot close an external position) each reach a real SMTP server and a
+ * loopback webhook exactly once, the webhook's signature verified. A webhook that refuses is
+ * retried. After the close, the day's summary goes once.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { compareDecimal, divideDecimal, multiplyDecimal } from "../../src/domain/money.ts";
@@ -168,6 +169,22 @@ for (const backend of BACKENDS) {
       expect(hook.eventsOf("daily_loss_halt")).toHaveLength(1);
       expect(mails("Daily loss limit reached")).toHaveLength(1);
       expect(hook.deliveries.every((d) => d.verified)).toBe(true);
+    }, 60_000);
+
+    test("a flatten that cannot close a position (external, not Catalyst's): one flatten_problem alert", async () => {
+      // Shares bought outside Catalyst, adopted by the doctor as an external position.
+      const [, , third] = await liquidSymbols(t, 3);
+      const bought = await t.venue("/admin/v1/orders", { body: { symbol: third!.symbol, qty: "2", side: "buy", type: "market", time_in_force: "day" } });
+      await t.venue("/admin/v1/clock/advance", { body: { seconds: 2 } });
+      await waitFor("the outside buy filled", async () => (await t.venue(`/v2/orders/${bought.id}`)).status === "filled");
+      expect((await t.api("trading", "/api/v1/doctor/sweeps", { body: { fix: true } })).status).toBe(200);
+      const flattened = await t.api("trading", "/api/v1/flatten", { body: { reason: "alerts test" } });
+      expect(flattened.status).toBe(200);
+      const problem = `${third!.symbol} is an external position (not opened by Catalyst); close it yourself at the broker`;
+      expect(flattened.body.problems).toContain(problem);
+      await toldOnce("flatten_problem", "CRITICAL Flatten problem");
+      expect(hook.eventsOf("flatten_problem").filter((e) => e.key === `flatten_problem:${problem}`)).toHaveLength(1);
+      expect(mails("Flatten problem").filter((m) => m.text?.includes(problem))).toHaveLength(1);
     }, 60_000);
   });
 
