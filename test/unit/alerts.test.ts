@@ -24,8 +24,17 @@ describe("alertFromMessage", () => {
     expect(risk({ kind: "broker_rejected", orderId: 12, message: "no" })).toMatchObject({ priority: "warning", key: "broker_rejected:12" });
     expect(risk({ kind: "flatten_problem", message: "position 3: timeout" })).toMatchObject({ priority: "critical", key: "flatten_problem:position 3: timeout" });
   });
-  test("unknown kinds and other channels are no alert", () => {
+  test("a risk_alert of a kind not known here is told at the level it states; without a level it is none", () => {
+    expect(risk({ kind: "doctor_silent", level: "critical", message: "no sweep for 12 minutes" })).toMatchObject({
+      kind: "other",
+      priority: "critical",
+      key: "other:doctor_silent:no sweep for 12 minutes",
+      title: "doctor silent",
+    });
     expect(risk({ kind: "something_new" })).toBeNull();
+    expect(risk({ kind: "something_new", level: "loud" })).toBeNull();
+  });
+  test("other channels are no alert", () => {
     expect(alertFromMessage(message("scan_complete", { scanId: "s" }))).toBeNull();
     expect(alertFromMessage(message("position_update", { positionId: 1, change: "marked" }))).toBeNull();
   });

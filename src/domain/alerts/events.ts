@@ -18,6 +18,8 @@ export const ALERT_KINDS = [
   "stop_fired",
   "flatten_problem",
   "position_closed",
+  /** A risk_alert of a kind this list does not know yet (a newer publisher): told at the level it states. */
+  "other",
   "test",
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -34,6 +36,7 @@ const PRIORITY: Record<AlertKind, Priority> = {
   broker_rejected: "warning",
   stop_fired: "warning",
   position_closed: "info",
+  other: "warning",
   test: "info",
 };
 
@@ -54,9 +57,11 @@ export function priorityOf(kind: AlertKind): Priority {
   return PRIORITY[kind];
 }
 
-function event(kind: AlertKind, key: string, title: string, text: string, at: string, emailedElsewhere = false): AlertEvent {
-  return { kind, priority: PRIORITY[kind], key: `${kind}:${key}`, title, text, at, emailedElsewhere };
+function event(kind: AlertKind, key: string, title: string, text: string, at: string, emailedElsewhere = false, priority = PRIORITY[kind]): AlertEvent {
+  return { kind, priority, key: `${kind}:${key}`, title, text, at, emailedElsewhere };
 }
+
+const LEVELS: readonly string[] = ["critical", "warning", "info"] satisfies Priority[];
 
 type Payload = Record<string, unknown>;
 const str = (value: unknown): string => (value === undefined || value === null ? "" : String(value));
@@ -89,7 +94,8 @@ export function alertFromMessage(message: BusMessage): AlertEvent | null {
       // One key per problem text: the flattener repeats an unsolved problem on every pass.
       return event("flatten_problem", text, "Flatten problem", text, at);
     default:
-      return null;
+      if (typeof p.kind !== "string" || !LEVELS.includes(str(p.level))) return null;
+      return event("other", `${p.kind}:${text}`, `${p.kind.replaceAll("_", " ")}`, text, at, false, p.level as Priority);
   }
 }
 
