@@ -83,10 +83,13 @@ export class Notifier {
     // What is waiting in the batch goes now rather than never.
     const last = this.desk.due(Number.POSITIVE_INFINITY);
     if (last) this.track(this.deliver(last));
+    let grace: ReturnType<typeof setTimeout> | undefined;
     const settled = Promise.allSettled([...this.inFlight]).then(() => true);
-    if (!(await Promise.race([settled, Bun.sleep(STOP_GRACE_MS).then(() => false)]))) {
+    const timedOut = new Promise<boolean>((resolve) => (grace = setTimeout(() => resolve(false), STOP_GRACE_MS)));
+    if (!(await Promise.race([settled, timedOut]))) {
       this.log.warn("stopping with alerts still being delivered; they are dropped", { inFlight: this.inFlight.size });
     }
+    clearTimeout(grace);
   }
 
   private scheduleBatch(): void {
