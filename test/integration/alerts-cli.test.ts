@@ -44,10 +44,10 @@ test("both channels working: three alerts each, every line 'sent', exit 0", asyn
   // The webhook's query string (a token, for Slack or Discord) never reaches the output.
   expect(result.stdout).not.toContain("token=abc");
   expect(smtp.messages.map((m) => m.subject)).toEqual(["[catalyst] CRITICAL Test alert (critical)", "[catalyst] WARNING Test alert (warning)", "[catalyst] INFO Test alert (info)"]);
-  expect(hook.deliveries.map((d) => [d.verified, d.body.priority])).toEqual([
-    [true, "critical"],
-    [true, "warning"],
-    [true, "info"],
+  expect(hook.deliveries.map((d) => [d.verified, d.body.priority, d.priorityHeader])).toEqual([
+    [true, "critical", "5"],
+    [true, "warning", "4"],
+    [true, "info", "3"],
   ]);
 });
 

@@ -8,6 +8,8 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from "../../src/dom
 export interface WebhookDelivery {
   receivedAt: number;
   verified: boolean;
+  /** The X-Priority header (ntfy's 5/4/3). */
+  priorityHeader: string | null;
   body: { priority: string; title: string; events: { kind: string; key: string; priority: string; at: string }[] };
 }
 
@@ -48,7 +50,8 @@ export function startWebhookSink(secret = "test-webhook-secret-0123456789"): Web
         return new Response("busy", { status: 503 });
       }
       const headers = { signature: request.headers.get(SIGNATURE_HEADER), timestamp: request.headers.get(TIMESTAMP_HEADER) };
-      const delivery = { receivedAt: performance.now(), verified: verifyWebhook(secret, headers, raw, Math.floor(Date.now() / 1000)), body: JSON.parse(raw) };
+      const verified = verifyWebhook(secret, headers, raw, Math.floor(Date.now() / 1000));
+      const delivery = { receivedAt: performance.now(), verified, priorityHeader: request.headers.get("x-priority"), body: JSON.parse(raw) };
       sink.deliveries.push(delivery);
       sink.onDelivery?.(delivery);
       return new Response(null, { status: delivery.verified ? 204 : 401 });

@@ -109,10 +109,13 @@ describe("alert text", () => {
     expect(text.text).toContain("- Position closed: Position closed");
     expect(text.text).toContain("Not available for this summary: open issues (trading: down).");
   });
-  test("the webhook body carries Slack's text, Discord's content and ntfy's title/message", () => {
+  test("the webhook body carries Slack's text, Discord's content (at most 2,000 characters) and title/message for ntfy's templates", () => {
     const body = JSON.parse(webhookBody("critical", { subject: "S", text: "T" }, [event("k", "critical")]));
     expect(body).toMatchObject({ version: 1, priority: "critical", title: "S", message: "T", text: "S\nT", content: "S\nT" });
     expect(body.events).toEqual([{ kind: "test", priority: "critical", key: "k", title: "k", text: "k", at: AT }]);
+    const long = JSON.parse(webhookBody("warning", { subject: "S", text: "x".repeat(5_000) }, []));
+    expect(long.content).toHaveLength(2_000);
+    expect(long.message).toHaveLength(5_000);
   });
   test("testAlerts: one of each priority", () => {
     expect(testAlerts(AT).map((e) => e.priority)).toEqual(["critical", "warning", "info"]);

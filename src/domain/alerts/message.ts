@@ -1,6 +1,6 @@
 /**
- * The words of an alert: an e-mail (subject, text) and a JSON webhook body that Slack (`text`),
- * Discord (`content`) and ntfy-style receivers (`title`, `priority`, `message`) all take as-is.
+ * The words of an alert: an e-mail (subject, text) and a JSON webhook body that Slack (`text`) and
+ * Discord (`content`) take as-is, and ntfy through its templating (`title`, `message`).
  */
 import type { AlertEvent, Priority } from "./events.ts";
 import type { Outgoing } from "./desk.ts";

@@ -16,6 +16,8 @@ export interface Channel {
 }
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
+/** ntfy reads X-Priority (5 max, 4 high, 3 default); Slack and Discord ignore it. */
+const NTFY_PRIORITY: Record<Priority, string> = { critical: "5", warning: "4", info: "3" };
 
 export function configuredChannels(config: Config): Channel[] {
   const channels: Channel[] = [];
@@ -42,7 +44,12 @@ export function webhookChannel(url: string, secret: string): Channel {
       try {
         response = await fetch(url, {
           method: "POST",
-          headers: { "content-type": "application/json", [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body), [TIMESTAMP_HEADER]: String(timestamp) },
+          headers: {
+            "content-type": "application/json",
+            [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
+            [TIMESTAMP_HEADER]: String(timestamp),
+            "X-Priority": NTFY_PRIORITY[priority],
+          },
           body,
           signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
         });
