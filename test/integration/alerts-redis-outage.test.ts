@@ -77,6 +77,15 @@ describe("alerts with Redis down", () => {
 
     startRedis();
     await waitFor("risk to see the bus again", async () => (await riskBus()).ok, 20_000);
+    // The notifier re-subscribes on its own connection: probe through Redis until it hears again.
+    const probe = new RedisBus(redisUrl, t.config.busNamespace, "probe");
+    await probe.connect();
+    let n = 0;
+    await waitFor("the notifier to hear Redis again", async () => {
+      await probe.publish("risk_alert", { kind: "probe", level: "warning", message: `probe ${++n}` });
+      return hook.deliveries.some((d) => d.body.events.some((e) => e.kind === "other"));
+    }, 20_000, 250);
+    await probe.close();
     expect((await stopSet("after redis returned")).status).toBe(200);
     await waitFor("the alert after recovery", async () => told("kill_switch", "after redis returned").length === 1, 20_000);
     expect((await stopCleared()).status).toBe(200);
