@@ -45,6 +45,9 @@ Usage:
                                 live; sim mode takes the venue's): header symbol,sector, then
                                 SYMBOL,SECTOR (XLK, a GICS sector name or its 2-digit code); a bad
                                 line refuses the whole file, naming line and field
+  catalyst alerts test          send one critical, one warning and one info test alert through
+                                every configured channel (SMTP_URL, ALERT_WEBHOOK_URL) and say
+                                per channel what happened; exit 1 if one failed or none is set
   catalyst version              print the version and the git commit it was built from
   catalyst help                 this text
 
@@ -80,6 +83,8 @@ async function run(argv: string[]): Promise<number> {
       if (typeof parsed === "string") throw new UsageError(parsed);
       return doctorCommand(loadConfig(), parsed);
     }
+    case "alerts":
+      return (await import("./cli/alerts.ts")).alertsCommand(args);
     case "version":
     case "--version":
       noArgs("version", args);

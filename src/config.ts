@@ -118,7 +118,7 @@ export interface Config {
   databaseTimeouts: DatabaseTimeouts;
   /** null → the in-process bus shared by the workers. */
   redisUrl: string | null;
-  /** Prefix of bus channels and cache keys (`catalyst:scan_complete`). */
+  /** Prefix of bus channels (`catalyst:scan_complete`). */
   busNamespace: string;
   alpaca: AlpacaCredentials | null;
   bindHost: string;
@@ -130,6 +130,7 @@ export interface Config {
   alertEmailTo: string | null;
   /** The From: address; set exactly when smtpUrl is. */
   alertEmailFrom: string | null;
+  alerts: AlertSettings;
   logLevel: LogLevel;
   venue: VenueSettings;
   news: NewsSettings;
@@ -149,6 +150,19 @@ export interface Config {
   doctorTickSeconds: number;
   /** Broker requests a minute per client (Alpaca allows ~200 per account). */
   brokerRequestsPerMinute: number;
+}
+
+export interface AlertSettings {
+  /** null → no webhook; alerts go by e-mail only (if SMTP_URL is set). */
+  webhookUrl: string | null;
+  /** HMAC-SHA256 key of the webhook's signature; set exactly when webhookUrl is. */
+  webhookSecret: string | null;
+  /** Warnings are gathered this long and sent as one message. */
+  batchSeconds: number;
+  /** The same event again within this long is not sent again. */
+  dedupeMinutes: number;
+  /** Messages a minute at most; over it, alerts wait for the next batch (none is dropped). */
+  maxPerMinute: number;
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -224,6 +238,22 @@ function mailSettings(env: Env): Pick<Config, "smtpUrl" | "alertEmailTo" | "aler
   // Servers usually accept mail only from the account that logs in, so that is the default sender.
   const user = decodeURIComponent(server.username);
   return { smtpUrl, alertEmailTo: to, alertEmailFrom: from ?? (EMAIL_ADDRESS.test(user) ? user : `catalyst@${server.hostname}`) };
+}
+
+/** ALERT_WEBHOOK_URL needs ALERT_WEBHOOK_SECRET: an unsigned alert could be forged by anyone who finds the URL. */
+function alertSettings(env: Env): AlertSettings {
+  const webhookUrl = urlWithScheme(env, "ALERT_WEBHOOK_URL", ["https:", "http:"]);
+  const webhookSecret = read(env, "ALERT_WEBHOOK_SECRET");
+  if (webhookUrl !== null && webhookSecret === null) throw new ConfigError("ALERT_WEBHOOK_SECRET", "is required when ALERT_WEBHOOK_URL is set: the key the webhook's body is signed with (e.g. `openssl rand -hex 32`)");
+  if (webhookUrl === null && webhookSecret !== null) throw new ConfigError("ALERT_WEBHOOK_SECRET", "is set but ALERT_WEBHOOK_URL is not: set the URL alerts are posted to, or unset it");
+  if (webhookSecret !== null && webhookSecret.length < 16) throw new ConfigError("ALERT_WEBHOOK_SECRET", "must be at least 16 characters (e.g. `openssl rand -hex 32`)");
+  return {
+    webhookUrl,
+    webhookSecret,
+    batchSeconds: positiveNumber(env, "ALERT_BATCH_SECONDS", 60),
+    dedupeMinutes: positiveNumber(env, "ALERT_DEDUPE_MINUTES", 15),
+    maxPerMinute: positiveNumber(env, "ALERT_MAX_PER_MINUTE", 10, true),
+  };
 }
 
 function port(env: Env, name: string, fallback: number): number {
@@ -439,6 +469,7 @@ export function loadConfig(env: Env = process.env): Config {
     portBase,
     serviceUrls,
     ...mailSettings(env),
+    alerts: alertSettings(env),
     logLevel: oneOf(env, "CATALYST_LOG_LEVEL", LOG_LEVELS, "info"),
     venue: venueSettings(env),
     news: newsSettings(env),

@@ -43,3 +43,16 @@ export function parseBusMessage(raw: string): BusMessage | null {
   if (typeof m.publishedAt !== "string" || typeof m.source !== "string" || !("payload" in m)) return null;
   return m as BusMessage;
 }
+
+/** A position's mark at the broker's current price (each sync writes them). */
+export interface PositionMark {
+  positionId: number;
+  symbol: string;
+  lastPrice: string;
+  markedAt: string;
+}
+
+/** The payload of `catalyst:position_update`: a fill changed the position, or a sync marked it. */
+export type PositionUpdate =
+  | { positionId: number; change: "opened" | "increased" | "reduced" | "closed"; orderId: number }
+  | ({ change: "marked" } & PositionMark);

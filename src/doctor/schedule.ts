@@ -31,9 +31,10 @@ export interface DoctorScheduleDeps {
   broker: Broker;
   mode: Mode;
   mailer: Mailer | null;
+  /** Where the alerts notifier hears of issue changes and the dead-man alarm, and MCP sessions of issue changes. */
+  bus: Pick<Bus, "publish"> | null;
   log: Logger;
   tickSeconds: number;
-  bus?: Bus | null;
   /** Wall ms without a completed sweep (while sweeps are due) before the dead-man alarm; twice the sweep period. */
   silenceLimitMs: number;
 }
@@ -80,6 +81,7 @@ export function startDoctorSchedule(deps: DoctorScheduleDeps): { stop(): Promise
     const minutes = Math.round(silentMs / 60_000);
     const text = `No doctor sweep has succeeded for ${minutes} minutes: nothing is checking the database against the broker, and risk refuses new entries until one does. Check the database and \`journalctl -u catalyst\`.`;
     deps.log.error("doctor dead-man alarm", { silentMinutes: minutes, silentSeconds: Math.round(silentMs / 1000) });
+    await deps.bus?.publish("risk_alert", { level: "critical", kind: "dead_man", message: text });
     await deps.mailer?.send({ subject: "[catalyst] CRITICAL dead_man: the doctor's sweeps stopped", text }).catch((error: Error) => {
       deps.log.error("doctor dead-man e-mail failed", { error: error.message });
     });

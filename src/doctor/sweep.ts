@@ -14,7 +14,7 @@ import { errorMessage } from "../runtime/errors.ts";
 import type { Logger } from "../runtime/log.ts";
 import { logActivity } from "./activity.ts";
 import { applyFix } from "./fixes.ts";
-import { deliverEscalations, issueKey, recordOpenIssues, resolveIssues } from "./issues.ts";
+import { deliverEscalations, issueKey, openCriticalIssueKeys, recordOpenIssues, resolveIssues, type OpenIssueInput } from "./issues.ts";
 import { readBrokerSnapshot, readDbSnapshot, recordedFillIds } from "./snapshot.ts";
 
 /** How long before the second look at a disagreement (see confirmedChecks). */
@@ -32,9 +32,12 @@ export interface SweepOptions {
   /** Wait before re-observing a disagreement (default CONFIRM_DELAY_MS). */
   confirmDelayMs?: number;
   mailer: Mailer | null;
+  /**
+   * Where to say that the open issues changed (catalyst:doctor_issues, for MCP sessions) and which
+   * critical ones opened or resolved (catalyst:risk_alert, for the alerts notifier); the CLI has none.
+   */
+  bus?: Pick<Bus, "publish"> | null;
   log: Logger;
-  /** Where to say that the open issues changed (catalyst:doctor_issues); the CLI has none. */
-  bus?: Bus | null;
 }
 
 export interface SweepResult {
@@ -78,6 +81,7 @@ export async function runSweep(sql: Sql, broker: Broker, options: SweepOptions):
     const rules = await escalationRules(sql);
     const outstanding = reported.flatMap((c) => c.issues.filter((i) => mustEscalate(i, rules.get(i.type))).map((issue) => ({ ...issue, check: c.check })));
     const { opened } = await recordOpenIssues(sql, sweepId, outstanding.map((i) => ({ type: i.type, severity: i.severity, entity: i.entity, check: i.check, db: i.db, broker: i.broker })));
+    const criticalBefore = options.bus ? await openCriticalIssueKeys(sql) : [];
     const resolved = await resolveIssues(sql, sweepId, {
       checksRan: reported.filter((c) => c.skipped === null).map((c) => c.check),
       stillPresentKeys: outstanding.map((i) => `${i.type}:${i.entity}`),
@@ -86,6 +90,7 @@ export async function runSweep(sql: Sql, broker: Broker, options: SweepOptions):
       const issues = opened.map((i) => ({ issueKey: issueKey(i), type: i.type, severity: i.severity, entity: i.entity, check: i.check }));
       await options.bus.publish("doctor_issues", { sweepId, opened: issues, resolved });
     }
+    if (options.bus) await publishCriticalChanges(sql, options.bus, opened, criticalBefore, outstanding);
     // Every sweep, mail or not: without a mailer, due issues are logged as not configured.
     await deliverEscalations(sql, options.mailer, options.log);
 
@@ -111,6 +116,19 @@ export async function runSweep(sql: Sql, broker: Broker, options: SweepOptions):
   } catch (error) {
     await sql`update doctor_sweeps set status = 'error', finished_at = now(), error_message = ${errorMessage(error)} where sweep_id = ${sweepId}`.catch(() => undefined);
     throw error;
+  }
+}
+
+/** Tells the alerts notifier which critical issues this sweep opened and which it resolved. */
+async function publishCriticalChanges(sql: Sql, bus: Pick<Bus, "publish">, opened: OpenIssueInput[], criticalBefore: string[], outstanding: ReportIssue[]): Promise<void> {
+  const messages = new Map(outstanding.map((i) => [issueKey(i), i.message]));
+  for (const issue of opened.filter((i) => i.severity === "critical")) {
+    const key = issueKey(issue);
+    await bus.publish("risk_alert", { level: "critical", kind: "doctor_issue_opened", issueKey: key, entity: issue.entity, message: messages.get(key) ?? key });
+  }
+  const stillOpen = new Set(await openCriticalIssueKeys(sql));
+  for (const key of criticalBefore.filter((k) => !stillOpen.has(k))) {
+    await bus.publish("risk_alert", { level: "info", kind: "doctor_issue_resolved", issueKey: key, message: `the doctor no longer sees ${key}: resolved` });
   }
 }
 

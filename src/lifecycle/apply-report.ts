@@ -23,6 +23,8 @@ export interface ExecutionDetail {
 
 export interface ReportEffects {
   orderId: number;
+  /** entry, stop_loss, take_profit, exit…: what the order was for (a stop_loss fill is a stop that fired). */
+  role: string;
   status: OrderStatus;
   fill: (NewFill & { filledAt: string }) | null;
   position: { positionId: number; change: "opened" | "increased" | "reduced" | "closed" } | null;
@@ -232,7 +234,7 @@ async function applyToRow(
   }
   const reported = orderStatusFor(report.alpacaStatus, report.filledQty);
   const status = advanceStatus(order.status, reported);
-  const effect: ReportEffects = { orderId: Number(order.order_id), status, fill: fill && filledAt ? { ...fill, filledAt } : null, position };
+  const effect: ReportEffects = { orderId: Number(order.order_id), role: order.role, status, fill: fill && filledAt ? { ...fill, filledAt } : null, position };
   if (!fill && status === order.status && order.broker_status === report.alpacaStatus && order.broker_order_id === report.id) return effect;
   const times = timestampsFor(status, report);
   const avgPrice = compareDecimal(filledQty, "0") > 0 ? divideDecimal(fillValue, filledQty, 4, "half_up") : null;

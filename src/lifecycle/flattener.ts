@@ -36,6 +36,8 @@ export interface FlattenerDeps {
   timing: ExitTiming;
   marketNow(): Promise<number>;
   publish(effects: ReportEffects[]): Promise<void>;
+  /** What a pass could not do (told to the trader); called after every pass that has any. */
+  reportProblems(problems: string[]): Promise<void>;
 }
 
 export interface FlattenPassReport {
@@ -157,6 +159,7 @@ export function startFlattener(deps: FlattenerDeps): { stop(): void; wake(): voi
       last = { wall, market };
       const report = await flattenPass(deps, market);
       if (report.exits + report.reprotected + report.protectedPositions + report.cancelledEntries > 0 || report.problems.length > 0) deps.log.info("flattener", { ...report });
+      if (report.problems.length > 0) await deps.reportProblems(report.problems);
       delay = nextDelay(market, report.watching > 0 || wakeDuringPass);
     } catch (error) {
       deps.log.warn("flatten pass failed; retrying", { error: errorMessage(error) });

@@ -7,6 +7,7 @@
  */
 import type { Sql } from "postgres";
 import type { Broker, BrokerOrder } from "../adapters/broker/broker.ts";
+import type { PositionMark } from "../contracts/bus.ts";
 import { ApiError, errorMessage } from "../runtime/errors.ts";
 import { EntryNotAppliedError, applyOrderTree, type ReportEffects } from "./apply-report.ts";
 import { closePosition } from "./close.ts";
@@ -135,14 +136,17 @@ export async function syncWithBroker(sql: Sql, broker: Broker, settleAfterSecond
   return { checked: open.length, updated: effects.filter((e) => e.fill || e.position).length, effects, problems };
 }
 
-/** Marks open positions at the broker's current prices, for unrealized P&L. */
-export async function refreshMarks(sql: Sql, broker: Broker, marketNow: number): Promise<void> {
+/** Marks open positions at the broker's current prices, for unrealized P&L; returns the marks written. */
+export async function refreshMarks(sql: Sql, broker: Broker, marketNow: number): Promise<PositionMark[]> {
   const positions = await broker.listPositions();
-  if (positions.length === 0) return;
+  if (positions.length === 0) return [];
+  const at = new Date(marketNow).toISOString();
   // One statement for every mark: this runs on each sync.
-  await sql`
-    update positions p set last_price = m.price::numeric, last_price_at = ${new Date(marketNow).toISOString()}
+  const rows = await sql`
+    update positions p set last_price = m.price::numeric, last_price_at = ${at}
       from unnest(${sql.array(positions.map((x) => x.symbol))}::text[], ${sql.array(positions.map((x) => x.currentPrice))}::text[]) as m(symbol, price)
       join securities s on s.symbol = m.symbol
-     where p.status = 'open' and p.security_id = s.security_id`;
+     where p.status = 'open' and p.security_id = s.security_id
+    returning p.position_id, m.symbol, m.price`;
+  return rows.map((r) => ({ positionId: Number(r.position_id), symbol: r.symbol as string, lastPrice: r.price as string, markedAt: at }));
 }

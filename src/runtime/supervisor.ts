@@ -63,7 +63,10 @@ export async function startAppliance(config: Config, options: StartOptions = {})
     () => undefined,
   );
   const services = options.only ?? defaultServices(config.mode);
-  const hub = config.redisUrl ? null : new InProcessBusHub();
+  // On Redis the hub carries only what workers could not publish there, to the alerts notifier.
+  const hub = new InProcessBusHub();
+  // Once per installation, beside the service that writes orders (like the doctor); before the workers, to hear them from the start.
+  const alerts = services.includes("trading") ? await (await import("../services/alerts/in-serve.ts")).startAlerts(config, hub, apiKey.key, { summary: true }) : null;
   const slots = new Map<ServiceName, Slot>();
   let stopping = false;
 
@@ -72,11 +75,11 @@ export async function startAppliance(config: Config, options: StartOptions = {})
     slot.worker = worker;
     slot.startedAt = Date.now();
     const post = (message: ToWorker) => worker.postMessage(message);
-    const detachHub = hub?.attach(post);
+    const detachHub = config.redisUrl ? undefined : hub.attach(post);
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const message = event.data;
       if ("bus" in message) {
-        hub?.handle(post, message as HubRequest);
+        hub.handle(message as HubRequest);
         return;
       }
       switch (message.type) {
@@ -151,6 +154,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
         worker.terminate();
       }),
     );
+    await alerts?.stop();
     await databaseReady.then((database) => database.close(), () => undefined);
   };
 
@@ -179,7 +183,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
   for (const slot of slots.values()) slot.ready = null;
   log.info("all services ready", { services: services.length, ms: Math.round(performance.now() - startedAt) });
   // The doctor runs beside the service that writes orders (one per installation, also with --only).
-  if (services.includes("trading")) doctor = await (await import("../doctor/in-serve.ts")).startDoctor(config, database, apiKey.key, hub);
+  if (services.includes("trading")) doctor = await (await import("../doctor/in-serve.ts")).startDoctor(config, database, apiKey.key, alerts?.doctorBus ?? null);
 
   return {
     apiKey,

@@ -15,7 +15,7 @@ declare const self: Worker;
 const send = (message: FromWorker) => self.postMessage(message);
 
 let running: { stop(): Promise<void> } | null = null;
-/** Set as soon as it exists: cache replies may arrive while the service is still starting. */
+/** Set as soon as it exists: messages may arrive while the service is still starting. */
 let inProcessBus: InProcessBus | null = null;
 
 async function start(init: WorkerInit): Promise<void> {
@@ -26,7 +26,8 @@ async function start(init: WorkerInit): Promise<void> {
   if (config.redisUrl) {
     // ioredis is loaded only where Redis is configured: a few MB in each of ten workers otherwise.
     const { RedisBus } = await import("../adapters/bus/redis.ts");
-    const redis = new RedisBus(config.redisUrl, config.busNamespace, service);
+    // A message Redis could not take goes to the main thread, where the alerts notifier hears it.
+    const redis = new RedisBus(config.redisUrl, config.busNamespace, service, (message) => send({ bus: "publish", message }));
     if (!(await redis.connect())) log.warn("redis unreachable; running degraded until it returns", { bus: redis.health().detail });
     bus = redis;
   } else {

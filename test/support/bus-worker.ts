@@ -11,9 +11,7 @@ declare const self: Worker;
 
 type Command =
   | { cmd: "join"; name: string; redisUrl?: string; namespace?: string; channels: BusChannel[] }
-  | { cmd: "publish"; channel: BusChannel; payload: unknown }
-  | { cmd: "cache-set"; key: string; value: unknown }
-  | { cmd: "cache-get"; key: string };
+  | { cmd: "publish"; channel: BusChannel; payload: unknown };
 
 let bus: InProcessBus | Bus | null = null;
 
@@ -42,12 +40,6 @@ self.onmessage = async (event: MessageEvent<Command | HubEvent>) => {
     }
     case "publish":
       self.postMessage({ published: await bus!.publish(message.channel, message.payload) });
-      return;
-    case "cache-set":
-      self.postMessage({ cached: await bus!.cacheSet(message.key, message.value, 60) });
-      return;
-    case "cache-get":
-      self.postMessage({ value: await bus!.cacheGet(message.key) });
       return;
   }
 };

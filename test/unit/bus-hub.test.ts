@@ -3,22 +3,6 @@ import { InProcessBusHub } from "../../src/adapters/bus/in-process.ts";
 import { parseBusMessage } from "../../src/contracts/bus.ts";
 
 describe("in-process hub", () => {
-  test("a cached value expires after its TTL", async () => {
-    const bus = new InProcessBusHub().connectLocal("test");
-    await bus.cacheSet("k", { a: 1 }, 0.05);
-    expect(await bus.cacheGet("k")).toEqual({ a: 1 });
-    await Bun.sleep(80);
-    expect(await bus.cacheGet("k")).toBeNull();
-  });
-
-  test("cached values are copies: later changes to the object do not leak in", async () => {
-    const bus = new InProcessBusHub().connectLocal("test");
-    const value = { symbols: ["AAPL"] };
-    await bus.cacheSet("scan", value, 60);
-    value.symbols.push("TSLA");
-    expect(await bus.cacheGet("scan")).toEqual({ symbols: ["AAPL"] });
-  });
-
   test("a throwing subscriber does not stop delivery to the others", async () => {
     const hub = new InProcessBusHub();
     const a = hub.connectLocal("a");
@@ -38,11 +22,10 @@ describe("in-process hub", () => {
     expect(got).toEqual([{ orderId: 1 }]);
   });
 
-  test("after close, publishes report false and the cache misses", async () => {
+  test("after close, publishes report false", async () => {
     const bus = new InProcessBusHub().connectLocal("test");
     await bus.close();
     expect(await bus.publish("risk_alert", {})).toBe(false);
-    expect(await bus.cacheGet("k")).toBeNull();
     expect(bus.health().ok).toBe(false);
   });
 });

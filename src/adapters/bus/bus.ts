@@ -16,15 +16,14 @@ export interface BusHealth {
 export type BusHandler = (message: BusMessage) => void;
 
 /**
- * Pub/sub on the five channels plus a small TTL cache. When the backing store is down,
- * publish resolves false and the cache misses: callers keep working on the database.
+ * Pub/sub on the five channels. When the backing store is down, publish resolves false: callers
+ * keep working on the database. (No shared cache: every cached thing has one owner, which keeps it
+ * in its own worker — technical's indicators by symbol, timeframe and last bar; see the README.)
  */
 export interface Bus {
   readonly kind: BusKind;
   publish(channel: BusChannel, payload: unknown): Promise<boolean>;
   subscribe(channel: BusChannel, handler: BusHandler): () => void;
-  cacheGet<T>(key: string): Promise<T | null>;
-  cacheSet(key: string, value: unknown, ttlSeconds: number): Promise<boolean>;
   /** The connection state as last seen (no round trip). */
   health(): BusHealth;
   /** A real round trip where there is a server (Redis PING); the state otherwise. */

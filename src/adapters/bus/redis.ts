@@ -1,6 +1,10 @@
-/** The bus on Redis (ioredis). Redis down → degraded: publishes report false, the cache misses. */
+/**
+ * The bus on Redis (ioredis). Redis down → degraded: publishes report false, and
+ * a message that could not go out is handed to `undelivered` (the appliance relays it to its own
+ * process's subscribers, so alerts still reach the notifier on this host).
+ */
 import { Redis } from "ioredis";
-import { isBusChannel, parseBusMessage, type BusChannel } from "../../contracts/bus.ts";
+import { isBusChannel, parseBusMessage, type BusChannel, type BusMessage } from "../../contracts/bus.ts";
 import { withDeadline } from "../../runtime/deadline.ts";
 import { envelope, Subscribers, type Bus, type BusHandler, type BusHealth } from "./bus.ts";
 
@@ -27,6 +31,7 @@ export class RedisBus implements Bus {
     url: string,
     private readonly namespace: string,
     private readonly source: string,
+    private readonly undelivered: ((message: BusMessage) => void) | null = null,
   ) {
     this.commands = new Redis(url, options);
     this.subscriber = new Redis(url, { ...options, autoResubscribe: false });
@@ -53,11 +58,13 @@ export class RedisBus implements Bus {
   }
 
   async publish(channel: BusChannel, payload: unknown): Promise<boolean> {
+    const message = envelope(channel, this.source, payload);
     try {
-      await this.commands.publish(this.channelKey(channel), JSON.stringify(envelope(channel, this.source, payload)));
+      await this.commands.publish(this.channelKey(channel), JSON.stringify(message));
       return true;
     } catch (error) {
       this.lastError = (error as Error).message;
+      this.undelivered?.(message);
       return false;
     }
   }
@@ -67,24 +74,6 @@ export class RedisBus implements Bus {
     const unsubscribe = this.subscribers.add(channel, handler);
     if (this.subscriber.status === "ready") this.resubscribe();
     return unsubscribe;
-  }
-
-  async cacheGet<T>(key: string): Promise<T | null> {
-    try {
-      const raw = await this.commands.get(this.cacheKey(key));
-      return raw === null ? null : (JSON.parse(raw) as T);
-    } catch {
-      return null;
-    }
-  }
-
-  async cacheSet(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
-    try {
-      await this.commands.set(this.cacheKey(key), JSON.stringify(value), "EX", ttlSeconds);
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   health(): BusHealth {
@@ -118,9 +107,5 @@ export class RedisBus implements Bus {
 
   private channelKey(channel: BusChannel): string {
     return `${this.namespace}:${channel}`;
-  }
-
-  private cacheKey(key: string): string {
-    return `${this.namespace}:cache:${key}`;
   }
 }

@@ -132,6 +132,8 @@ export function createRiskApp(ctx: ServiceContext) {
       report = { cancelledOrders: flattened.cancelledOrders, closingPositions: flattened.closingPositions, problems: flattened.problems };
     } catch (error) {
       report.problems.push(`could not flatten through trading (${(error as Error).message}); entries are blocked, close positions at the broker`);
+      // Trading tells its own flatten's problems; this one it never heard of.
+      await bus.publish("risk_alert", { level: "critical", kind: "flatten_problem", message: report.problems.at(-1) });
     }
     return { killSwitch: await killSwitch(sql), ...report };
   });

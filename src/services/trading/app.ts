@@ -26,7 +26,7 @@ import { applyOrderTree } from "../../lifecycle/apply-report.ts";
 import { closePosition, flattenAll } from "../../lifecycle/close.ts";
 import { startFlattener } from "../../lifecycle/flattener.ts";
 import { mountDoctorRoutes } from "./doctor-routes.ts";
-import { publishEffects } from "./events.ts";
+import { publishEffects, publishFlattenProblems, publishMarks, publishRejection } from "./events.ts";
 import { placeEntry } from "./place-entry.ts";
 import { submitSettled } from "../../lifecycle/submit.ts";
 import { refreshMarks, syncWithBroker } from "../../lifecycle/sync.ts";
@@ -80,8 +80,9 @@ export function createTradingApp(ctx: ServiceContext) {
     const summary = await syncWithBroker(sql, broker, ctx.config.trading.unknownOrderSeconds);
     await publishEffects(bus, summary.effects);
     for (const problem of summary.problems) log.error("sync could not finish a close", { problem });
+    await publishFlattenProblems(bus, summary.problems);
     flattener?.wake();
-    await refreshMarks(sql, broker, Date.parse((await views.clock()).timestamp));
+    await publishMarks(bus, await refreshMarks(sql, broker, Date.parse((await views.clock()).timestamp)));
     return summary;
   };
   const sync = () => {
@@ -117,6 +118,7 @@ export function createTradingApp(ctx: ServiceContext) {
         // The broker's clock, not the shared cached one: at 600× a second of cache is ten market minutes.
         marketNow: async () => Date.parse((await broker.getClock()).timestamp),
         publish: (effects) => publishEffects(bus, effects),
+        reportProblems: (problems) => publishFlattenProblems(bus, problems),
       });
     })
     .onStop(() => {
@@ -131,7 +133,10 @@ export function createTradingApp(ctx: ServiceContext) {
     const { placement, effects } = await viaBroker(
       () => placeEntry({ sql, broker, views, mode, rules: entryRuleSettings(ctx.config) }, body),
       BROKER_API,
-    );
+    ).catch(async (error: unknown) => {
+      if (error instanceof ApiError && error.code === "broker_rejected") await publishRejection(bus, (error.details as { orderId: number }).orderId, error.message);
+      throw error;
+    });
     await publishEffects(bus, effects);
     log.info("entry placed", { orderId: placement.order.orderId, outcome: placement.outcome, symbol: placement.order.symbol });
     return placement;
@@ -197,6 +202,7 @@ export function createTradingApp(ctx: ServiceContext) {
     const result = await viaBroker(() => flattenAll(sql, broker, body.trigger ?? "flatten", body.reason, body.trigger === "end_of_day"), BROKER_API);
     flattener?.wake();
     await publishEffects(bus, result.effects);
+    await publishFlattenProblems(bus, result.problems);
     log.info("flatten", { reason: body.reason, cancelled: result.cancelledOrders, closing: result.closingPositions, problems: result.problems.length });
     return { mode, cancelledOrders: result.cancelledOrders, closingPositions: result.closingPositions, problems: result.problems };
   });
