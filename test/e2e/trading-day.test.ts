@@ -1,6 +1,6 @@
 /**
  * A whole simulated trading day through the running appliance (embedded database, in-process bus,
- * the venue at 300×): one aggressive cycle from the pre-market scan to the flatten. Afterwards
+ * the venue at 600×): one aggressive cycle from the pre-market scan to the flatten. Afterwards
  * every position came from fills, every order row matches the venue, and the P&L the reports
  * show equals what the venue's account gained or lost.
  */
@@ -15,14 +15,14 @@ const DAY = "2026-03-10";
 let t: TestAppliance & { restart(): Promise<TestAppliance> };
 
 beforeAll(async () => {
-  t = await startSimulatedDay(`${DAY}T09:05`, 300);
+  t = await startSimulatedDay(`${DAY}T09:05`, 600);
 }, 60_000);
 
 afterAll(async () => {
   await t?.stop();
 });
 
-test(`a whole day (${DAY}, aggressive, venue at 300×): positions only from fills, DB = venue, reported P&L = the venue account's change`, async () => {
+test(`a whole day (${DAY}, aggressive, venue at 600×): positions only from fills, DB = venue, reported P&L = the venue account's change`, async () => {
   const startEquity: string = (await t.venue("/v2/account")).equity;
   const started = await t.api("workflow", "/api/v1/cycles", { body: { mode: "aggressive" } });
   expect(started.status).toBe(200);
@@ -54,7 +54,7 @@ test(`a whole day (${DAY}, aggressive, venue at 300×): positions only from fill
     expect(compareDecimal(p.entered, "0")).toBe(1);
     expect(compareDecimal(p.entered, p.exited)).toBe(0);
   }
-  // Flat before the bell at 300× (a session in 78 s): the last fill on the day is before 16:00 New York.
+  // Flat before the bell at 600× (a session in 39 s): the last fill on the day is before 16:00 New York.
   const [last] = await t.sql`select max(filled_at) as at from fills`;
   expect(new Date(last!.at).getTime()).toBeLessThan(etInstant(DAY, "16:00"));
   const [unfilled] = await t.sql`
