@@ -4,10 +4,10 @@
  * authenticate — a pause.
  */
 import { hostAllowed, originAllowed, type AllowedOrigins } from "../../../../domain/oauth/request-origin.ts";
+import { errorBody, errorResponse } from "../../../../runtime/errors.ts";
 import { DEFAULT_FAILURE_LIMIT, recordFailure, retryAfterSeconds, windowEnded, type FailureLimit, type FailureWindow } from "../../../../domain/oauth/failure-limit.ts";
 
-const errorJson = (status: number, error: string, message: string, headers: Record<string, string> = {}) =>
-  Response.json({ error, error_description: message }, { status, headers });
+const errorJson = (status: number, code: string, message: string, headers: Record<string, string> = {}) => errorResponse(status, errorBody(code, message), headers);
 
 /** A 403 naming what was refused and how to allow it; null when the request may go on. */
 export function refuseForeignRequest(request: Request, allowed: AllowedOrigins): Response | null {
