@@ -210,7 +210,11 @@ for (const backend of BACKENDS) {
 
       test("the form: no CSRF cookie → 403; a wrong credential → 401 and the form again; deny → access_denied", async () => {
         const form = await openAuthorizePage(authorizeUrl());
+        expect(form.headers.get("x-frame-options")).toBe("DENY");
+        expect(form.headers.get("set-cookie")).toContain("SameSite=Strict");
+        expect(form.page).not.toContain("<script");
         expect((await submitAuthorizeForm(authorizeUrl(), { ...form, cookie: "" }, { credential: t.key })).status).toBe(403);
+        expect((await submitAuthorizeForm(authorizeUrl(), { ...form, fields: { ...form.fields, csrf: "forged" } }, { credential: t.key })).status).toBe(403);
         const wrong = await submitAuthorizeForm(authorizeUrl(), form, { credential: "not-the-key" }, { "x-forwarded-for": "192.0.2.55" });
         expect(wrong.status).toBe(401);
         expect(await wrong.text()).toContain("catalyst auth code");

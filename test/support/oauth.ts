@@ -52,11 +52,11 @@ export class MemoryOAuthProvider implements OAuthClientProvider {
 const hidden = (page: string, name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)?.[1] ?? "";
 
 /** The authorize page's form, as a browser holds it: its fields and the cookie that came with it. */
-export async function openAuthorizePage(url: URL | string): Promise<{ status: number; page: string; fields: Record<string, string>; cookie: string; location: string | null }> {
+export async function openAuthorizePage(url: URL | string): Promise<{ status: number; page: string; fields: Record<string, string>; cookie: string; location: string | null; headers: Headers }> {
   const response = await fetch(url, { redirect: "manual" });
   const page = await response.text();
   const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0]!;
-  return { status: response.status, page, fields: { request: hidden(page, "request"), csrf: hidden(page, "csrf") }, cookie, location: response.headers.get("location") };
+  return { status: response.status, page, fields: { request: hidden(page, "request"), csrf: hidden(page, "csrf") }, cookie, location: response.headers.get("location"), headers: response.headers };
 }
 
 /** Submits the form; the answer unfollowed (a 303 to the client's redirect URI when approved). */
@@ -74,7 +74,8 @@ export function submitAuthorizeForm(action: URL | string, form: { fields: Record
 export async function approve(authorizationUrl: URL, credential: string, trade: boolean): Promise<string> {
   const form = await openAuthorizePage(authorizationUrl);
   expect(form.status).toBe(200);
-  const answer = await submitAuthorizeForm(authorizationUrl, form, { credential, ...(trade ? { trade: "yes" } : {}) });
+  // A browser posts the form with the page's own Origin.
+  const answer = await submitAuthorizeForm(authorizationUrl, form, { credential, ...(trade ? { trade: "yes" } : {}) }, { origin: authorizationUrl.origin });
   expect(answer.status).toBe(303);
   const back = new URL(answer.headers.get("location")!);
   expect(`${back.origin}${back.pathname}`).toBe(REDIRECT_URI);

@@ -66,7 +66,7 @@ export function createMcpEndpoint(deps: McpDeps, log: Logger, feed: LiveFeed | n
   /** The transport's options for an admitted request, or the refusal to answer instead. peer: the socket's address. */
   async function admit(request: Request, peer: string | null): Promise<{ parsedBody?: unknown; authInfo?: AuthInfo } | Response> {
     if (gate === null) return {};
-    const refused = refuseForeignRequest(request, gate.access) ?? null;
+    const refused = refuseForeignRequest(request, gate.access);
     if (refused) return refused;
     const caller = await gate.oauth.authenticate(request, peer);
     if (caller instanceof Response) return caller;

@@ -111,7 +111,7 @@ export function createOAuth(deps: OAuthDeps) {
     return unauthorized(base, grant ? `the token was issued for ${grant.resource}, not ${resourceUrl(base)}` : "the API key or access token is wrong, expired or revoked", true);
   }
 
-  return { handle, authenticate, resourceMetadataUrl };
+  return { handle, authenticate };
 }
 
 export type OAuth = ReturnType<typeof createOAuth>;

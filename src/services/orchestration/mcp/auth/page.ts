@@ -6,7 +6,8 @@ export const PAGE_HEADERS = {
   "cache-control": "no-store",
   "x-frame-options": "DENY",
   "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-  "referrer-policy": "no-referrer",
+  // same-origin, not no-referrer: under no-referrer a browser posts the form with `Origin: null`, which the Origin check refuses.
+  "referrer-policy": "same-origin",
 };
 
 const STYLE = "body{font:16px system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}input[type=password]{width:100%;font-size:1rem;padding:.4rem}button{font-size:1rem;padding:.4rem 1rem;margin-right:.5rem}.error{color:#b00020}";
