@@ -22,6 +22,21 @@ const INITIALIZE = { jsonrpc: "2.0", id: 1, method: "initialize", params: { prot
 
 const envOf = (config: Config): Record<string, string> => ({ CATALYST_DATA_DIR: config.dataDir, ...(config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : {}) });
 
+describe("catalyst auth usage errors (exit 2, saying what to type)", () => {
+  test("an unknown subcommand, a grant ID that is not a number, or arguments to code", async () => {
+    for (const [args, message] of [
+      [["auth", "forget"], "unknown auth command: forget (use code, list or revoke)"],
+      [["auth", "revoke", "abc"], "auth revoke needs a grant ID (see catalyst auth list) or --all"],
+      [["auth", "code", "now"], "auth code takes no arguments"],
+      [["auth", "list", "--everything"], "unknown option for auth list: --everything"],
+    ] as const) {
+      const result = await cli({ CATALYST_DATA_DIR: "/nonexistent-catalyst-dir" }, ...args);
+      expect(result.stderr).toContain(message);
+      expect(result.code).toBe(2);
+    }
+  });
+});
+
 for (const backend of BACKENDS) {
   describe(`remote MCP access on ${backend.name}`, () => {
     let t: TestAppliance;
