@@ -11,5 +11,6 @@ await import("./news.ts");
 await import("./scanner.ts");
 await import("./orders.ts");
 await import("./mcp.ts");
+await import("./mcp-auth.ts");
 await import("./doctor.ts");
 await import("./alerts.ts");

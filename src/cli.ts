@@ -48,6 +48,11 @@ Usage:
   catalyst alerts test          send one critical, one warning and one info test alert through
                                 every configured channel (SMTP_URL, ALERT_WEBHOOK_URL) and say
                                 per channel what happened; exit 1 if one failed or none is set
+  catalyst auth code            a one-time code (10 min) to type on the authorize page of a remote
+                                MCP connector (Claude's custom connector) instead of the API key
+  catalyst auth list [--all] [--json]
+                                the connectors authorized by OAuth (--all: revoked ones too)
+  catalyst auth revoke ID|--all end a connector's access and refresh tokens at once
   catalyst version              print the version and the git commit it was built from
   catalyst help                 this text
 
@@ -77,6 +82,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import("./cli/activity.ts")).activityCommand(args);
     case "sectors":
       return (await import("./cli/sectors.ts")).sectorsCommand(args);
+    case "auth":
+      return (await import("./cli/auth.ts")).authCommand(args);
     case "doctor": {
       const { doctorCommand, parseDoctorArgs } = await import("./doctor/command.ts");
       const parsed = parseDoctorArgs(args);

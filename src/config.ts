@@ -6,6 +6,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { etInstant } from "./domain/exchange-calendar.ts";
 import { DEFAULT_FLATTEN_WINDOW_MINUTES } from "./domain/flatten-window.ts";
+import type { AllowedOrigins } from "./domain/oauth/request-origin.ts";
 import { DEFAULT_EXIT_STALL_MS } from "./domain/orders/flatten-step.ts";
 import { DEFAULT_EXIT_PARTICIPATION_PCT } from "./domain/risk/sizing.ts";
 import { UserFixableError } from "./runtime/errors.ts";
@@ -150,6 +151,8 @@ export interface Config {
   doctorTickSeconds: number;
   /** Broker requests a minute per client (Alpaca allows ~200 per account). */
   brokerRequestsPerMinute: number;
+  /** Who may reach /mcp and its OAuth pages (Host and Origin), besides loopback. */
+  mcpAccess: AllowedOrigins;
 }
 
 export interface AlertSettings {
@@ -437,6 +440,32 @@ function riskSettings(env: Env): RiskSettings {
   };
 }
 
+const HOSTNAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+function hostnames(env: Env, name: string): string[] {
+  const names = (read(env, name) ?? "").split(",").map((h) => h.trim().toLowerCase()).filter((h) => h !== "");
+  const bad = names.find((h) => !HOSTNAME.test(h));
+  if (bad !== undefined) throw new ConfigError(name, `"${bad}" is not a DNS name (expected e.g. catalyst.example.com, no scheme or port)`);
+  return names;
+}
+
+/** CATALYST_DOMAIN (the name Caddy serves, as in caddy.env), MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS. */
+function mcpAccess(env: Env): AllowedOrigins {
+  const domain = hostnames(env, "CATALYST_DOMAIN");
+  if (domain.length > 1) throw new ConfigError("CATALYST_DOMAIN", "must be a single DNS name");
+  const origins = (read(env, "MCP_ALLOWED_ORIGINS") ?? "").split(",").map((o) => o.trim()).filter((o) => o !== "");
+  for (const origin of origins) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (parsed === null || parsed.origin !== origin) throw new ConfigError("MCP_ALLOWED_ORIGINS", `"${origin}" is not an origin (expected scheme://host[:port], e.g. https://claude.ai)`);
+  }
+  return { domain: domain[0] ?? null, hosts: hostnames(env, "MCP_ALLOWED_HOSTS"), origins };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const alpaca = alpacaCredentials(env);
   const mode = selectMode(env, alpaca);
@@ -483,6 +512,7 @@ export function loadConfig(env: Env = process.env): Config {
     workflowTickSeconds: positiveNumber(env, "WORKFLOW_TICK_SECONDS", 5),
     doctorTickSeconds: positiveNumber(env, "DOCTOR_TICK_SECONDS", 30),
     brokerRequestsPerMinute: positiveNumber(env, "BROKER_REQUESTS_PER_MINUTE", 200, true),
+    mcpAccess: mcpAccess(env),
   };
 }
 

@@ -41,11 +41,13 @@ function validationField(error: ValidationError): string {
   return path.replace(/^\//, "").replaceAll("/", ".") || error.type;
 }
 
-export function createServiceApp(ctx: ServiceContext) {
+/** open: paths that authenticate their callers themselves (orchestration's /mcp with OAuth, and the OAuth endpoints). */
+export function createServiceApp(ctx: ServiceContext, open: readonly string[] = []) {
   return new Elysia({ name: ctx.service })
     .onRequest(({ request }) => {
       const { pathname } = new URL(request.url);
       if (request.method === "GET" && pathname === healthRoute.path) return;
+      if (open.includes(pathname)) return;
       // Runs before routing, so unknown paths answer 401 (not 404) to a caller without the key.
       if (!keyMatches(presentedKey(request.headers), ctx.apiKey)) {
         return errorResponse(401, errorBody("unauthorized", "missing or wrong API key: send it in the X-API-Key header"), {

@@ -108,8 +108,12 @@ describe("release smoke", () => {
       expect(status.isError).toBeFalsy();
       expect(status.structuredContent.mode).toBe("sim");
 
-      // Only /mcp, /health and the reporting page are reachable from outside.
+      // Only /mcp, its OAuth endpoints, /health and the reporting page are reachable from outside.
       expect((await fetch(`${caddy.url}/health`)).status).toBe(200);
+      const oauth = await fetch(`${caddy.url}/.well-known/oauth-authorization-server`);
+      expect(oauth.status).toBe(200);
+      expect(((await oauth.json()) as { token_endpoint: string }).token_endpoint).toBe(`${caddy.url}/token`);
+      expect((await fetch(`${caddy.url}/mcp`, { method: "POST", headers: { "x-api-key": API_KEY, origin: "https://evil.example.com" } })).status).toBe(403);
       expect((await fetch(`${caddy.url}/api/v1/risk/status`, { headers: { "x-api-key": API_KEY } })).status).toBe(404);
       expect((await fetch(`${caddy.url}/openapi`)).status).toBe(404);
       expect((await fetch(`${caddy.url}/`)).status).toBe(401);

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SERVICE_NAMES } from "../../src/runtime/services.ts";
+import { OAUTH_PATHS } from "../../src/services/orchestration/mcp/auth/oauth.ts";
 import { tempDir } from "../support/env.ts";
 
 const root = join(import.meta.dir, "../..");
@@ -66,7 +67,7 @@ describe("catalyst.service", () => {
   test("runs as its own user, from the env file, writing only its data dir, within a 4 GB droplet", () => {
     const unit = directives(unitText);
     expect(unit.get("User")).toEqual(["catalyst"]);
-    expect(unit.get("EnvironmentFile")).toEqual(["/etc/catalyst/catalyst.env", "/etc/catalyst/api-key.env"]);
+    expect(unit.get("EnvironmentFile")).toEqual(["/etc/catalyst/catalyst.env", "/etc/catalyst/api-key.env", "-/etc/catalyst/caddy.env"]);
     expect(unit.get("Environment")).toEqual(["CATALYST_DATA_DIR=/var/lib/catalyst"]);
     expect(unit.get("ExecStart")).toEqual(["/usr/local/bin/catalyst serve"]);
     expect(unit.get("Restart")).toEqual(["always"]);
@@ -136,6 +137,13 @@ describe("Caddyfile", () => {
     const result = validate(readFileSync(join(root, "Caddyfile"), "utf8"));
     expect(result.output).toContain("Valid configuration");
     expect(result.exitCode).toBe(0);
+  });
+
+  test("exactly the OAuth endpoints orchestration serves are proxied to it", () => {
+    const caddyfile = readFileSync(join(root, "Caddyfile"), "utf8");
+    const matcher = /^\s*@oauth path (.+)$/m.exec(caddyfile);
+    expect(matcher?.[1]!.split(" ").sort()).toEqual([...OAUTH_PATHS].sort());
+    expect(caddyfile).toMatch(/handle @oauth \{\s*reverse_proxy \{\$CATALYST_ORCHESTRATION_ADDR:127\.0\.0\.1:5000\}/);
   });
 
   test("caddy validate catches a broken Caddyfile", () => {

@@ -219,7 +219,7 @@ describe("orchestration can only call what exists", () => {
   test("every contract route the MCP code imports is in its service's OpenAPI document, same method", async () => {
     const dir = join(import.meta.dir, "../../src/services/orchestration/mcp");
     const imported = new Map<string, string>(); // route name -> contracts module
-    for (const file of readdirSync(dir)) {
+    for (const file of readdirSync(dir).filter((name) => name.endsWith(".ts"))) {
       const source = readFileSync(join(dir, file), "utf8");
       for (const [, names, module] of source.matchAll(/import \{([^}]+)\} from "\.\.\/\.\.\/\.\.\/contracts\/(\w+)\.ts"/g)) {
         for (const name of names!.split(",").map((n) => n.trim().replace(/^type /, ""))) if (name.endsWith("Route")) imported.set(name, module!);

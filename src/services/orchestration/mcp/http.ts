@@ -1,22 +1,37 @@
 /**
  * MCP over Streamable HTTP at /mcp, with the SDK's web-standard transport: one transport and server
  * per session (created by `initialize`, found by the Mcp-Session-Id header afterwards), closed on
- * DELETE or after being idle. The API key is checked by the service app before this is reached.
+ * DELETE or after being idle. Each request passes the gate first: Host and Origin (DNS rebinding),
+ * then the caller — the API key or an OAuth access token — then a bounded body; a tool that can change
+ * exposure needs a token's `trade` scope.
  * With a live feed, each session also gets its subscribed resource updates and log notices on its
  * GET SSE stream; a session listening on that stream is not idle, however long it stays quiet.
  */
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import type { AllowedOrigins } from "../../../domain/oauth/request-origin.ts";
 import type { Logger } from "../../../runtime/log.ts";
 import { repeatEvery } from "../../../runtime/repeat.ts";
 import type { McpDeps } from "./deps.ts";
 import type { LiveFeed, LiveSession } from "./live.ts";
+import { BodyTooLarge, readBoundedText, refuseForeignRequest, tooLarge } from "./auth/guard.ts";
+import type { OAuth } from "./auth/oauth.ts";
+import { scopeRefusal } from "./auth/tool-scope.ts";
 import { createMcpServer } from "./server.ts";
 
 export const MCP_PATH = "/mcp";
 const IDLE_MS = 30 * 60_000;
 /** Under Bun's 10 s idle timeout, which would otherwise cut a quiet GET SSE stream. */
 const SSE_KEEP_ALIVE_MS = 5_000;
+/** A JSON-RPC message or batch; the largest real one (a tool call with its arguments) is a few KB. */
+export const MCP_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Who may reach the endpoint and how callers are proven; null only where the caller checks access itself (unit tests). */
+export interface McpGate {
+  access: AllowedOrigins;
+  oauth: OAuth;
+}
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
@@ -30,7 +45,7 @@ interface Session {
 const jsonRpcError = (status: number, code: number, message: string) =>
   Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
 
-export function createMcpEndpoint(deps: McpDeps, log: Logger, feed: LiveFeed | null = null) {
+export function createMcpEndpoint(deps: McpDeps, log: Logger, feed: LiveFeed | null = null, gate: McpGate | null = null) {
   const sessions = new Map<string, Session>();
 
   async function close(id: string): Promise<void> {
@@ -48,13 +63,33 @@ export function createMcpEndpoint(deps: McpDeps, log: Logger, feed: LiveFeed | n
   }
   const sweep = repeatEvery(60, () => closeIdle());
 
-  async function handle(request: Request): Promise<Response> {
+  /** The transport's options for an admitted request, or the refusal to answer instead. peer: the socket's address. */
+  async function admit(request: Request, peer: string | null): Promise<{ parsedBody?: unknown; authInfo?: AuthInfo } | Response> {
+    if (gate === null) return {};
+    const refused = refuseForeignRequest(request, gate.access);
+    if (refused) return refused;
+    const caller = await gate.oauth.authenticate(request, peer);
+    if (caller instanceof Response) return caller;
+    if (request.method !== "POST") return { authInfo: caller.authInfo };
+    let parsedBody: unknown;
+    try {
+      parsedBody = JSON.parse(await readBoundedText(request, MCP_MAX_BODY_BYTES));
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return tooLarge(MCP_MAX_BODY_BYTES);
+      return jsonRpcError(400, -32700, "Parse error: the body is not JSON");
+    }
+    return scopeRefusal(parsedBody, caller.authInfo, request.headers.get("host")!) ?? { parsedBody, authInfo: caller.authInfo };
+  }
+
+  async function handle(request: Request, peer: string | null = null): Promise<Response> {
+    const options = await admit(request, peer);
+    if (options instanceof Response) return options;
     const sessionId = request.headers.get("mcp-session-id");
     if (sessionId) {
       const session = sessions.get(sessionId);
       if (!session) return jsonRpcError(404, -32001, "unknown or expired MCP session: start a new one with initialize");
       session.lastSeen = Date.now();
-      const response = await session.transport.handleRequest(request);
+      const response = await session.transport.handleRequest(request, options);
       return request.method === "GET" ? countedStream(session, request, response) : response;
     }
     if (request.method !== "POST") return jsonRpcError(400, -32000, "no Mcp-Session-Id: a session starts with an initialize POST");
@@ -75,7 +110,7 @@ export function createMcpEndpoint(deps: McpDeps, log: Logger, feed: LiveFeed | n
       },
     });
     await server.connect(transport);
-    const response = await transport.handleRequest(request);
+    const response = await transport.handleRequest(request, options);
     // Not an initialize (or a failed one): nothing to keep.
     if (transport.sessionId === undefined || !sessions.has(transport.sessionId)) {
       live?.close();
