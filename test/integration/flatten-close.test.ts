@@ -36,14 +36,14 @@ for (const backend of BACKENDS) {
       });
       // The market will not cooperate: every fill that would complete an order gives only half.
       await t.venue("/admin/v1/faults", { method: "PUT", body: { partialFills: 100_000 } });
-      await t.venue("/admin/v1/clock", { method: "PUT", body: { time: new Date(etInstant(DAY, "15:55")).toISOString(), speed: 10 } });
+      await t.venue("/admin/v1/clock", { method: "PUT", body: { time: new Date(etInstant(DAY, "15:57") + 30_000).toISOString(), speed: 10 } });
       const afterClose = etInstant(DAY, "16:01");
       await waitFor("the venue's clock past the close", async () => Date.parse((await t.venue("/v2/clock")).timestamp) >= afterClose, 90_000, 500);
       await t.venue("/admin/v1/faults", { method: "DELETE" });
       await t.api("trading", "/api/v1/sync", { method: "POST" });
 
       const open = (await t.api("trading", "/api/v1/positions")).body.positions as { positionId: number; symbol: string; qty: string }[];
-      // With halves a minute from 15:55, shares are left at 15:59: the protect path is what this proves.
+      // From 15:57:30, halves (and a stall every 10 s) cannot empty 64 shares by 15:59: the protect path is what this proves.
       expect(open.length).toBeGreaterThan(0);
       const venueOpen = await t.venue("/v2/orders?status=open&limit=500");
       const sweep = await t.api("trading", "/api/v1/doctor/sweeps", { body: {} });
