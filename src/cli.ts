@@ -14,6 +14,11 @@ import { noArgs, UsageError } from "./cli/args.ts";
 const USAGE = `catalyst ${VERSION} — a day-trading appliance for one trader on Alpaca
 
 Usage:
+  catalyst demo [--date D] [--speed X] [--mode M] [--data-dir DIR]
+                                rehearse one whole simulated trading day end to end (scans,
+                                entries, exits, flatten) on its own sim appliance, then print
+                                the day's trades, P&L and the venue account's change; defaults:
+                                the last trading day, 300×, aggressive, a temporary folder
   catalyst serve [--only a,b]   run the services (all of them, or the named ones)
   catalyst venue [--port N] [--host H] [--seed S] [--speed X] [--start T]
                                 run only the simulated Alpaca venue (default port: base + 7)
@@ -68,6 +73,8 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     case "venue":
       return (await import("./cli/venue.ts")).venueCommand(args);
+    case "demo":
+      return (await import("./cli/demo.ts")).demoCommand(args);
     case "sentiment":
       return (await import("./cli/sentiment.ts")).sentimentCommand(args);
     case "activity":

@@ -61,7 +61,8 @@ describe("the built binary", () => {
   test("serve from an empty directory: every service /health 200, SIGTERM → exit 0", async () => {
     const base = await freePortBase();
     const dataDir = join(work.path, "serve-data");
-    const child = serveBinary(work.path, { CATALYST_DATA_DIR: dataDir, CATALYST_PORT_BASE: String(base), CATALYST_LOG_LEVEL: "info" });
+    // A Sunday: the first run sees a closed market.
+    const child = serveBinary(work.path, { CATALYST_DATA_DIR: dataDir, CATALYST_PORT_BASE: String(base), CATALYST_LOG_LEVEL: "info", VENUE_START: "2026-03-08T12:00" });
     try {
       const bodies = await allHealthy(base);
       for (const [i, service] of SERVICE_NAMES.entries()) expect(bodies[i]).toMatchObject({ service, status: "ok", mode: "sim" });
@@ -89,6 +90,14 @@ describe("the built binary", () => {
       .find((entry) => entry.msg === "catalyst started");
     expect(started).toMatchObject({ level: "info", service: "supervisor", mode: "sim", bus: "in-process", apiKeyFrom: join(dataDir, "api-key") });
     expect(Object.keys(started!.services as object).sort()).toEqual([...SERVICE_NAMES].sort());
+    // …and one line says the market is closed, until when, and how to rehearse a day meanwhile.
+    const closed = stderr.split("\n").find((line) => line.includes("market closed"));
+    expect(JSON.parse(closed!)).toMatchObject({
+      level: "info",
+      msg: expect.stringContaining("nothing trades until Monday 2026-03-09 09:30 ET. To rehearse a whole day now: catalyst demo"),
+      nextOpen: "2026-03-09T13:30:00.000Z",
+      rehearse: "catalyst demo",
+    });
     const key = readFileSync(join(dataDir, "api-key"), "utf8").trim();
     expect(key.length).toBeGreaterThanOrEqual(32);
     expect(stdout + stderr).not.toContain(key);
