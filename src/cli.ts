@@ -52,6 +52,8 @@ Usage:
                                 line refuses the whole file, naming line and field
   catalyst version              print the version and the git commit it was built from
   catalyst help                 this text
+  catalyst help watchdog        how a Claude Code session keeps watch during market hours:
+                                doctor --json, decide, activity log
 
 Services: ${SERVICE_NAMES.join(", ")}
 Configuration comes from the environment (and .env); see the README.`;
@@ -95,6 +97,11 @@ async function run(argv: string[]): Promise<number> {
     case "help":
     case "--help":
     case "-h":
+      if (args.length === 1 && args[0] === "watchdog") {
+        console.log((await import("./cli/watchdog-guide.ts")).WATCHDOG_GUIDE);
+        return 0;
+      }
+      if (args.length > 0) throw new UsageError(`help takes no topic but watchdog (got ${args.join(" ")})`);
       console.log(USAGE);
       return 0;
     case undefined:

@@ -28,6 +28,11 @@ describe("the built binary", () => {
     const head = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: root, stdout: "pipe" }).stdout.toString().trim();
     expect(run(["version"]).stdout.toString()).toMatch(new RegExp(`^catalyst ${pkg.version.replaceAll(".", "\\.")} \\(commit ${head}(-dirty)?\\)\n$`));
     expect(run(["help"]).exitCode).toBe(0);
+    // The watchdog guide ships inside the binary.
+    const guide = run(["help", "watchdog"]);
+    expect(guide.exitCode).toBe(0);
+    expect(guide.stdout.toString()).toContain("catalyst doctor --json");
+    expect(run(["help", "everything"]).exitCode).toBe(2);
     const unknown = run(["launch"]);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr.toString()).toContain("unknown command: launch");
