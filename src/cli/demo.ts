@@ -5,7 +5,7 @@
  * rehearsal must not reach anything real. Without --data-dir it runs in a fresh temporary folder
  * and removes it afterwards (the report page is saved first).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { journalRoute, performanceRoute } from "../contracts/reporting.ts";
@@ -18,6 +18,7 @@ import { isCalendarDate } from "../domain/reporting/periods.ts";
 import { loadConfig, servicePort, type Config } from "../config.ts";
 import { brokerSignedAs } from "../runtime/broker.ts";
 import { ServiceClient } from "../runtime/client.ts";
+import { UserFixableError } from "../runtime/errors.ts";
 import { freePortBase } from "../runtime/free-ports.ts";
 import { startAppliance } from "../runtime/supervisor.ts";
 import { numberOption, parseOptions, UsageError } from "./args.ts";
@@ -74,10 +75,16 @@ export async function demoCommand(args: string[]): Promise<number> {
   const options = parseDemoArgs(args, etDate(Date.now()));
   const temporary = options.dataDir === null;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "catalyst-demo-"));
-  const config = await demoConfig(options, dataDir);
+  claimDemoDir(dataDir);
   const realSeconds = Math.round(marketDayMs(options.date) / options.speed / 1000);
   console.log(`catalyst demo: ${options.date} (${options.mode}) with the market at ${options.speed}×, about ${realSeconds} s, in ${temporary ? "a temporary folder" : dataDir}`);
-  const appliance = await startAppliance(config);
+  const running = await demoConfig(options, dataDir)
+    .then(async (config) => ({ config, appliance: await startAppliance(config) }))
+    .catch((error: unknown) => {
+      if (temporary) rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    });
+  const { config, appliance } = running;
   let interrupted = false;
   const interrupt = () => {
     interrupted = true;
@@ -132,6 +139,15 @@ export async function demoCommand(args: string[]): Promise<number> {
     await appliance.stop();
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A demo starts from nothing: a rehearsed day must never land in a real appliance's journal, and
+ * an earlier demo's day would count in this one's P&L but not in the fresh venue's account.
+ */
+function claimDemoDir(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (readdirSync(dataDir).length > 0) throw new UserFixableError(`--data-dir ${dataDir} is not empty: give a new or empty folder (a demo starts from nothing)`);
 }
 
 /** Market time from the venue's start to the close. */

@@ -53,8 +53,13 @@ test("`catalyst demo --speed 600` runs a whole day and its summary's P&L equals 
   console.log(stdout.split("\n").filter((line) => !line.startsWith("  ")).join("\n"));
 }, 300_000);
 
-test("a day the exchange is closed is refused naming the trading days around it (exit 2)", () => {
-  const result = Bun.spawnSync([binary, "demo", "--date", "2026-03-08"], { cwd: work.path, env: { PATH: process.env.PATH ?? "", HOME: work.path }, stdout: "pipe", stderr: "pipe" });
-  expect(result.exitCode).toBe(2);
-  expect(result.stderr.toString()).toContain("--date 2026-03-08 is not a trading day (weekend or exchange holiday): try 2026-03-06 or 2026-03-09");
+test("a day the exchange is closed is refused naming the trading days around it (exit 2); so is a data dir already in use (exit 1)", () => {
+  const demo = (...args: string[]) => Bun.spawnSync([binary, "demo", ...args], { cwd: work.path, env: { PATH: process.env.PATH ?? "", HOME: work.path }, stdout: "pipe", stderr: "pipe" });
+  const closed = demo("--date", "2026-03-08");
+  expect(closed.exitCode).toBe(2);
+  expect(closed.stderr.toString()).toContain("--date 2026-03-08 is not a trading day (weekend or exchange holiday): try 2026-03-06 or 2026-03-09");
+  // The first test's folder holds its day: a second day there would mix with it.
+  const used = demo("--data-dir", join(work.path, "demo-data"));
+  expect(used.exitCode).toBe(1);
+  expect(used.stderr.toString()).toBe(`catalyst: --data-dir ${join(work.path, "demo-data")} is not empty: give a new or empty folder (a demo starts from nothing)\n`);
 });
