@@ -14,6 +14,11 @@ import { noArgs, UsageError } from "./cli/args.ts";
 const USAGE = `catalyst ${VERSION} — a day-trading appliance for one trader on Alpaca
 
 Usage:
+  catalyst demo [--date D] [--speed X] [--mode M] [--data-dir DIR]
+                                rehearse one whole simulated trading day end to end (scans,
+                                entries, exits, flatten) on its own sim appliance, then print
+                                the day's trades, P&L and the venue account's change; defaults:
+                                the last trading day, 300×, aggressive, a temporary folder
   catalyst serve [--only a,b]   run the services (all of them, or the named ones)
   catalyst venue [--port N] [--host H] [--seed S] [--speed X] [--start T]
                                 run only the simulated Alpaca venue (default port: base + 7)
@@ -55,6 +60,8 @@ Usage:
   catalyst auth revoke ID|--all end a connector's access and refresh tokens at once
   catalyst version              print the version and the git commit it was built from
   catalyst help                 this text
+  catalyst help watchdog        how a Claude Code session keeps watch during market hours:
+                                doctor --json, decide, activity log
 
 Services: ${SERVICE_NAMES.join(", ")}
 Configuration comes from the environment (and .env); see the README.`;
@@ -76,6 +83,8 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     case "venue":
       return (await import("./cli/venue.ts")).venueCommand(args);
+    case "demo":
+      return (await import("./cli/demo.ts")).demoCommand(args);
     case "sentiment":
       return (await import("./cli/sentiment.ts")).sentimentCommand(args);
     case "activity":
@@ -100,6 +109,11 @@ async function run(argv: string[]): Promise<number> {
     case "help":
     case "--help":
     case "-h":
+      if (args.length === 1 && args[0] === "watchdog") {
+        console.log((await import("./cli/watchdog-guide.ts")).WATCHDOG_GUIDE);
+        return 0;
+      }
+      if (args.length > 0) throw new UsageError(`help takes no topic but watchdog (got ${args.join(" ")})`);
       console.log(USAGE);
       return 0;
     case undefined:

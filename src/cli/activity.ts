@@ -20,7 +20,8 @@ const ACTIVITY_OPTIONS: Partial<Record<keyof ActivityEntry, string>> = {
   sessionId: "session",
 };
 
-async function activityLog(args: string[]): Promise<number> {
+/** The entry `activity log ARGS` would write, validated; a UsageError names the option at fault. */
+export function parseActivityLog(args: string[]): ActivityEntry {
   const options = parseOptions("activity log", args, [...Object.values(ACTIVITY_OPTIONS), "who"]);
   for (const required of ["type", "decision", "reason"]) {
     if (options[required] === undefined) throw new UsageError(`activity log needs --${required}`);
@@ -35,6 +36,11 @@ async function activityLog(args: string[]): Promise<number> {
     if (error instanceof ActivityEntryError) throw new UsageError(`--${ACTIVITY_OPTIONS[error.field]}: ${error.reason}`);
     throw error;
   }
+  return entry;
+}
+
+async function activityLog(args: string[]): Promise<number> {
+  const entry = parseActivityLog(args);
   const logId = await withCliDatabase(loadConfig(), (sql) => logActivity(sql, entry));
   console.log(`logged activity ${logId}`);
   return 0;

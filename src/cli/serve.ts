@@ -3,6 +3,7 @@
  * one JSON "catalyst started" line; only at a terminal does it also print the API key.
  */
 import { loadConfig, servicePort, type Config } from "../config.ts";
+import { marketClosed, marketClosedLine } from "../domain/market-hours.ts";
 import { createLogger } from "../runtime/log.ts";
 import { startAppliance, type Appliance } from "../runtime/supervisor.ts";
 import { isServiceName, type ServiceName } from "../runtime/services.ts";
@@ -52,6 +53,16 @@ export async function serve(args: string[]): Promise<number> {
     apiKeyFrom: apiKey.source,
   });
   if (process.stdout.isTTY) printBanner(config, apiKey, db, urls);
+  if (config.mode === "sim" && services.includes("venue")) {
+    // The venue's clock starts at VENUE_START, else at the real now.
+    const simNow = config.venue.start ?? Date.now();
+    const closed = marketClosed(simNow);
+    if (closed) {
+      const line = marketClosedLine(simNow, closed);
+      log.info(line, { simNow: new Date(simNow).toISOString(), nextOpen: new Date(closed.nextOpen).toISOString(), rehearse: "catalyst demo" });
+      if (process.stdout.isTTY) console.log(line);
+    }
+  }
   return new Promise((resolve) => {
     const shutdown = (signal: string) => {
       log.info("stopping", { signal });

@@ -2,6 +2,7 @@
 import { Type as t, type Static } from "@sinclair/typebox";
 import { Money, Nullable, TradingMode } from "./common.ts";
 import { RiskVerdict } from "./risk.ts";
+import { CandidateCatalyst } from "./scanner.ts";
 import { FillView, OrderView } from "./trading.ts";
 import { defineRoute } from "./route.ts";
 
@@ -32,6 +33,8 @@ export const Performance = t.Object({
   equityCurve: t.Array(t.Object({ at: t.String(), equity: Money })),
   byPattern: t.Array(Breakdown),
   byCatalyst: t.Array(Breakdown),
+  /** By the scan score entered on, in fifths of 0–1 (best first, every band listed), then "no score": is the score predictive? */
+  byScore: t.Array(Breakdown),
 });
 export type Performance = Static<typeof Performance>;
 
@@ -47,8 +50,16 @@ export const JournalTrade = t.Object({
   openedAt: t.String(),
   closedAt: Nullable(t.String()),
   closeReason: Nullable(t.String()),
+  /** The chart pattern behind the entry (never the stop's method: that is stopBasis). */
   pattern: Nullable(t.String()),
+  /** The catalyst's kind; catalystNews has the item itself when the scan recorded it. */
   catalyst: Nullable(t.String()),
+  catalystNews: Nullable(CandidateCatalyst),
+  /** How the stop was set: the pattern's levels or ATR. */
+  stopBasis: Nullable(t.Union([t.Literal("pattern"), t.Literal("atr")])),
+  /** Still open when the day's session closed (false while the session runs); heldOvernight says whether by choice. */
+  openAfterClose: t.Boolean(),
+  heldOvernight: t.Boolean(),
   scan: Nullable(t.Object({ scanId: t.String(), rank: Nullable(t.Integer()), score: Nullable(t.Number()), reasons: t.Array(t.String()) })),
   risk: Nullable(t.Object({ approved: t.Boolean(), verdicts: t.Array(RiskVerdict) })),
   orders: t.Array(OrderView),

@@ -22,6 +22,16 @@ const Suggestion = t.Object({
   basis: t.String(),
 });
 
+/** The news item a candidate's catalyst score credits. */
+export const CandidateCatalyst = t.Object({
+  /** earnings, fda, merger_acquisition, guidance, … */
+  kind: t.String(),
+  headline: t.String(),
+  strength: Score,
+  publishedAt: t.String(),
+});
+export type CandidateCatalyst = Static<typeof CandidateCatalyst>;
+
 export const ScanCandidate = t.Object({
   rank: t.Integer({ minimum: 1 }),
   symbol: t.String(),
@@ -36,6 +46,9 @@ export const ScanCandidate = t.Object({
   /** Why, in plain sentences: each component's evidence and every penalty applied. */
   reasons: t.Array(t.String()),
   suggested: t.Union([Suggestion, t.Null()]),
+  /** The aligned chart pattern the pattern score credits (null: none; the stop then came from ATR). */
+  pattern: t.Union([t.String(), t.Null()]),
+  catalyst: t.Union([CandidateCatalyst, t.Null()]),
 });
 
 export const ScanReport = t.Object({

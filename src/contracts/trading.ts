@@ -81,8 +81,12 @@ export const TradeEvidence = t.Object({
   scanId: t.Optional(Uuid),
   rank: t.Optional(t.Integer({ minimum: 1 })),
   score: t.Optional(t.Number({ minimum: 0, maximum: 1 })),
+  /** A chart pattern's name; never the stop's method (that is stopBasis). */
   pattern: t.Optional(t.String({ maxLength: 64 })),
+  /** The catalyst's kind (earnings, fda, …); the scan row named by scanId has its headline. */
   catalyst: t.Optional(t.String({ maxLength: 64 })),
+  /** How the stop was set: from the pattern's levels, or ATR. */
+  stopBasis: t.Optional(t.Union([t.Literal("pattern"), t.Literal("atr")])),
   note: t.Optional(t.String({ maxLength: 500 })),
 });
 export type TradeEvidence = Static<typeof TradeEvidence>;

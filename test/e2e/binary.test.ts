@@ -28,6 +28,11 @@ describe("the built binary", () => {
     const head = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: root, stdout: "pipe" }).stdout.toString().trim();
     expect(run(["version"]).stdout.toString()).toMatch(new RegExp(`^catalyst ${pkg.version.replaceAll(".", "\\.")} \\(commit ${head}(-dirty)?\\)\n$`));
     expect(run(["help"]).exitCode).toBe(0);
+    // The watchdog guide ships inside the binary.
+    const guide = run(["help", "watchdog"]);
+    expect(guide.exitCode).toBe(0);
+    expect(guide.stdout.toString()).toContain("catalyst doctor --json");
+    expect(run(["help", "everything"]).exitCode).toBe(2);
     const unknown = run(["launch"]);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr.toString()).toContain("unknown command: launch");
@@ -61,7 +66,8 @@ describe("the built binary", () => {
   test("serve from an empty directory: every service /health 200, SIGTERM → exit 0", async () => {
     const base = await freePortBase();
     const dataDir = join(work.path, "serve-data");
-    const child = serveBinary(work.path, { CATALYST_DATA_DIR: dataDir, CATALYST_PORT_BASE: String(base), CATALYST_LOG_LEVEL: "info" });
+    // A Sunday: the first run sees a closed market.
+    const child = serveBinary(work.path, { CATALYST_DATA_DIR: dataDir, CATALYST_PORT_BASE: String(base), CATALYST_LOG_LEVEL: "info", VENUE_START: "2026-03-08T12:00" });
     try {
       const bodies = await allHealthy(base);
       for (const [i, service] of SERVICE_NAMES.entries()) expect(bodies[i]).toMatchObject({ service, status: "ok", mode: "sim" });
@@ -89,6 +95,14 @@ describe("the built binary", () => {
       .find((entry) => entry.msg === "catalyst started");
     expect(started).toMatchObject({ level: "info", service: "supervisor", mode: "sim", bus: "in-process", apiKeyFrom: join(dataDir, "api-key") });
     expect(Object.keys(started!.services as object).sort()).toEqual([...SERVICE_NAMES].sort());
+    // …and one line says the market is closed, until when, and how to rehearse a day meanwhile.
+    const closed = stderr.split("\n").find((line) => line.includes("market closed"));
+    expect(JSON.parse(closed!)).toMatchObject({
+      level: "info",
+      msg: expect.stringContaining("nothing trades until Monday 2026-03-09 09:30 ET. To rehearse a whole day now: catalyst demo"),
+      nextOpen: "2026-03-09T13:30:00.000Z",
+      rehearse: "catalyst demo",
+    });
     const key = readFileSync(join(dataDir, "api-key"), "utf8").trim();
     expect(key.length).toBeGreaterThanOrEqual(32);
     expect(stdout + stderr).not.toContain(key);

@@ -82,6 +82,21 @@ test(`a whole day (${DAY}, aggressive, venue at 600×): positions only from fill
     expect(trade.risk?.verdicts.length).toBeGreaterThan(0);
     expect(trade.orders.length).toBeGreaterThanOrEqual(3);
     expect(trade.fills.length).toBeGreaterThanOrEqual(2);
+    // Where the news decided the direction, the trade is linked to that news; a pattern is a chart pattern.
+    const newsDecided = /^(bullish|bearish) (\w+) news decides the direction$/.exec(trade.scan?.reasons[0] ?? "");
+    if (newsDecided) {
+      expect(trade.catalystNews).toMatchObject({ kind: newsDecided[2], headline: expect.any(String), strength: expect.any(Number) });
+      expect(trade.catalyst).toBe(newsDecided[2]);
+    }
+    expect(trade.pattern).not.toBe("atr");
+    expect(["pattern", "atr"]).toContain(trade.stopBasis);
+    expect(trade.openAfterClose).toBe(false);
   }
+  // Some trade of the aggressive day was news-driven (else the check above tested nothing).
+  expect(journal.trades.some((trade: { catalystNews: unknown }) => trade.catalystNews !== null)).toBe(true);
+  // P&L by scan score adds up to the day.
+  expect(performance.byScore.reduce((n: number, b: { trades: number }) => n + b.trades, 0)).toBe(performance.trades);
+  expect(compareDecimal(sumDecimal(performance.byScore.map((b: { pnl: string }) => b.pnl)), performance.realizedPnl)).toBe(0);
+  expect(performance.byScore.find((b: { key: string }) => b.key === "no score")).toBeUndefined();
   console.log(`trading day: ${cycle.scans} scans, ${positions.length} trades, P&L ${performance.realizedPnl} (venue ${venueChange})`);
 }, 360_000);

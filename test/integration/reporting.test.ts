@@ -8,7 +8,7 @@ import postgres, { type Row, type Sql } from "postgres";
 import { loadConfig, servicePort, type Config } from "../../src/config.ts";
 import type { JournalTrade, Performance } from "../../src/contracts/reporting.ts";
 import { etInstant } from "../../src/domain/exchange-calendar.ts";
-import { addDecimal, roundDecimal, subtractDecimal } from "../../src/domain/money.ts";
+import { addDecimal, compareDecimal, roundDecimal, subtractDecimal, sumDecimal } from "../../src/domain/money.ts";
 import { startAppliance, type Appliance } from "../../src/runtime/supervisor.ts";
 import { BACKENDS, freePortBase, venueFetch } from "../support/env.ts";
 
@@ -18,6 +18,8 @@ const SCAN_ID = "6f1c2a8e-0b7d-4c1e-9a55-3d2f7e9b1c40";
 const EVIL = "<script>alert(1)</script>";
 const EVIL_REASON = "<img src=x onerror=alert(1)> FDA approval";
 const et = (hhmm: string, date = DAY) => new Date(etInstant(date, hhmm));
+/** The news the scan credited XYZ's catalyst score with, as the scanner records it. */
+const XYZ_NEWS = { kind: "fda", headline: "XYZ wins FDA approval for its lead drug", strength: 0.92, publishedAt: et("08:12").toISOString() };
 
 interface SeededTrade {
   symbol: string;
@@ -109,13 +111,14 @@ async function seedDay(sql: Sql) {
   await sql`
     insert into scans (scan_id, mode, as_of, trading_date, universe_size, prefiltered, enriched, scoring_version, weights, duration_ms)
     values (${SCAN_ID}, 'normal', ${et("09:38")}, ${DAY}, 6000, 120, 20, 'scan-3.0.0', ${sql.json({ catalyst: 0.4 })}, 1800)`;
-  for (const [symbol, rank, score, reasons] of [
-    ["XYZ", 2, "0.8123", ["catalyst: FDA approval (strength 0.92)", "relative volume 4.1×"]],
-    ["DEF", 5, "0.6400", [EVIL_REASON]],
+  for (const [symbol, rank, score, reasons, metadata] of [
+    ["XYZ", 2, "0.8123", ["bullish fda news decides the direction", "relative volume 4.1×"], { basis: "bull_flag", pattern: "bull_flag", catalyst: XYZ_NEWS }],
+    ["DEF", 5, "0.6400", [EVIL_REASON], { basis: "atr" }],
   ] as const) {
     await sql`
-      insert into scan_results (scan_id, security_id, scanned_at, rank, price, volume, composite_score, scoring_version, reasons)
-      values (${SCAN_ID}, get_or_create_security(${symbol}), ${et("09:38")}, ${rank}, '10.00', 1000000, ${score}, 'scan-3.0.0', ${sql.json([...reasons])})`;
+      insert into scan_results (scan_id, security_id, scanned_at, rank, price, volume, composite_score, scoring_version, reasons, metadata)
+      values (${SCAN_ID}, get_or_create_security(${symbol}), ${et("09:38")}, ${rank}, '10.00', 1000000, ${score}, 'scan-3.0.0',
+              ${sql.json([...reasons])}, ${sql.json(metadata)})`;
   }
   const evidence = (extra: Record<string, unknown>) => ({ risk: risk(true), evidence: extra, idempotencyKey: `k-${Object.values(extra).join("-")}` });
   // Opened Monday, closed this morning: in Tuesday's P&L, in both days' journals.
@@ -126,7 +129,7 @@ async function seedDay(sql: Sql) {
   await seedTrade(sql, {
     symbol: "XYZ", side: "long", qty: 100, entry: "10.0000", openedAt: et("09:41"), stop: "9.50", target: "11.00", pattern: "bull_flag",
     exit: { price: "11.0000", at: et("10:05"), via: "take_profit", reason: "take_profit", pnl: "100.00" },
-    metadata: evidence({ scanId: SCAN_ID, rank: 2, score: 0.81, pattern: "bull_flag", catalyst: "fda" }),
+    metadata: evidence({ scanId: SCAN_ID, rank: 2, score: 0.81, pattern: "bull_flag", catalyst: "fda", stopBasis: "pattern" }),
   });
   // No pattern on the position: the entry order's evidence supplies it.
   await seedTrade(sql, {
@@ -137,7 +140,8 @@ async function seedDay(sql: Sql) {
   await seedTrade(sql, {
     symbol: "DEF", side: "long", qty: 10, entry: "50.0000", openedAt: et("12:10"), stop: "48.00", target: "56.00",
     exit: { price: "53.0000", at: et("13:00"), via: "exit", reason: "manual", pnl: "30.00" },
-    metadata: evidence({ scanId: SCAN_ID, rank: 5, catalyst: EVIL }),
+    // An entry from before stopBasis: its evidence named the stop's method "atr" as its pattern.
+    metadata: evidence({ scanId: SCAN_ID, rank: 5, score: 0.64, catalyst: EVIL, pattern: "atr" }),
   });
   await seedTrade(sql, {
     symbol: "JKL", side: "long", qty: 30, entry: "40.0000", openedAt: et("14:30"), stop: "39.00", target: "43.00", last: "41.5000",
@@ -223,6 +227,14 @@ for (const backend of BACKENDS) {
         ["none", "5.00"],
         ["earnings", "-50.00"],
       ]);
+      // By the scan score entered on: XYZ 0.81, DEF 0.64; MNO and ABC had none. The rows add up to the day.
+      expect(day.byScore.filter((b) => b.trades > 0)).toEqual([
+        { key: "0.80–1.00", trades: 1, pnl: "100.00", winRatePct: 100 },
+        { key: "0.60–0.80", trades: 1, pnl: "30.00", winRatePct: 100 },
+        { key: "no score", trades: 2, pnl: "-45.00", winRatePct: 50 },
+      ]);
+      expect(day.byScore.reduce((n, b) => n + b.trades, 0)).toBe(day.trades);
+      expect(compareDecimal(sumDecimal(day.byScore.map((b) => b.pnl)), day.realizedPnl)).toBe(0);
     });
 
     test("week, month and all widen the window; Sharpe needs two days", async () => {
@@ -262,8 +274,12 @@ for (const backend of BACKENDS) {
         closedAt: et("10:05").toISOString(),
         closeReason: "take_profit",
         pattern: "bull_flag",
+        stopBasis: "pattern",
         catalyst: "fda",
-        scan: { scanId: SCAN_ID, rank: 2, score: 0.8123, reasons: ["catalyst: FDA approval (strength 0.92)", "relative volume 4.1×"] },
+        // The news-driven trade is linked to the news itself: kind, headline, strength, time.
+        catalystNews: XYZ_NEWS,
+        scan: { scanId: SCAN_ID, rank: 2, score: 0.8123, reasons: ["bullish fda news decides the direction", "relative volume 4.1×"] },
+        openAfterClose: false,
       });
       expect(xyz.risk).toEqual({ approved: true, verdicts: risk(true).verdicts });
       expect(xyz.orders.map((o) => [o.role, o.side, o.status])).toEqual([
@@ -284,9 +300,12 @@ for (const backend of BACKENDS) {
         ["take_profit", "buy", "cancelled"],
       ]);
       expect(def.scan).toEqual({ scanId: SCAN_ID, rank: 5, score: 0.64, reasons: [EVIL_REASON] });
+      // "atr" is how a stop was set, not a chart pattern; and no news was recorded for DEF's scan row.
+      expect(def).toMatchObject({ pattern: null, catalystNews: null, catalyst: EVIL });
       expect(def.orders.map((o) => o.role)).toEqual(["entry", "stop_loss", "take_profit", "exit"]);
       expect(mno).toMatchObject({ openedAt: et("15:50", "2026-03-09").toISOString(), closedAt: et("09:35").toISOString(), scan: null });
-      expect(jkl).toMatchObject({ status: "open", qty: "30.000000", closedAt: null, avgExitPrice: null, realizedPnl: "0.00" });
+      // Open at 15:45, before the bell: not yet a position left open after the close.
+      expect(jkl).toMatchObject({ status: "open", qty: "30.000000", closedAt: null, avgExitPrice: null, realizedPnl: "0.00", openAfterClose: false });
       expect(jkl.orders.map((o) => o.status)).toEqual(["filled", "accepted", "accepted"]);
       expect(jkl.fills).toHaveLength(1);
     });
@@ -328,6 +347,18 @@ for (const backend of BACKENDS) {
       expect(page).not.toContain("<img");
       expect(page).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
       expect(page).toContain("&lt;img src=x onerror=alert(1)&gt; FDA approval");
+      expect(page).toContain("XYZ wins FDA approval for its lead drug");
+      expect(page).toContain("By scan score");
+    });
+
+    // Last: it moves the market past the bell.
+    test("after the close, the position still open is flagged in the journal and on the page", async () => {
+      const venue = venueFetch(config, appliance.apiKey.key);
+      expect((await venue("/admin/v1/clock", { method: "PUT", body: JSON.stringify({ time: et("16:10").toISOString(), paused: true }) })).status).toBe(200);
+      const journal = await get<{ trades: JournalTrade[] }>("/api/v1/journal");
+      expect(journal.trades.filter((t) => t.openAfterClose).map((t) => t.symbol)).toEqual(["JKL"]);
+      const page = await (await api("/")).text();
+      expect(page).toContain("still open after the close");
     });
   });
 }

@@ -328,6 +328,26 @@ describe("the venue speaks Alpaca's OpenAPI", () => {
     await trading("POST", "/v2/orders", "/v2/orders", { status: 403, body: { symbol: a, qty: "100000", side: "buy", type: "market", time_in_force: "day" } });
   });
 
+  test("an order body without Content-Type (or as text/plain) is read as JSON, as Alpaca does", async () => {
+    const [a] = symbols as [string];
+    const { "content-type": _, ...withoutType } = venue.headers;
+    for (const headers of [withoutType, { ...withoutType, "content-type": "text/plain" }]) {
+      const response = await fetch(`${venue.baseUrl}/v2/orders`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ symbol: a, qty: "1", side: "buy", type: "limit", limit_price: (price[a]! * 0.5).toFixed(2), time_in_force: "day" }),
+      });
+      const order = await response.json();
+      expect(response.status).toBe(200);
+      expect(conformance.operation("trading", "POST", "/v2/orders", 200, order)).toEqual([]);
+      expect(order.symbol).toBe(a);
+      await trading("DELETE", "/v2/orders/{order_id}", `/v2/orders/${order.id}`, { status: 204 });
+    }
+    const garbage = await fetch(`${venue.baseUrl}/v2/orders`, { method: "POST", headers: withoutType, body: "not json" });
+    expect(garbage.status).toBe(400);
+    expect(await garbage.json()).toEqual({ code: 40010000, message: "request body is not valid JSON" });
+  });
+
   test("positions and fill activities", async () => {
     const [a, b] = symbols as [string, string];
     const positions = await trading("GET", "/v2/positions", "/v2/positions");
@@ -383,6 +403,24 @@ describe("the venue speaks Alpaca's OpenAPI", () => {
       const latest = await data(operation, `${operation}?symbols=${list}`);
       expect(Object.keys(latest[key]).sort()).toEqual([...symbols].sort());
     }
+    // One symbol at a time, as the SDK's getLatestTrade / getLatestQuote / getTradesV2 ask.
+    const [first] = symbols as [string];
+    const latestTrade = await data("/v2/stocks/{symbol}/trades/latest", `/v2/stocks/${first}/trades/latest`);
+    expect(latestTrade.symbol).toBe(first);
+    expect(latestTrade.trade.p).toBe((await data("/v2/stocks/trades/latest", `/v2/stocks/trades/latest?symbols=${first}`)).trades[first].p);
+    const latestQuote = await data("/v2/stocks/{symbol}/quotes/latest", `/v2/stocks/${first}/quotes/latest`);
+    expect(latestQuote.quote.bp).toBeLessThan(latestQuote.quote.ap);
+    const tape = await data("/v2/stocks/{symbol}/trades", `/v2/stocks/${first}/trades?limit=3`);
+    expect(tape.symbol).toBe(first);
+    expect(tape.trades).toHaveLength(3);
+    const rest = await data("/v2/stocks/{symbol}/trades", `/v2/stocks/${first}/trades?limit=10000&page_token=${tape.next_page_token}`);
+    expect(rest.next_page_token).toBeNull();
+    // The tape tells the same story as the bars: every share of today's minutes, in time order.
+    const minuteBars = (await data("/v2/stocks/{symbol}/bars", `/v2/stocks/${first}/bars?timeframe=1Min&limit=10000`)).bars as Json[];
+    const prints = [...tape.trades, ...rest.trades] as Json[];
+    expect(prints.reduce((sum, p) => sum + p.s, 0)).toBe(minuteBars.reduce((sum, b) => sum + b.v, 0));
+    expect(prints.map((p) => p.t)).toEqual(prints.map((p) => p.t).sort());
+    await call({ spec: "data", method: "GET", operation: null, path: "/v2/stocks/NOSUCHSYM/trades/latest", status: 404 });
     const snapshots = await data("/v2/stocks/snapshots", `/v2/stocks/snapshots?symbols=${list}`);
     expect(Object.keys(snapshots).sort()).toEqual([...symbols].sort());
     const snapshot = await data("/v2/stocks/{symbol}/snapshot", `/v2/stocks/${symbols[0]}/snapshot`);

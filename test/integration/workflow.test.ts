@@ -248,7 +248,15 @@ for (const backend of BACKENDS) {
           cycleId,
           source: "workflow",
           idempotencyKey: `${cycleId}:${c.symbol}`,
-          evidence: { scanId: scan.scanId, rank: c.rank, score: c.score, pattern: c.suggested!.basis },
+          // The pattern only when there is one; how the stop was set is its own field; the news by its kind.
+          evidence: {
+            scanId: scan.scanId,
+            rank: c.rank,
+            score: c.score,
+            ...(c.pattern === null ? {} : { pattern: c.pattern }),
+            ...(c.catalyst === null ? {} : { catalyst: c.catalyst.kind }),
+            stopBasis: c.suggested!.basis === "atr" ? "atr" : "pattern",
+          },
         }));
         // More than the mode allows, so the cap is exercised (the seeded day offers five).
         expect(enterable.length).toBeGreaterThan(settings.maxEntries + 1);

@@ -74,24 +74,7 @@ export const BACKENDS: Backend[] = [
   },
 ];
 
-/** A port base whose ten ports are all free right now. */
-export async function freePortBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + 10 * Math.floor(Math.random() * 3_000);
-    const listeners: { stop(): void }[] = [];
-    try {
-      for (let i = 0; i < 10; i++) {
-        listeners.push(Bun.listen({ hostname: "127.0.0.1", port: base + i, socket: { data() {} } }));
-      }
-      return base;
-    } catch {
-      // One of them is taken: try another base.
-    } finally {
-      for (const l of listeners) l.stop();
-    }
-  }
-  throw new Error("no free block of 10 ports found");
-}
+export { freePortBase } from "../../src/runtime/free-ports.ts";
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000, pollMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -13,8 +13,8 @@ const dayStart = etInstant("2026-03-10", "00:00");
 const now = etInstant("2026-03-10", "15:45");
 
 const trades = [
-  { closedAt: etInstant("2026-03-10", "10:05"), realizedPnl: "100.00", pattern: "bull_flag", catalyst: EVIL },
-  { closedAt: etInstant("2026-03-10", "11:40"), realizedPnl: "-50.00", pattern: EVIL, catalyst: "fda" },
+  { closedAt: etInstant("2026-03-10", "10:05"), realizedPnl: "100.00", pattern: "bull_flag", catalyst: EVIL, score: 0.81 },
+  { closedAt: etInstant("2026-03-10", "11:40"), realizedPnl: "-50.00", pattern: EVIL, catalyst: "fda", score: 0.55 },
 ];
 const today: Performance = {
   mode: "paper",
@@ -37,7 +37,11 @@ const journalTrade: JournalTrade = {
   closedAt: new Date(etInstant("2026-03-10", "10:05")).toISOString(),
   closeReason: EVIL,
   pattern: "bull_flag",
-  catalyst: EVIL,
+  catalyst: "earnings",
+  catalystNews: { kind: "earnings", headline: EVIL, strength: 0.8, publishedAt: new Date(etInstant("2026-03-10", "08:12")).toISOString() },
+  stopBasis: "pattern",
+  openAfterClose: false,
+  heldOvernight: false,
   scan: { scanId: "00000000-0000-4000-8000-000000000001", rank: 2, score: 0.81, reasons: [EVIL_REASON] },
   risk: { approved: true, verdicts: [{ rule: "max_daily_loss", ok: true, detail: EVIL }] },
   orders: [],
@@ -104,6 +108,25 @@ describe("the report page", () => {
     expect(page).toContain("25.50"); // entry price, padding zeros dropped
     expect(page).toContain("#2 · score 0.81");
     expect(page).toContain("approved (1/1 ok)");
+  });
+
+  test("each trade shows its catalyst news (kind, strength, time, headline) and its stop's method beside its pattern", () => {
+    expect(page).toContain("earnings <span class=\"reasons\">(strength 0.80, 08:12 ET)</span>");
+    expect(page).toContain(`<td>bull_flag</td><td>pattern</td>`);
+  });
+
+  test("the score bands are listed best first, every one of them, with the trades each made", () => {
+    const bands = [...page.matchAll(/<tr><td>(\d\.\d\d–\d\.\d\d)<\/td><td class="num">(\d+)<\/td>/g)].map((m) => `${m[1]}:${m[2]}`);
+    expect(bands).toEqual(["0.80–1.00:1", "0.60–0.80:0", "0.40–0.60:1", "0.20–0.40:0", "0.00–0.20:0"]);
+  });
+
+  test("a position still open after the close is flagged, and one held overnight by choice says so", () => {
+    const after = (heldOvernight: boolean) =>
+      reportPage({ ...data, journal: [{ ...journalTrade, status: "open", closedAt: null, closeReason: null, openAfterClose: true, heldOvernight }] });
+    expect(after(false)).toContain(`<tr class="flag">`);
+    expect(after(false)).toContain("still open after the close");
+    expect(after(true)).toContain("held overnight (by choice)");
+    expect(page).not.toContain(`<tr class="flag">`);
   });
 
   test("the equity curve has one point per curve entry and labelled axes", () => {

@@ -46,6 +46,18 @@ describe("direction-aware composite score (K37)", () => {
     expect(scored.bestPattern?.name).toBe("bull_flag");
   });
 
+  test("the candidate names the news its catalyst score credits: the strongest aligned item as published, fresh news before stale", () => {
+    const stale = { type: "fda", strength: 0.9, direction: "bullish" as const, headline: "ABC approval (yesterday)", publishedAt: Date.parse("2026-03-09T15:00:00Z") };
+    const against = { type: "downgrade", strength: 0.95, direction: "bearish" as const, headline: "ABC cut", publishedAt: Date.parse("2026-03-10T12:00:00Z") };
+    const scored = scoreCandidate({ ...base, catalysts: [stale, ...base.catalysts, against] }, WEIGHTS);
+    // 0.9 before the last close counts 0.45; the fresh earnings at 0.8 is what the score credits.
+    expect(scored.catalyst).toEqual(base.catalysts[0]!);
+    expect(scoreCandidate({ ...base, catalysts: [stale] }, WEIGHTS).catalyst).toEqual(stale);
+    // Weak bearish news does not decide against a rising price: the long credits no news at all.
+    expect(scoreCandidate({ ...base, catalysts: [{ ...against, strength: 0.1 }] }, WEIGHTS)).toMatchObject({ direction: "long", catalyst: null });
+    expect(scoreCandidate({ ...base, catalysts: [] }, WEIGHTS).catalyst).toBeNull();
+  });
+
   test("a mirrored bearish setup is a short of the same score, never a long", () => {
     const long = scoreCandidate(base, WEIGHTS);
     const short = scoreCandidate(mirrored(base), WEIGHTS);

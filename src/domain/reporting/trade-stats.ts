@@ -10,6 +10,8 @@ export interface ClosedTrade {
   realizedPnl: Decimal;
   pattern: string | null;
   catalyst: string | null;
+  /** The scan score the trade was entered on; absent or null when it had none (entered by hand). */
+  score?: number | null;
 }
 
 export interface TradeStats {

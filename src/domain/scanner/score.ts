@@ -61,6 +61,8 @@ export interface ScoredCandidate {
   reasons: string[];
   /** The aligned pattern with the highest confidence, if any: its levels become the suggestion. */
   bestPattern: PatternEvidence | null;
+  /** The news the catalyst component credits (the strongest aligned, weighed by freshness), as published. */
+  catalyst: CatalystEvidence | null;
 }
 
 /** News from before the last close has had a session to be priced in: it counts half. */
@@ -76,10 +78,21 @@ const CATALYST_DECIDES = 0.2;
 const pct = (value: number) => `${value >= 0 ? "+" : ""}${value.toFixed(1)}%`;
 const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
 
-function strongest(catalysts: CatalystEvidence[], direction: "bullish" | "bearish"): CatalystEvidence | null {
-  let best: CatalystEvidence | null = null;
-  for (const c of catalysts) if (c.direction === direction && (!best || c.strength > best.strength)) best = c;
+function strongestIndex(catalysts: CatalystEvidence[], direction: "bullish" | "bearish"): number {
+  let best = -1;
+  catalysts.forEach((c, i) => {
+    if (c.direction === direction && (best < 0 || c.strength > catalysts[best]!.strength)) best = i;
+  });
   return best;
+}
+
+function strongest(catalysts: CatalystEvidence[], direction: "bullish" | "bearish"): CatalystEvidence | null {
+  return catalysts[strongestIndex(catalysts, direction)] ?? null;
+}
+
+/** The news item the catalyst component credits, with its own type and strength (not the freshness-weighed copy). */
+function creditedCatalyst(evidence: CandidateEvidence, direction: TradeDirection): CatalystEvidence | null {
+  return evidence.catalysts[strongestIndex(weighedCatalysts(evidence), direction === "long" ? "bullish" : "bearish")] ?? null;
 }
 
 export function chooseDirection(evidence: CandidateEvidence): { direction: TradeDirection; why: string } {
@@ -182,5 +195,5 @@ export function scoreCandidate(evidence: CandidateEvidence, weights: ScoreWeight
   reasons.push(pattern ? `pattern ${pattern.confidence.toFixed(2)}: ${pattern.name}` : `pattern 0: no ${direction} pattern`);
   for (const key of Object.keys(components) as (keyof Components)[]) components[key] = round4(Math.min(1, Math.max(0, components[key])));
   const score = (Object.keys(components) as (keyof Components)[]).reduce((sum, key) => sum + weights[key] * components[key], 0);
-  return { symbol: evidence.symbol, direction, score: round4(Math.min(1, score)), components, reasons, bestPattern: pattern };
+  return { symbol: evidence.symbol, direction, score: round4(Math.min(1, score)), components, reasons, bestPattern: pattern, catalyst: creditedCatalyst(evidence, direction) };
 }

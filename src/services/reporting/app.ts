@@ -27,14 +27,15 @@ export function createReportingApp(ctx: ServiceContext) {
   mount(app, performanceRoute, async ({ query }) => performanceOf(ctx.sql, await market(), query.period ?? "day", mode));
 
   mount(app, journalRoute, async ({ query }) => {
-    const date = query.date ?? etDate(await now());
+    const at = await now();
+    const date = query.date ?? etDate(at);
     if (!isCalendarDate(date)) throw new ApiError(422, "validation_failed", `query field "date": ${date} is not a calendar date`, "date");
-    return { mode, date, trades: await journalOf(ctx.sql, date) };
+    return { mode, date, trades: await journalOf(ctx.sql, date, at) };
   });
 
   app.get("/", async () => {
     const state = await market();
-    const [today, journal] = await Promise.all([performanceOf(ctx.sql, state, "day", mode), journalOf(ctx.sql, etDate(state.now))]);
+    const [today, journal] = await Promise.all([performanceOf(ctx.sql, state, "day", mode), journalOf(ctx.sql, etDate(state.now), state.now)]);
     const open = state.open.map((p) => ({ ...p, unrealizedPnl: unrealizedPnl(p) }));
     const page = reportPage({ mode, asOf: state.now, today, open, journal });
     return new Response(page, {

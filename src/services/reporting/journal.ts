@@ -6,23 +6,28 @@ import type { FillView, OrderView } from "../../contracts/trading.ts";
 import type { IsoDate } from "../../domain/exchange-calendar.ts";
 import { sumDecimal } from "../../domain/money.ts";
 import { orderSideFor } from "../../domain/order-side.ts";
+import { openAfterClose } from "../../domain/reporting/after-close.ts";
 import { etDayBounds } from "../../domain/reporting/periods.ts";
 import { fillsOf } from "../../lifecycle/views.ts";
 import { dayPositions, ordersOfPositions, type DayPositionRow } from "./store.ts";
 
-export async function journalOf(sql: Sql, date: IsoDate): Promise<JournalTrade[]> {
+/** `now`: the market's instant, to tell whether the day's session has closed on a position still open. */
+export async function journalOf(sql: Sql, date: IsoDate, now: number): Promise<JournalTrade[]> {
   const { start, end } = etDayBounds(date);
   const positions = await dayPositions(sql, start, end);
   const orders = await ordersOfPositions(sql, positions.map((p) => Number(p.position_id)));
   const fills = await fillsOf(sql, orders.map((o) => o.orderId));
-  return positions.map((row) => journalTrade(row, orders, fills));
+  return positions.map((row) => ({
+    ...journalTrade(row, orders, fills),
+    openAfterClose: openAfterClose({ openedAt: row.opened_at.getTime(), closedAt: row.closed_at?.getTime() ?? null }, date, now),
+  }));
 }
 
 type Json = Record<string, unknown>;
 const asObject = (value: unknown): Json | null => (typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : null);
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []);
 
-function journalTrade(row: DayPositionRow, allOrders: OrderView[], allFills: FillView[]): JournalTrade {
+function journalTrade(row: DayPositionRow, allOrders: OrderView[], allFills: FillView[]): Omit<JournalTrade, "openAfterClose"> {
   const positionId = Number(row.position_id);
   const entryOrderId = row.entry_order_id === null ? null : Number(row.entry_order_id);
   const orders = allOrders.filter((o) => o.positionId === positionId || (entryOrderId !== null && (o.orderId === entryOrderId || o.parentOrderId === entryOrderId)));
@@ -42,6 +47,9 @@ function journalTrade(row: DayPositionRow, allOrders: OrderView[], allFills: Fil
     closeReason: row.close_reason,
     pattern: row.pattern,
     catalyst: row.catalyst,
+    catalystNews: catalystNewsOf(row),
+    stopBasis: stopBasisOf(row.entry_metadata),
+    heldOvernight: row.hold_overnight,
     scan: scanOf(row),
     risk: riskOf(row.entry_metadata),
     orders,
@@ -63,6 +71,20 @@ function scanOf(row: DayPositionRow): JournalTrade["scan"] {
   const rank = row.scan_rank ?? (Number.isInteger(evidence.rank) ? (evidence.rank as number) : null);
   const score = row.scan_score !== null ? Number(row.scan_score) : typeof evidence.score === "number" ? evidence.score : null;
   return { scanId: evidence.scanId, rank, score, reasons: strings(row.scan_reasons) };
+}
+
+/** The news the scan credited, when the scan row recorded it and it is the catalyst the entry names. */
+function catalystNewsOf(row: DayPositionRow): JournalTrade["catalystNews"] {
+  const news = asObject(row.scan_metadata?.catalyst);
+  if (typeof news?.kind !== "string" || typeof news.headline !== "string" || typeof news.strength !== "number" || typeof news.publishedAt !== "string") return null;
+  if (row.catalyst !== null && row.catalyst !== news.kind) return null;
+  return { kind: news.kind, headline: news.headline, strength: news.strength, publishedAt: news.publishedAt };
+}
+
+/** How the entry's stop was set, as its evidence recorded it. */
+function stopBasisOf(metadata: Json | null): JournalTrade["stopBasis"] {
+  const basis = asObject(asObject(metadata)?.evidence)?.stopBasis;
+  return basis === "pattern" || basis === "atr" ? basis : null;
 }
 
 /** The risk decision recorded on the entry order; null when none was (an import). */

@@ -36,6 +36,7 @@ th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eef0f3;vertical-a
 th{color:#6b7280;font-weight:600}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .pos{color:#15803d}.neg{color:#b91c1c}.empty{color:#6b7280}
 .reasons{color:#4b5563;font-size:12px;max-width:320px}
+tr.flag td{background:#fef3c7}.flag-note{color:#92400e;font-weight:600}
 svg.equity{width:100%;max-width:1100px;height:auto}svg.equity .axis{stroke:#9ca3af}svg.equity .start{stroke:#d1d5db;stroke-dasharray:4 4}
 svg.equity .curve{fill:none;stroke:#2563eb;stroke-width:2}svg.equity .label{fill:#4b5563;font-size:12px}
 `;
@@ -70,10 +71,10 @@ function summary(p: Performance): SafeHtml {
 function breakdowns(p: Performance): SafeHtml {
   const table = (title: string, rows: Performance["byPattern"]) =>
     html`<div><h2>${title}</h2><table><tr><th></th><th class="num">Trades</th><th class="num">P&amp;L</th><th class="num">Win rate</th></tr>
-    ${rows.map((r) => html`<tr><td>${r.key}</td><td class="num">${r.trades}</td>${pnlCell(r.pnl)}<td class="num">${formatNumber(r.winRatePct, 1)}%</td></tr>`)}
+    ${rows.map((r) => html`<tr><td>${r.key}</td><td class="num">${r.trades}</td>${pnlCell(r.pnl)}<td class="num">${r.winRatePct === null ? "—" : `${formatNumber(r.winRatePct, 1)}%`}</td></tr>`)}
     </table></div>`;
   if (p.trades === 0) return html``;
-  return html`<section class="cards">${table("By pattern", p.byPattern)}${table("By catalyst", p.byCatalyst)}</section>`;
+  return html`<section class="cards">${table("By pattern", p.byPattern)}${table("By catalyst", p.byCatalyst)}${table("By scan score", p.byScore)}</section>`;
 }
 
 function openPositions(open: ReportPageData["open"]): SafeHtml {
@@ -99,14 +100,27 @@ function scanText(scan: JournalTrade["scan"]): string {
   return [scan.rank === null ? null : `#${scan.rank}`, scan.score === null ? null : `score ${scan.score.toFixed(2)}`].filter(Boolean).join(" · ") || "scan";
 }
 
+function catalystCell(t: JournalTrade): SafeHtml {
+  const news = t.catalystNews;
+  if (news === null) return html`<td>${t.catalyst ?? "—"}</td>`;
+  return html`<td>${news.kind} <span class="reasons">(strength ${news.strength.toFixed(2)}, ${etTime(news.publishedAt)} ET)</span><div class="reasons">${news.headline}</div></td>`;
+}
+
+/** A day trader's book is flat at the bell: a position that was not says so, and whether it was kept on purpose. */
+function closeCell(t: JournalTrade): SafeHtml {
+  if (!t.openAfterClose) return html`<td>${t.closeReason ?? "—"}</td>`;
+  const note = t.heldOvernight ? "held overnight (by choice)" : "⚠ still open after the close";
+  return html`<td><span class="flag-note">${note}</span>${t.closeReason === null ? "" : html`<div>${t.closeReason}</div>`}</td>`;
+}
+
 function journal(trades: JournalTrade[]): SafeHtml {
   if (trades.length === 0) return html`<section><h2>Journal</h2><p class="empty">No trades today.</p></section>`;
   return html`<section><h2>Journal</h2><table>
-<tr><th>Opened</th><th>Closed</th><th>Symbol</th><th>Side</th><th class="num">Qty</th><th class="num">Entry</th><th class="num">Exit</th><th class="num">P&amp;L</th><th>Close reason</th><th>Pattern</th><th>Catalyst</th><th>Scan</th><th>Risk</th><th class="num">Orders</th><th>Why</th></tr>
+<tr><th>Opened</th><th>Closed</th><th>Symbol</th><th>Side</th><th class="num">Qty</th><th class="num">Entry</th><th class="num">Exit</th><th class="num">P&amp;L</th><th>Close reason</th><th>Pattern</th><th>Stop</th><th>Catalyst</th><th>Scan</th><th>Risk</th><th class="num">Orders</th><th>Why</th></tr>
 ${trades.map(
-  (t) => html`<tr><td>${etTime(t.openedAt)}</td><td>${etTime(t.closedAt)}</td><td>${t.symbol}</td><td>${t.side}</td><td class="num">${formatQty(t.qty)}</td>
-<td class="num">${formatPrice(t.avgEntryPrice)}</td><td class="num">${formatPrice(t.avgExitPrice)}</td>${pnlCell(t.realizedPnl)}<td>${t.closeReason ?? "—"}</td>
-<td>${t.pattern ?? "—"}</td><td>${t.catalyst ?? "—"}</td><td>${scanText(t.scan)}</td><td>${riskText(t.risk)}</td><td class="num">${t.orders.length}</td>
+  (t) => html`<tr${t.openAfterClose ? new SafeHtml(' class="flag"') : ""}><td>${etTime(t.openedAt)}</td><td>${etTime(t.closedAt)}</td><td>${t.symbol}</td><td>${t.side}</td><td class="num">${formatQty(t.qty)}</td>
+<td class="num">${formatPrice(t.avgEntryPrice)}</td><td class="num">${formatPrice(t.avgExitPrice)}</td>${pnlCell(t.realizedPnl)}${closeCell(t)}
+<td>${t.pattern ?? "—"}</td><td>${t.stopBasis ?? "—"}</td>${catalystCell(t)}<td>${scanText(t.scan)}</td><td>${riskText(t.risk)}</td><td class="num">${t.orders.length}</td>
 <td class="reasons">${(t.scan?.reasons ?? []).slice(0, 3).join("; ")}</td></tr>`,
 )}
 </table></section>`;

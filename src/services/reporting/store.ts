@@ -8,19 +8,24 @@ import type { PositionSide } from "../../domain/order-side.ts";
 import type { ClosedTrade } from "../../domain/reporting/trade-stats.ts";
 import { ORDER_COLUMNS, orderView } from "../../lifecycle/views.ts";
 
-/** Pattern and catalyst: the position's own, else what the entry order's evidence said. */
-const PATTERN = `coalesce(p.pattern, eo.metadata #>> '{evidence,pattern}')`;
+/**
+ * Pattern and catalyst: the position's own, else what the entry order's evidence said. Entries
+ * before stopBasis existed recorded the stop's method "atr" as their pattern: that is no pattern.
+ */
+const PATTERN = `nullif(coalesce(p.pattern, eo.metadata #>> '{evidence,pattern}'), 'atr')`;
 const CATALYST = `coalesce(p.catalyst, eo.metadata #>> '{evidence,catalyst}')`;
+/** The scan score the entry was made on (evidence is data: anything but a number is no score). */
+const SCORE = `case when jsonb_typeof(eo.metadata #> '{evidence,score}') = 'number' then (eo.metadata #>> '{evidence,score}')::float8 end`;
 
 /** Positions closed in [from, to]; from null = since the beginning. Oldest close first. */
 export async function closedTrades(sql: Sql, from: number | null, to: number): Promise<ClosedTrade[]> {
-  const rows = await sql<{ closed_at: Date; realized_pnl: string; pattern: string | null; catalyst: string | null }[]>`
-    select p.closed_at, p.realized_pnl::text, ${sql.unsafe(PATTERN)} as pattern, ${sql.unsafe(CATALYST)} as catalyst
+  const rows = await sql<{ closed_at: Date; realized_pnl: string; pattern: string | null; catalyst: string | null; score: number | null }[]>`
+    select p.closed_at, p.realized_pnl::text, ${sql.unsafe(PATTERN)} as pattern, ${sql.unsafe(CATALYST)} as catalyst, ${sql.unsafe(SCORE)} as score
       from positions p left join orders eo on eo.order_id = p.entry_order_id
      where p.status = 'closed' and p.closed_at <= ${new Date(to)}
        ${from === null ? sql`` : sql`and p.closed_at >= ${new Date(from)}`}
      order by p.closed_at, p.position_id`;
-  return rows.map((r) => ({ closedAt: r.closed_at.getTime(), realizedPnl: r.realized_pnl, pattern: r.pattern, catalyst: r.catalyst }));
+  return rows.map((r) => ({ closedAt: r.closed_at.getTime(), realizedPnl: r.realized_pnl, pattern: r.pattern, catalyst: r.catalyst, score: r.score }));
 }
 
 export interface OpenPosition {
@@ -69,12 +74,15 @@ export interface DayPositionRow {
   opened_at: Date;
   closed_at: Date | null;
   close_reason: string | null;
+  hold_overnight: boolean;
   pattern: string | null;
   catalyst: string | null;
   entry_metadata: Record<string, unknown> | null;
   scan_rank: number | null;
   scan_score: string | null;
   scan_reasons: unknown;
+  /** The scan row's metadata: its catalyst news and pattern, when the scan recorded them. */
+  scan_metadata: Record<string, unknown> | null;
 }
 
 /** Every position opened or closed in [start, end), oldest first. */
@@ -83,9 +91,9 @@ export async function dayPositions(sql: Sql, start: number, end: number): Promis
   // The scan id is compared as text: evidence is data, and a malformed id must not fail the report.
   return sql<DayPositionRow[]>`
     select p.position_id, p.entry_order_id, s.symbol, p.side, p.status, p.qty::text, p.avg_entry_price::text,
-           p.avg_exit_price::text, p.realized_pnl::text, p.opened_at, p.closed_at, p.close_reason,
+           p.avg_exit_price::text, p.realized_pnl::text, p.opened_at, p.closed_at, p.close_reason, p.hold_overnight,
            ${sql.unsafe(PATTERN)} as pattern, ${sql.unsafe(CATALYST)} as catalyst, eo.metadata as entry_metadata,
-           sr.rank as scan_rank, sr.composite_score::text as scan_score, sr.reasons as scan_reasons
+           sr.rank as scan_rank, sr.composite_score::text as scan_score, sr.reasons as scan_reasons, sr.metadata as scan_metadata
       from positions p
       join securities s on s.security_id = p.security_id
       left join orders eo on eo.order_id = p.entry_order_id

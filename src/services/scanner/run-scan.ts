@@ -108,6 +108,13 @@ export async function runScan(
       components: result.components,
       reasons: result.reasons,
       suggested: suggestLevels(result.direction, metrics.price, result.bestPattern, atr),
+      pattern: result.bestPattern?.name ?? null,
+      catalyst: result.catalyst && {
+        kind: result.catalyst.type,
+        headline: result.catalyst.headline,
+        strength: result.catalyst.strength,
+        publishedAt: new Date(result.catalyst.publishedAt).toISOString(),
+      },
     };
     return { ...candidate, dayVolume: metrics.dayVolume };
   });

@@ -26,7 +26,7 @@ export async function saveScan(sql: Sql, report: ScanReport, candidates: StoredC
                 ${c.score}, ${c.components.catalyst}, ${c.components.technical}, ${c.components.pattern},
                 ${c.components.volume}, ${c.components.momentum}, ${report.scoringVersion}, ${tx.json(c.reasons)},
                 ${c.suggested?.entry ?? null}, ${c.suggested?.stop ?? null}, ${c.suggested?.target ?? null},
-                ${tx.json({ basis: c.suggested?.basis ?? null })})`;
+                ${tx.json({ basis: c.suggested?.basis ?? null, pattern: c.pattern, catalyst: c.catalyst })})`;
     }
   });
 }
@@ -65,7 +65,8 @@ interface ResultRow {
   suggested_entry: string | null;
   suggested_stop: string | null;
   suggested_target: string | null;
-  metadata: { basis?: string | null };
+  /** Scans from before the catalyst and pattern were recorded have only the basis. */
+  metadata: { basis?: string | null; pattern?: string | null; catalyst?: ScanCandidate["catalyst"] };
 }
 
 const num = (value: string | null) => (value === null ? null : Number(value));
@@ -93,6 +94,8 @@ function candidateFromRow(row: ResultRow): ScanCandidate {
     suggested: hasSuggestion
       ? { entry: Number(row.suggested_entry), stop: Number(row.suggested_stop), target: Number(row.suggested_target), basis: row.metadata.basis ?? "unknown" }
       : null,
+    pattern: row.metadata.pattern ?? null,
+    catalyst: row.metadata.catalyst ?? null,
   };
 }
 

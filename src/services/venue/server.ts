@@ -118,10 +118,10 @@ export function createVenueServer(venue: Venue, log: Logger): VenueServer {
     const secret = incoming.headers.get("apca-api-secret-key");
     const body = isWrite(incoming.method) ? await incoming.clone().text() : "";
     let path = url.pathname;
-    let request = incoming;
+    let request = asJsonBody(incoming, body);
     if (path === BY_CLIENT_ID_PATH) {
       path = "/v2/orders/by-client-order-id";
-      request = new Request(new URL(`${path}${url.search}`, url), incoming);
+      request = new Request(new URL(`${path}${url.search}`, url), request);
     }
     let outcome: { response: Response; fault: string | null };
     if (keyId === null || secret === null) {
@@ -203,6 +203,17 @@ export function createVenueServer(venue: Venue, log: Logger): VenueServer {
       return server?.port ?? 0;
     },
   };
+}
+
+/**
+ * Alpaca reads a request body as JSON whatever its Content-Type says (none, text/plain, form): the
+ * router only parses JSON it is told is JSON, so the request is relabelled before it gets there.
+ */
+function asJsonBody(request: Request, body: string): Request {
+  if (body === "" || request.headers.get("content-type")?.toLowerCase().startsWith("application/json")) return request;
+  const headers = new Headers(request.headers);
+  headers.set("content-type", "application/json");
+  return new Request(request.url, { method: request.method, headers, body });
 }
 
 function parseJsonOrText(text: string): unknown {

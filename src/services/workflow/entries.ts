@@ -4,9 +4,9 @@
  * unfinished, to be resumed on the next tick (the idempotency key makes a resent entry the same order).
  */
 import type { Sql } from "postgres";
-import type { ScanReport } from "../../contracts/scanner.ts";
-import { placeOrderRoute } from "../../contracts/trading.ts";
-import { selectEntries } from "../../domain/workflow/select-entries.ts";
+import type { ScanCandidate, ScanReport } from "../../contracts/scanner.ts";
+import { placeOrderRoute, type TradeEvidence } from "../../contracts/trading.ts";
+import { selectEntries, type EnterableCandidate } from "../../domain/workflow/select-entries.ts";
 import type { ServiceClient } from "../../runtime/client.ts";
 import type { Logger } from "../../runtime/log.ts";
 import { errorMessage } from "../../runtime/errors.ts";
@@ -21,6 +21,18 @@ export interface EntryPass {
 
 /** One key per cycle and symbol ("/" is not a key character; BRK/B and BRK.B are the same share). */
 const entryKey = (cycleId: string, symbol: string) => `${cycleId}:${symbol.replaceAll("/", ".")}`;
+
+/** What the journal will tell of this entry: the scan, the pattern and the news behind it, and how its stop was set. */
+function entryEvidence(scanId: string, c: EnterableCandidate<ScanCandidate>): TradeEvidence {
+  return {
+    scanId,
+    rank: c.rank,
+    score: c.score,
+    ...(c.pattern === null ? {} : { pattern: c.pattern }),
+    ...(c.catalyst === null ? {} : { catalyst: c.catalyst.kind }),
+    stopBasis: c.suggested.basis === "atr" ? "atr" : "pattern",
+  };
+}
 
 export async function runEntryPass(
   deps: { sql: Sql; client: ServiceClient; log: Logger },
@@ -44,7 +56,7 @@ export async function runEntryPass(
           cycleId: cycle.cycleId,
           source: "workflow",
           idempotencyKey: entryKey(cycle.cycleId, c.symbol),
-          evidence: { scanId: scan.scanId, rank: c.rank, score: c.score, pattern: c.suggested.basis },
+          evidence: entryEvidence(scan.scanId, c),
         },
       });
       placed++;

@@ -4,6 +4,7 @@ import { addDays, etDate, tradingDaysBetween } from "../../../domain/exchange-ca
 import { invalid, notFound } from "../exchange/types.ts";
 import { currentTradingDay, type Snapshot } from "../feed.ts";
 import type { SimBar } from "../market/market.ts";
+import { minutePrints, type Print } from "../market/tape.ts";
 import { instant, integerParam, queryChoice, symbolList } from "../parse.ts";
 import { aggregateBars, barJson, newsJson, quoteJson, tradeJson } from "../shapes/market-data.ts";
 import type { Venue } from "../venue.ts";
@@ -15,6 +16,7 @@ const DAY_MS = 86_400_000;
 const MAX_BAR_LIMIT = 10_000;
 const MAX_SNAPSHOT_SYMBOLS = 5_000;
 const MAX_NEWS_LIMIT = 50;
+const MAX_TRADE_LIMIT = 10_000;
 /** How far back news and bar queries without a start look. */
 const DEFAULT_NEWS_LOOKBACK_DAYS = 7;
 
@@ -103,6 +105,37 @@ export function marketDataRoutes(venue: Venue) {
     return { bars, next_page_token: next };
   };
 
+  /** One symbol's prints in [start, end), of minutes completed by now, `limit` at a time, resumable by page token. */
+  const tradesPage = (symbol: string, query: Query) => {
+    const now = venue.now();
+    const end = instant(query.end, "end") ?? now;
+    const start = instant(query.start, "start") ?? new Date(`${etDate(now)}T00:00:00Z`).getTime();
+    if (start > end) throw invalid("start must not be after end");
+    const limit = integerParam(query.limit, "limit", 1_000, 1, MAX_TRADE_LIMIT);
+    const after = decodeToken(query.page_token)?.t ?? -Infinity;
+    const prints: Print[] = [];
+    let more = false;
+    for (const bar of barsFor(symbol, { kind: "minutes", bucketMs: MINUTE }, start - MINUTE, end, now)) {
+      for (const print of minutePrints(bar)) {
+        if (print.at < start || print.at >= end || print.at <= after) continue;
+        if (prints.length === limit) more = true;
+        else prints.push(print);
+      }
+      if (more) break;
+    }
+    return {
+      symbol,
+      trades: prints.map((p) => tradeJson(p.at, p.price, p.size, tradeId(p.at))),
+      next_page_token: more ? encodeToken(symbol, prints.at(-1)!.at) : null,
+    };
+  };
+
+  const topOf = (symbol: string) => {
+    const top = market.asset(symbol) ? feed.top(symbol, venue.now()) : null;
+    if (!top) throw notFound(`no data for symbol ${symbol}`);
+    return top;
+  };
+
   const snapshotOf = (symbol: string, now: number) => {
     const snap = feed.snapshot(symbol, now);
     return snap ? snapshotJson(snap) : null;
@@ -150,6 +183,17 @@ export function marketDataRoutes(venue: Venue) {
       const symbol = params.symbol.toUpperCase();
       const { bars, next_page_token } = multiBars(query, [symbol]);
       return { symbol, bars: bars[symbol] ?? [], next_page_token };
+    })
+    .get("/v2/stocks/:symbol/trades", ({ params, query }: { params: { symbol: string }; query: Query }) => tradesPage(params.symbol.toUpperCase(), query))
+    .get("/v2/stocks/:symbol/trades/latest", ({ params }: { params: { symbol: string } }) => {
+      const symbol = params.symbol.toUpperCase();
+      const { trade } = topOf(symbol);
+      return { symbol, trade: tradeJson(trade.at, trade.price, trade.size, tradeId(trade.at)) };
+    })
+    .get("/v2/stocks/:symbol/quotes/latest", ({ params }: { params: { symbol: string } }) => {
+      const symbol = params.symbol.toUpperCase();
+      const { quote } = topOf(symbol);
+      return { symbol, quote: quoteJson(quote.at, quote.bid, quote.ask, quote.size) };
     })
     .get("/v2/stocks/:symbol/snapshot", ({ params }: { params: { symbol: string } }) => {
       const symbol = params.symbol.toUpperCase();
