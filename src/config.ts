@@ -149,6 +149,10 @@ export interface Config {
   doctorTickSeconds: number;
   /** Broker requests a minute per client (Alpaca allows ~200 per account). */
   brokerRequestsPerMinute: number;
+  reporting: {
+    /** Real seconds between samples of the day's equity marked to market (while the market is open). */
+    equitySampleSeconds: number;
+  };
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -452,6 +456,7 @@ export function loadConfig(env: Env = process.env): Config {
     workflowTickSeconds: positiveNumber(env, "WORKFLOW_TICK_SECONDS", 5),
     doctorTickSeconds: positiveNumber(env, "DOCTOR_TICK_SECONDS", 30),
     brokerRequestsPerMinute: positiveNumber(env, "BROKER_REQUESTS_PER_MINUTE", 200, true),
+    reporting: { equitySampleSeconds: positiveNumber(env, "REPORTING_EQUITY_SAMPLE_SECONDS", 60) },
   };
 }
 

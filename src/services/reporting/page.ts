@@ -99,7 +99,8 @@ function scanText(scan: JournalTrade["scan"]): string {
   return [scan.rank === null ? null : `#${scan.rank}`, scan.score === null ? null : `score ${scan.score.toFixed(2)}`].filter(Boolean).join(" · ") || "scan";
 }
 
-function journal(trades: JournalTrade[]): SafeHtml {
+/** Also the cockpit's journal section. */
+export function journal(trades: JournalTrade[]): SafeHtml {
   if (trades.length === 0) return html`<section><h2>Journal</h2><p class="empty">No trades today.</p></section>`;
   return html`<section><h2>Journal</h2><table>
 <tr><th>Opened</th><th>Closed</th><th>Symbol</th><th>Side</th><th class="num">Qty</th><th class="num">Entry</th><th class="num">Exit</th><th class="num">P&amp;L</th><th>Close reason</th><th>Pattern</th><th>Catalyst</th><th>Scan</th><th>Risk</th><th class="num">Orders</th><th>Why</th></tr>
