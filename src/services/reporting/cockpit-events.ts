@@ -74,7 +74,7 @@ export function createCockpitEvents(bus: Bus, render: (ids: readonly SectionId[]
       newest.set(id, number);
       void rendering.then((markup) => {
         if (newest.get(id) !== number) return;
-        send(`id: ${number}\nevent: section\ndata: ${JSON.stringify({ id, html: markup.text, cause: why })}\n\n`);
+        send(`id: ${number}\nevent: section\ndata: ${JSON.stringify({ id, html: markup.text, cause: why! })}\n\n`);
       });
     }
   }

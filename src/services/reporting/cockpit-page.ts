@@ -62,7 +62,8 @@ events.addEventListener("section", (event) => {
   if (!target) return;
   target.innerHTML = update.html;
   target.dataset.updatedAt = String(Date.now());
-  target.dataset.causeAt = update.cause ? update.cause.publishedAt : "";
+  target.dataset.cause = update.cause.channel;
+  target.dataset.causeAt = update.cause.publishedAt;
   if (update.id === "kill") killState();
 });
 async function send(path, body) {
