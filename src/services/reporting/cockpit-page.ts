@@ -37,9 +37,9 @@ button{font:inherit;padding:7px 14px;border-radius:4px;border:1px solid #1d2330;
 button.danger{background:#b91c1c;border-color:#b91c1c;color:#fff}
 :focus-visible{outline:3px solid #2563eb;outline-offset:2px}
 dialog{border:1px solid #6b7280;border-radius:6px;max-width:min(420px,92vw)}dialog::backdrop{background:#0006}
-svg.equity{width:100%;height:auto}svg.equity .axis{stroke:#6b7280}svg.equity .start{stroke:#d1d5db;stroke-dasharray:4 4}
+svg.equity{width:100%;max-width:880px;height:auto;display:block}svg.equity .axis{stroke:#6b7280}svg.equity .start{stroke:#d1d5db;stroke-dasharray:4 4}
 svg.equity .curve{fill:none;stroke:#2563eb;stroke-width:2}svg.equity .label{fill:#374151;font-size:12px}
-#s-journal>section{border:0;padding:0}#s-journal{overflow-x:auto}
+#s-journal{overflow-x:auto;background:#fff;border:1px solid #d1d5db;border-radius:6px;padding:10px 14px}#s-journal>section{border:0;padding:0;margin:0}
 @media (max-width:480px){main{grid-template-columns:1fr;padding:8px}header{padding:8px 10px}}
 `;
 
