@@ -12,3 +12,4 @@ await import("./scanner.ts");
 await import("./orders.ts");
 await import("./mcp.ts");
 await import("./doctor.ts");
+await import("./cockpit.ts");
