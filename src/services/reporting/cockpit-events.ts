@@ -25,6 +25,8 @@ const REFRESHED = SECTION_IDS.filter((id) => id !== "journal");
 const REFRESH_MS = 5_000;
 /** Messages that arrive together (a fill and its position update) are rendered once. */
 const COALESCE_MS = 15;
+/** Events queued for one page that is not reading. */
+const MAX_QUEUED = 500;
 
 interface Cause {
   channel: BusChannel | "refresh" | "reconnect";
@@ -55,7 +57,11 @@ export function createCockpitEvents(bus: Bus, render: (ids: readonly SectionId[]
     const bytes = encoder.encode(text);
     for (const stream of streams) {
       try {
-        stream.enqueue(bytes);
+        // A page that stopped reading is cut off rather than buffered without end; it reconnects and catches up.
+        if ((stream.desiredSize ?? 0) < -MAX_QUEUED) {
+          streams.delete(stream);
+          stream.close();
+        } else stream.enqueue(bytes);
       } catch {
         streams.delete(stream); // closed under us: the page went away
       }
