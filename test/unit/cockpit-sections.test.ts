@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import type { RiskStatus } from "../../src/contracts/risk.ts";
 import { etInstant } from "../../src/domain/exchange-calendar.ts";
+import { dayPlan } from "../../src/domain/workflow/day-plan.ts";
 import { cockpitPage } from "../../src/services/reporting/cockpit-page.ts";
 import { renderSection, SECTION_IDS, type SectionId } from "../../src/services/reporting/cockpit-sections.ts";
 import type { CockpitSources } from "../../src/services/reporting/cockpit-sources.ts";
@@ -45,6 +46,32 @@ describe("cockpit sections", () => {
     expect(kill).toContain("&lt;img src=x onerror=&#39;alert(1)&#39;&gt;");
     expect(kill).not.toContain(EVIL);
     expect((await renderSection("doctor", sources())).text).not.toContain(EVIL);
+  });
+
+  test("now: the market, the cycle and its next step at its ET time", async () => {
+    const cycle = {
+      mode: "sim" as const,
+      cycleId: "c1",
+      tradingDate: "2026-03-10",
+      state: "monitoring",
+      riskMode: "normal" as const,
+      settings: { scanEveryMinutes: 15, maxEntries: 4, minScore: 0.6, sizeMultiplier: 1, longOnly: false },
+      plan: dayPlan("2026-03-10")!,
+      startedAt: new Date(NOW).toISOString(),
+      endedAt: null,
+      lastScanAt: new Date(etInstant("2026-03-10", "10:55")).toISOString(),
+      lastScanId: null,
+      scans: 7,
+      entriesPlaced: 1,
+      errorMessage: null,
+      haltReason: null,
+      lastActivityAt: new Date(NOW).toISOString(),
+    };
+    const text = (await renderSection("now", sources({ cycle: async () => cycle }))).text;
+    expect(text).toContain("<b data-clock>11:00 ET</b>");
+    expect(text).toContain("closes 16:00 ET");
+    expect(text).toContain("monitoring</b> · normal · 7 scan(s), 1 entry");
+    expect(text).toContain("scan, then enter from it at <b>11:10 ET</b>");
   });
 
   test("gauges: the daily loss used, positions against the limit, each sector against its cap", async () => {
