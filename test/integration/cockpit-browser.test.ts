@@ -2,14 +2,14 @@
  * The cockpit in a real browser (Debian's Chromium via playwright-core), on both backends: it loads
  * without a console error; a position appears by itself once its order fills at the venue (the
  * delay is printed against the issue's 2 s); the kill switch is set and cleared from the page with
- * the keyboard, and risk's API agrees; screenshots at 1400 and 390 px go to test-artifacts/.
+ * the keyboard, and risk's API agrees; the day's equity is sampled and drawn; screenshots at 1400 and 390 px go to test-artifacts/
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, BrowserContext, Page, Response } from "playwright-core";
 import { servicePort } from "../../src/config.ts";
 import { liquidSymbols, startTestAppliance } from "../support/appliance.ts";
 import { artifactPath, launchChromium } from "../support/browser.ts";
-import { BACKENDS } from "../support/env.ts";
+import { BACKENDS, waitFor } from "../support/env.ts";
 
 const ENV = { VENUE_START: "2026-03-10T10:30", BROKER_REQUESTS_PER_MINUTE: "100000", REPORTING_EQUITY_SAMPLE_SECONDS: "1" };
 /** Generous: the box is shared and slow; the delay itself is printed, not asserted. */
@@ -85,6 +85,17 @@ for (const backend of BACKENDS) {
       expect(cells.join(" ")).toContain((price * 0.97).toFixed(2).replace(/0$/, ""));
       await page.locator("#s-orders", { hasText: symbol }).waitFor({ timeout: APPEAR_TIMEOUT_MS });
       expect(problems).toEqual([]);
+    });
+
+    test("the day's equity is sampled while the market is open (realized + unrealized) and drawn live", async () => {
+      const samples = await waitFor("two equity samples", async () => {
+        const rows = await t.sql`select trading_date::text as day, start_equity::text, realized::text, unrealized::text from equity_samples order by sampled_at`;
+        return rows.length >= 2 && rows;
+      });
+      expect(samples[0]!.day).toBe("2026-03-10");
+      expect(Number(samples.at(-1)!.start_equity)).toBeGreaterThan(0);
+      await page.locator("#s-equity svg.equity").waitFor({ timeout: APPEAR_TIMEOUT_MS });
+      await expect(page.locator("#s-equity").innerText()).resolves.toContain("Latest sample");
     });
 
     test("screenshots at 1400 and 390 px; the phone width scrolls nowhere sideways", async () => {
