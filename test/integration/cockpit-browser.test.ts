@@ -2,7 +2,8 @@
  * The cockpit in a real browser (Debian's Chromium via playwright-core), on both backends: it loads
  * without a console error; a position appears by itself once its order fills at the venue (the
  * delay is printed against the issue's 2 s); the kill switch is set and cleared from the page with
- * the keyboard, and risk's API agrees; the day's equity is sampled and drawn; screenshots at 1400 and 390 px go to test-artifacts/
+ * the keyboard, and risk's API agrees; the day's equity is sampled and drawn; screenshots at 1400
+ * and 390 px go to test-artifacts/.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser, BrowserContext, Page, Response } from "playwright-core";
