@@ -20,6 +20,14 @@ const AFFECTS: Record<BusChannel, readonly SectionId[]> = {
   scan_complete: ["now"],
   news_catalyst: [],
 };
+/** A position's new mark (a sync's position_update with change "marked") moves only its P&L and the risk figures. */
+const MARKED: readonly SectionId[] = ["positions", "risk"];
+
+function affected(channel: BusChannel, payload: unknown): readonly SectionId[] {
+  const marked = channel === "position_update" && typeof payload === "object" && payload !== null && (payload as { change?: unknown }).change === "marked";
+  return marked ? MARKED : AFFECTS[channel];
+}
+
 /** Marks move and the clock ticks without a message: these are refreshed on a timer while a page is open. */
 const REFRESHED = SECTION_IDS.filter((id) => id !== "journal");
 const REFRESH_MS = 5_000;
@@ -93,7 +101,7 @@ export function createCockpitEvents(bus: Bus, render: (ids: readonly SectionId[]
   }
 
   const unsubscribe = BUS_CHANNELS.filter((channel) => AFFECTS[channel].length > 0).map((channel) =>
-    bus.subscribe(channel, (message) => mark(AFFECTS[channel], { channel, publishedAt: message.publishedAt })),
+    bus.subscribe(channel, (message) => mark(affected(channel, message.payload), { channel, publishedAt: message.publishedAt })),
   );
   // Also the keep-alive: Bun closes a connection idle for 10 s.
   const refresh = setInterval(() => {
