@@ -75,12 +75,13 @@ ${gauge("At risk to stops", pct(r.usage.atRiskUsd, r.limits.maxDailyLoss), `${fo
 ${sectors.length === 0 ? html`<p class="empty">No exposure.</p>` : sectors.map((x) => gauge(x.sector, pct(x.exposureUsd, x.capUsd), `${formatUsd(x.exposureUsd)} of ${formatUsd(x.capUsd)}`))}`;
 }
 
+/** P&L, mark, stop and target first: what a phone shows before the table scrolls. */
 function positionsTable(rows: MarkedPosition[]): SafeHtml {
   if (rows.length === 0) return html`<h2>Positions</h2><p class="empty">No open positions.</p>`;
   const total = rows.reduce((sum, p) => addDecimal(sum, p.unrealizedPnl), "0");
   return html`<h2>Positions <small class="${sign(total)}">${formatPnl(total)}</small></h2><div class="scroll"><table>
-<thead><tr><th scope="col">Symbol</th><th scope="col">Side</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Entry</th><th scope="col" class="num">Last</th><th scope="col" class="num">P&amp;L</th><th scope="col" class="num">Stop</th><th scope="col" class="num">Target</th></tr></thead><tbody>
-${rows.map((p) => html`<tr data-symbol="${p.symbol}"><th scope="row">${p.symbol}</th><td>${p.side}</td><td class="num">${formatQty(p.qty)}</td><td class="num">${formatPrice(p.avgEntryPrice)}</td><td class="num">${formatPrice(p.lastPrice)}</td><td class="num ${sign(p.unrealizedPnl)}">${formatPnl(p.unrealizedPnl)}</td><td class="num">${formatPrice(p.stopLoss)}</td><td class="num">${formatPrice(p.takeProfit)}</td></tr>`)}
+<thead><tr><th scope="col">Symbol</th><th scope="col" class="num">P&amp;L</th><th scope="col" class="num">Last</th><th scope="col" class="num">Stop</th><th scope="col" class="num">Target</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Entry</th><th scope="col">Side</th></tr></thead><tbody>
+${rows.map((p) => html`<tr data-symbol="${p.symbol}"><th scope="row">${p.symbol}</th><td class="num ${sign(p.unrealizedPnl)}">${formatPnl(p.unrealizedPnl)}</td><td class="num">${formatPrice(p.lastPrice)}</td><td class="num">${formatPrice(p.stopLoss)}</td><td class="num">${formatPrice(p.takeProfit)}</td><td class="num">${formatQty(p.qty)}</td><td class="num">${formatPrice(p.avgEntryPrice)}</td><td>${p.side}</td></tr>`)}
 </tbody></table></div>`;
 }
 
