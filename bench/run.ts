@@ -14,3 +14,4 @@ await import("./mcp.ts");
 await import("./mcp-auth.ts");
 await import("./doctor.ts");
 await import("./alerts.ts");
+await import("./cockpit.ts");

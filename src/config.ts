@@ -153,6 +153,10 @@ export interface Config {
   brokerRequestsPerMinute: number;
   /** Who may reach /mcp and its OAuth pages (Host and Origin), besides loopback. */
   mcpAccess: AllowedOrigins;
+  reporting: {
+    /** Real seconds between samples of the day's equity marked to market (while the market is open). */
+    equitySampleSeconds: number;
+  };
 }
 
 export interface AlertSettings {
@@ -513,6 +517,7 @@ export function loadConfig(env: Env = process.env): Config {
     doctorTickSeconds: positiveNumber(env, "DOCTOR_TICK_SECONDS", 30),
     brokerRequestsPerMinute: positiveNumber(env, "BROKER_REQUESTS_PER_MINUTE", 200, true),
     mcpAccess: mcpAccess(env),
+    reporting: { equitySampleSeconds: positiveNumber(env, "REPORTING_EQUITY_SAMPLE_SECONDS", 60) },
   };
 }
 

@@ -111,6 +111,8 @@ export const RiskStatus = t.Object({
     /** Open positions without a working stop. */
     unprotectedPositions: t.Integer(),
     equity: Money,
+    /** Positions and working entries per sector bucket ("unclassified": no sector known), each against the sector cap; largest first. */
+    bySector: t.Array(t.Object({ sector: t.String(), exposureUsd: Money, capUsd: Money })),
   }),
   dailyPnl: DailyPnl,
   halted: Nullable(t.Object({ reason: t.String(), at: t.String() })),

@@ -122,6 +122,15 @@ describe("release smoke", () => {
       expect(page.status).toBe(200);
       expect(page.headers.get("content-type")).toContain("text/html");
       expect((await fetch(`${caddy.url}/`, { headers: { "x-api-key": API_KEY } })).status).toBe(200);
+      // The cockpit and its event stream, through the same login; the stream stays open across the stop below.
+      expect((await fetch(`${caddy.url}/cockpit`)).status).toBe(401);
+      const login = { authorization: `Basic ${btoa("trader:report-pw")}` };
+      const cockpit = await fetch(`${caddy.url}/cockpit`, { headers: login });
+      expect(cockpit.status).toBe(200);
+      expect(await cockpit.text()).toContain('id="s-positions"');
+      const events = await fetch(`${caddy.url}/events`, { headers: login });
+      expect(events.headers.get("content-type")).toContain("text/event-stream");
+      expect(new TextDecoder().decode((await events.body!.getReader().read()).value)).toContain("retry:");
 
       const changed = await risk("/api/v1/risk/parameters", { method: "PUT", body: JSON.stringify({ changes: { maxOpenPositions: 3 }, reason: "release smoke" }) });
       expect(changed.status).toBe(200);

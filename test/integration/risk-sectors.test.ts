@@ -70,6 +70,12 @@ for (const backend of BACKENDS) {
       const refused = await t.api("trading", "/api/v1/orders", { body: longIntent(b!.symbol, b!.price) });
       expect(refused.status).toBe(422);
       expect(verdictOf(refused.body, "sector_exposure").ok).toBe(false);
+      // Risk's status shows the same bucket against the same cap (the cockpit's sector gauges).
+      const usage = (await t.api("risk", "/api/v1/risk/status")).body.usage;
+      const bucket = usage.bySector.find((x: { sector: string }) => x.sector === a!.sector);
+      expect(Number(bucket.exposureUsd)).toBeGreaterThan(8_000);
+      expect(Number(bucket.exposureUsd)).toBeLessThan(10_000);
+      expect(Number(bucket.capUsd)).toBeCloseTo(0.15 * Number(usage.equity), 1);
 
       const elsewhere = await t.api("risk", "/api/v1/risk/validate", { body: { intent: longIntent(c.symbol, c.price) } });
       expect(verdictOf(elsewhere.body, "sector_exposure")).toMatchObject({ ok: true, detail: expect.stringContaining(`sector ${c.sector}: $0.00 held`) });

@@ -1,4 +1,4 @@
-/** reporting (5009): performance over a period, the day's trade journal, and both as an HTML page at /. */
+/** reporting (5009): performance over a period, the day's trade journal, both as an HTML page at /, and the live cockpit (cockpit.ts). */
 import { journalRoute, performanceRoute } from "../../contracts/reporting.ts";
 import { etDate } from "../../domain/exchange-calendar.ts";
 import { isCalendarDate } from "../../domain/reporting/periods.ts";
@@ -7,6 +7,7 @@ import { BROKER_API, marketNow, serviceBroker, viaBroker } from "../../runtime/b
 import type { ServiceContext } from "../../runtime/context.ts";
 import { ApiError } from "../../runtime/errors.ts";
 import { createServiceApp, mount } from "../../runtime/http.ts";
+import { mountCockpit } from "./cockpit.ts";
 import { journalOf } from "./journal.ts";
 import { reportPage } from "./page.ts";
 import { performanceOf } from "./performance.ts";
@@ -43,6 +44,14 @@ export function createReportingApp(ctx: ServiceContext) {
       headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'" },
     });
   });
+
+  const cockpit = mountCockpit(app, ctx, broker);
+  // Bun's graceful stop waits for every open response: end the cockpit's event streams first.
+  const stopServer = app.stop.bind(app);
+  app.stop = async (closeActiveConnections) => {
+    cockpit.stop();
+    return stopServer(closeActiveConnections);
+  };
 
   return app;
 }

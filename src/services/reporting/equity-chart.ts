@@ -8,8 +8,11 @@ const HEIGHT = 260;
 const PAD = { left: 96, right: 16, top: 14, bottom: 34 };
 const DAY_MS = 86_400_000;
 
-export function equityChart(curve: readonly { at: string; equity: string }[]): SafeHtml {
-  if (curve.length === 0) return html`<p class="empty">No closed trades in this period.</p>`;
+/** What the chart is called (for screen readers) and says when it has nothing to draw. */
+const REALIZED = { label: "Realized equity curve", empty: "No closed trades in this period." };
+
+export function equityChart(curve: readonly { at: string; equity: string }[], words: { label: string; empty: string } = REALIZED): SafeHtml {
+  if (curve.length === 0) return html`<p class="empty">${words.empty}</p>`;
   const times = curve.map((p) => Date.parse(p.at));
   const values = curve.map((p) => Number(p.equity));
   const [t0, t1] = [Math.min(...times), Math.max(...times)];
@@ -24,7 +27,7 @@ export function equityChart(curve: readonly { at: string; equity: string }[]): S
   const timeLabel = (ms: number) => (t1 - t0 > DAY_MS ? formatEt(ms).slice(5, 16).replace("T", " ") : formatEt(ms).slice(11, 16));
   const bottom = HEIGHT - PAD.bottom;
   const right = WIDTH - PAD.right;
-  return html`<svg class="equity" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="Realized equity curve">
+  return html`<svg class="equity" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${words.label}">
   <line class="axis" x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${bottom}"/>
   <line class="axis" x1="${PAD.left}" y1="${bottom}" x2="${right}" y2="${bottom}"/>
   <line class="start" x1="${PAD.left}" y1="${y(values[0]!).toFixed(1)}" x2="${right}" y2="${y(values[0]!).toFixed(1)}"/>

@@ -113,7 +113,8 @@ function closeCell(t: JournalTrade): SafeHtml {
   return html`<td><span class="flag-note">${note}</span>${t.closeReason === null ? "" : html`<div>${t.closeReason}</div>`}</td>`;
 }
 
-function journal(trades: JournalTrade[]): SafeHtml {
+/** Also the cockpit's journal section. */
+export function journal(trades: JournalTrade[]): SafeHtml {
   if (trades.length === 0) return html`<section><h2>Journal</h2><p class="empty">No trades today.</p></section>`;
   return html`<section><h2>Journal</h2><table>
 <tr><th>Opened</th><th>Closed</th><th>Symbol</th><th>Side</th><th class="num">Qty</th><th class="num">Entry</th><th class="num">Exit</th><th class="num">P&amp;L</th><th>Close reason</th><th>Pattern</th><th>Stop</th><th>Catalyst</th><th>Scan</th><th>Risk</th><th class="num">Orders</th><th>Why</th></tr>

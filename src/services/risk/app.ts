@@ -12,6 +12,7 @@ import { etDate } from "../../domain/exchange-calendar.ts";
 import { inFlattenWindow } from "../../domain/flatten-window.ts";
 import { absDecimal, multiplyDecimal, roundDecimal, subtractDecimal, sumDecimal } from "../../domain/money.ts";
 import { dailyLossStatus } from "../../domain/risk/daily-loss.ts";
+import { sectorExposures } from "../../domain/risk/sector-exposure.ts";
 import { applyParameterChanges, parameterChangesProblem } from "../../domain/risk/parameters.ts";
 import type { RiskLimits } from "../../domain/risk/types.ts";
 import { BROKER_API, serviceBroker, viaBroker } from "../../runtime/broker.ts";
@@ -95,6 +96,7 @@ export function createRiskApp(ctx: ServiceContext) {
         atRiskUsd: roundDecimal(sumDecimal(exposures.map((e) => e.riskToStop)), 2),
         unprotectedPositions: exposures.filter((e) => e.kind === "position" && e.unprotected).length,
         equity: account.equity,
+        bySector: sectorExposures(exposures, account.equity, limits.maxSectorExposurePct),
       },
       dailyPnl: {
         tradingDate,
