@@ -42,7 +42,8 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 /** A fresh set of sources: every fetch at most once. */
 export function cockpitSources(ctx: ServiceContext, broker: Broker): CockpitSources {
   const clock = once(() => viaBroker(() => broker.getClock(), BROKER_API));
-  const today = async () => etDate(Date.parse((await clock()).timestamp));
+  const marketNow = async () => Date.parse((await clock()).timestamp);
+  const today = async () => etDate(await marketNow());
   return {
     clock,
     cycle: once(async () => {
@@ -58,6 +59,6 @@ export function cockpitSources(ctx: ServiceContext, broker: Broker): CockpitSour
     orders: once(() => workingOrders(ctx.sql)),
     doctorIssues: once(async () => (await ctx.client.call(doctorIssuesRoute, {})).issues),
     equity: once(async () => equitySamples(ctx.sql, await today())),
-    journal: once(async () => journalOf(ctx.sql, await today())),
+    journal: once(async () => journalOf(ctx.sql, await today(), await marketNow())),
   };
 }
