@@ -9,6 +9,7 @@ import { freshClientOrderId } from "../domain/orders/client-order-id.ts";
 import { protectiveStopPrice } from "../domain/orders/protective-stop.ts";
 import { orderSideFor, type PositionSide } from "../domain/order-side.ts";
 import { LIVE_ORDER_STATUSES } from "../domain/order-status.ts";
+import type { Decimal } from "../domain/money.ts";
 import { errorMessage } from "../runtime/errors.ts";
 import { recordAttempt } from "./exit-attempts.ts";
 import { submitRecorded } from "./submit.ts";
@@ -21,7 +22,8 @@ export interface Protection {
   message: string;
 }
 
-export async function protectPosition(sql: Sql, broker: Broker, positionId: number, reason: string): Promise<Protection> {
+/** `qty`: cover only this many shares (the rest of a partial close); default all that is held. */
+export async function protectPosition(sql: Sql, broker: Broker, positionId: number, reason: string, qty: Decimal | null = null): Promise<Protection> {
   const [p] = await sql`select p.side, p.qty::text, p.stop_loss::text, p.last_price::text, p.avg_entry_price::text, p.security_id, p.cycle_id, s.symbol
                           from positions p join securities s using (security_id) where p.position_id = ${positionId} and p.status = 'open'`;
   if (!p) return { stopOrderId: null, closed: true, message: `position ${positionId} is closed; nothing to protect` };
@@ -32,21 +34,21 @@ export async function protectPosition(sql: Sql, broker: Broker, positionId: numb
 
   const stopPrice = protectiveStopPrice(p.side as PositionSide, p.stop_loss, p.last_price, p.avg_entry_price);
   const clientOrderId = freshClientOrderId("stop");
-  const qty = String(p.qty).replace(/\.0+$/, "");
+  const stopQty = qty ?? String(p.qty).replace(/\.0+$/, "");
   const [row] = await sql`
     insert into orders (client_order_id, security_id, cycle_id, position_id, role, order_class, side, order_type, time_in_force, qty, stop_price, source, metadata)
-    values (${clientOrderId}, ${p.security_id}, ${p.cycle_id}, ${positionId}, 'stop_loss', 'simple', ${side}, 'stop', 'gtc', ${p.qty}, ${stopPrice},
+    values (${clientOrderId}, ${p.security_id}, ${p.cycle_id}, ${positionId}, 'stop_loss', 'simple', ${side}, 'stop', 'gtc', ${stopQty}, ${stopPrice},
             'catalyst', ${sql.json({ protectReason: reason })})
     returning order_id`;
   const stopOrderId = Number(row!.order_id);
   try {
-    const sent = await submitRecorded(sql, broker, stopOrderId, { symbol: p.symbol, qty, side, type: "stop", timeInForce: "gtc", orderClass: "simple", stopPrice, clientOrderId });
+    const sent = await submitRecorded(sql, broker, stopOrderId, { symbol: p.symbol, qty: stopQty, side, type: "stop", timeInForce: "gtc", orderClass: "simple", stopPrice, clientOrderId });
     if (sent.outcome.kind === "rejected") throw new Error(`the broker refused it: ${sent.outcome.message}`);
   } catch (error) {
     const why = errorMessage(error);
     await recordAttempt(sql, positionId, stopOrderId, "protect_failed", reason, why);
     return { stopOrderId: null, closed: false, message: `placing a protective stop at ${stopPrice} failed (${why}): the position is UNPROTECTED — place a stop or close it at the broker now` };
   }
-  await recordAttempt(sql, positionId, stopOrderId, "protected", reason, `${side} stop ${qty} ${p.symbol} @ ${stopPrice} (GTC)`);
-  return { stopOrderId, closed: false, message: `a protective stop was placed again: ${side} ${qty} ${p.symbol} stop ${stopPrice} GTC (order ${stopOrderId})` };
+  await recordAttempt(sql, positionId, stopOrderId, "protected", reason, `${side} stop ${stopQty} ${p.symbol} @ ${stopPrice} (GTC)`);
+  return { stopOrderId, closed: false, message: `a protective stop was placed: ${side} ${stopQty} ${p.symbol} stop ${stopPrice} GTC (order ${stopOrderId})` };
 }
