@@ -8,10 +8,10 @@ import type { Broker } from "../adapters/broker/broker.ts";
 import { freshClientOrderId } from "../domain/orders/client-order-id.ts";
 import { protectiveStopPrice } from "../domain/orders/protective-stop.ts";
 import { orderSideFor, type PositionSide } from "../domain/order-side.ts";
-import { LIVE_ORDER_STATUSES } from "../domain/order-status.ts";
-import type { Decimal } from "../domain/money.ts";
+import { compareDecimal, type Decimal } from "../domain/money.ts";
 import { errorMessage } from "../runtime/errors.ts";
 import { recordAttempt } from "./exit-attempts.ts";
+import { replaceLegs, workingLegs } from "./replace-legs.ts";
 import { submitRecorded } from "./submit.ts";
 
 export interface Protection {
@@ -23,14 +23,28 @@ export interface Protection {
 }
 
 /** `qty`: cover only this many shares (the rest of a partial close); default all that is held. */
+/**
+ * A working stop for fewer shares than it must cover (a partial close's exit was cancelled, so the
+ * shares it was selling are held again): its legs are replaced for all of them.
+ */
+async function coverHeld(sql: Sql, broker: Broker, positionId: number, legs: Awaited<ReturnType<typeof workingLegs>>, held: Decimal, reason: string): Promise<string> {
+  const short = [legs.stop, legs.target].flatMap((leg) => (leg && compareDecimal(leg.qty, held) < 0 ? [{ leg, change: { qty: held.replace(/\.0+$/, "") } }] : []));
+  if (short.length === 0) return `its stop (order ${legs.stop!.orderId}) is still working`;
+  try {
+    const done = await replaceLegs(sql, broker, positionId, short, "exits_resized", reason);
+    return `its stop covers all ${held.replace(/\.0+$/, "")} shares again (${done.replaced.map((r) => r.detail).join("; ")})`;
+  } catch (error) {
+    return `its stop (order ${legs.stop!.orderId}) covers only ${legs.stop!.qty} of ${held.replace(/\.0+$/, "")} shares (${errorMessage(error)}): protect the rest at the broker`;
+  }
+}
+
 export async function protectPosition(sql: Sql, broker: Broker, positionId: number, reason: string, qty: Decimal | null = null): Promise<Protection> {
   const [p] = await sql`select p.side, p.qty::text, p.stop_loss::text, p.last_price::text, p.avg_entry_price::text, p.security_id, p.cycle_id, s.symbol
                           from positions p join securities s using (security_id) where p.position_id = ${positionId} and p.status = 'open'`;
   if (!p) return { stopOrderId: null, closed: true, message: `position ${positionId} is closed; nothing to protect` };
   const side = orderSideFor(p.side as PositionSide, "close");
-  const [working] = await sql`select order_id from orders where position_id = ${positionId} and role = 'stop_loss' and broker_order_id is not null
-                               and status = any(${LIVE_ORDER_STATUSES as string[]}) limit 1`;
-  if (working) return { stopOrderId: Number(working.order_id), closed: false, message: `its stop (order ${working.order_id}) is still working` };
+  const legs = await workingLegs(sql, positionId);
+  if (legs.stop) return { stopOrderId: legs.stop.orderId, closed: false, message: await coverHeld(sql, broker, positionId, legs, qty ?? p.qty, reason) };
 
   const stopPrice = protectiveStopPrice(p.side as PositionSide, p.stop_loss, p.last_price, p.avg_entry_price);
   const clientOrderId = freshClientOrderId("stop");
