@@ -133,8 +133,18 @@ async function sendPartialExit(sql: Sql, broker: Broker, positionId: number, cla
     }
   } catch (error) {
     await dropClaim(sql, claim.exitId, `not sent: preparing the partial close failed (${errorMessage(error)})`);
+    // A leg already resized down would leave the shares that were to be sold uncovered: cover them all again.
+    await protectPosition(sql, broker, positionId, "a partial close could not be prepared");
     throw error;
   }
+  return sendExit(sql, broker, positionId, claim, qty, closeReason, effects, ` (partial; ${protection})`);
+}
+
+/**
+ * Sends a claimed exit for `qty`. One the broker refuses leaves what is held with a stop for all of
+ * it again (a partial close's resized stop is replaced back up).
+ */
+async function sendExit(sql: Sql, broker: Broker, positionId: number, claim: Extract<Claim, { kind: "claimed" }>, qty: Decimal, closeReason: string, effects: ReportEffects[], note: string): Promise<CloseResult> {
   const submitted = await submitRecorded(sql, broker, claim.exitId, {
     symbol: claim.symbol,
     qty,
@@ -147,12 +157,13 @@ async function sendPartialExit(sql: Sql, broker: Broker, positionId: number, cla
   effects.push(...submitted.effects);
   if (submitted.outcome.kind === "rejected") {
     await recordAttempt(sql, positionId, claim.exitId, "exit_refused", closeReason, submitted.outcome.message);
-    throw new ApiError(502, "broker_rejected", `the broker refused the partial exit for position ${positionId}: ${submitted.outcome.message}; ${protection}`);
+    const protection = await protectPosition(sql, broker, positionId, `the broker refused exit ${claim.exitId}`);
+    throw new ApiError(502, "broker_rejected", `the broker refused the exit for position ${positionId}: ${submitted.outcome.message}; ${protection.message}`);
   }
-  await recordAttempt(sql, positionId, claim.exitId, "exit_sent", closeReason, `${claim.side} ${qty} ${claim.symbol} at market (partial)`);
+  await recordAttempt(sql, positionId, claim.exitId, "exit_sent", closeReason, `${claim.side} ${qty} ${claim.symbol} at market${note}`);
   const exitOrder = await orderById(sql, claim.exitId);
   const after = (await positionById(sql, positionId))!;
-  return { outcome: "exit_sent", position: after, exitOrder, message: `partial exit order ${claim.exitId} sent: ${claim.side} ${qty} ${claim.symbol} at market; ${protection}`, effects };
+  return { outcome: "exit_sent", position: after, exitOrder, message: `exit order ${claim.exitId} sent: ${claim.side} ${qty} ${claim.symbol} at market${note}`, effects };
 }
 
 async function sendClaimedExit(sql: Sql, broker: Broker, positionId: number, claim: Extract<Claim, { kind: "claimed" }>, closeReason: string): Promise<CloseResult> {
@@ -176,26 +187,7 @@ async function sendClaimedExit(sql: Sql, broker: Broker, positionId: number, cla
   }
   // A leg may have filled in part while it was cancelled: the exit is for what is held now.
   await sql`update orders set qty = ${held.qty} where order_id = ${claim.exitId} and status = 'created'`;
-  const qty = String(held.qty).replace(/\.0+$/, "");
-  const submitted = await submitRecorded(sql, broker, claim.exitId, {
-    symbol: claim.symbol,
-    qty,
-    side: claim.side,
-    type: "market",
-    timeInForce: "day",
-    orderClass: "simple",
-    clientOrderId: claim.clientOrderId,
-  });
-  effects.push(...submitted.effects);
-  if (submitted.outcome.kind === "rejected") {
-    await recordAttempt(sql, positionId, claim.exitId, "exit_refused", closeReason, submitted.outcome.message);
-    const protection = await protectPosition(sql, broker, positionId, `the broker refused exit ${claim.exitId}`);
-    throw new ApiError(502, "broker_rejected", `the broker refused the exit for position ${positionId}: ${submitted.outcome.message}; ${protection.message}`);
-  }
-  await recordAttempt(sql, positionId, claim.exitId, "exit_sent", closeReason, `${claim.side} ${qty} ${claim.symbol} at market`);
-  const exitOrder = await orderById(sql, claim.exitId);
-  const after = (await positionById(sql, positionId))!;
-  return { outcome: "exit_sent", position: after, exitOrder, message: `exit order ${claim.exitId} sent: ${claim.side} ${qty} ${claim.symbol} at market`, effects };
+  return sendExit(sql, broker, positionId, claim, String(held.qty).replace(/\.0+$/, ""), closeReason, effects, "");
 }
 
 /** Cancels every entry working at the broker; returns how many, with what failed in `problems`. */
