@@ -19,32 +19,34 @@ export interface Protection {
   stopOrderId: number | null;
   /** The position closed meanwhile: nothing to protect. */
   closed: boolean;
+  /** A stop works but for fewer shares than held, and could not be made to cover them all. */
+  short: boolean;
   message: string;
 }
 
-/** `qty`: cover only this many shares (the rest of a partial close); default all that is held. */
 /**
  * A working stop for fewer shares than it must cover (a partial close's exit was cancelled, so the
  * shares it was selling are held again): its legs are replaced for all of them.
  */
-async function coverHeld(sql: Sql, broker: Broker, positionId: number, legs: Awaited<ReturnType<typeof workingLegs>>, held: Decimal, reason: string): Promise<string> {
+async function coverHeld(sql: Sql, broker: Broker, positionId: number, legs: Awaited<ReturnType<typeof workingLegs>>, held: Decimal, reason: string): Promise<{ short: boolean; message: string }> {
   const short = [legs.stop, legs.target].flatMap((leg) => (leg && compareDecimal(leg.qty, held) < 0 ? [{ leg, change: { qty: held.replace(/\.0+$/, "") } }] : []));
-  if (short.length === 0) return `its stop (order ${legs.stop!.orderId}) is still working`;
+  if (short.length === 0) return { short: false, message: `its stop (order ${legs.stop!.orderId}) is still working` };
   try {
     const done = await replaceLegs(sql, broker, positionId, short, "exits_resized", reason);
-    return `its stop covers all ${held.replace(/\.0+$/, "")} shares again (${done.replaced.map((r) => r.detail).join("; ")})`;
+    return { short: false, message: `its stop covers all ${held.replace(/\.0+$/, "")} shares again (${done.replaced.map((r) => r.detail).join("; ")})` };
   } catch (error) {
-    return `its stop (order ${legs.stop!.orderId}) covers only ${legs.stop!.qty} of ${held.replace(/\.0+$/, "")} shares (${errorMessage(error)}): protect the rest at the broker`;
+    return { short: true, message: `its stop (order ${legs.stop!.orderId}) covers only ${legs.stop!.qty} of ${held.replace(/\.0+$/, "")} shares (${errorMessage(error)}): protect the rest at the broker` };
   }
 }
 
+/** `qty`: cover only this many shares (the rest of a partial close); default all that is held. */
 export async function protectPosition(sql: Sql, broker: Broker, positionId: number, reason: string, qty: Decimal | null = null): Promise<Protection> {
   const [p] = await sql`select p.side, p.qty::text, p.stop_loss::text, p.last_price::text, p.avg_entry_price::text, p.security_id, p.cycle_id, s.symbol
                           from positions p join securities s using (security_id) where p.position_id = ${positionId} and p.status = 'open'`;
-  if (!p) return { stopOrderId: null, closed: true, message: `position ${positionId} is closed; nothing to protect` };
+  if (!p) return { stopOrderId: null, closed: true, short: false, message: `position ${positionId} is closed; nothing to protect` };
   const side = orderSideFor(p.side as PositionSide, "close");
   const legs = await workingLegs(sql, positionId);
-  if (legs.stop) return { stopOrderId: legs.stop.orderId, closed: false, message: await coverHeld(sql, broker, positionId, legs, qty ?? p.qty, reason) };
+  if (legs.stop) return { stopOrderId: legs.stop.orderId, closed: false, ...(await coverHeld(sql, broker, positionId, legs, qty ?? p.qty, reason)) };
 
   const stopPrice = protectiveStopPrice(p.side as PositionSide, p.stop_loss, p.last_price, p.avg_entry_price);
   const clientOrderId = freshClientOrderId("stop");
@@ -61,8 +63,8 @@ export async function protectPosition(sql: Sql, broker: Broker, positionId: numb
   } catch (error) {
     const why = errorMessage(error);
     await recordAttempt(sql, positionId, stopOrderId, "protect_failed", reason, why);
-    return { stopOrderId: null, closed: false, message: `placing a protective stop at ${stopPrice} failed (${why}): the position is UNPROTECTED — place a stop or close it at the broker now` };
+    return { stopOrderId: null, closed: false, short: false, message: `placing a protective stop at ${stopPrice} failed (${why}): the position is UNPROTECTED — place a stop or close it at the broker now` };
   }
   await recordAttempt(sql, positionId, stopOrderId, "protected", reason, `${side} stop ${stopQty} ${p.symbol} @ ${stopPrice} (GTC)`);
-  return { stopOrderId, closed: false, message: `a protective stop was placed: ${side} ${stopQty} ${p.symbol} stop ${stopPrice} GTC (order ${stopOrderId})` };
+  return { stopOrderId, closed: false, short: false, message: `a protective stop was placed: ${side} ${stopQty} ${p.symbol} stop ${stopPrice} GTC (order ${stopOrderId})` };
 }

@@ -119,6 +119,26 @@ for (const backend of BACKENDS) {
       expect(await disagreements(t, { symbols: [symbol] })).toEqual([]);
     }, 60_000);
 
+    test("a partial exit the venue rejects after accepting it: the flattener makes the stop cover every held share again", async () => {
+      const { symbol, price } = symbols[2]!;
+      const position = await openLong(symbol, price, 10);
+      await t.venue("/admin/v1/faults", { method: "PUT", body: { rejectRate: 1 } });
+      const closed = await call("close_position", { positionId: position.positionId, qty: 3, reason: "rejected later" });
+      await t.venue("/admin/v1/faults", { method: "DELETE" });
+      expect(closed.structuredContent.outcome).toBe("exit_sent");
+      const exitId = closed.structuredContent.exitOrder.orderId;
+      await waitFor("the exit rejected", async () => (await t.sql`select status from orders where order_id = ${exitId}`)[0]!.status === "rejected");
+      const legs = await waitFor("the legs cover all 10 shares again", async () => {
+        const open = await venueOpenOrders(symbol);
+        return open.length === 2 && open.every((o) => o.qty === "10") && open;
+      }, 30_000);
+      expect(legs.map((o) => o.type).sort()).toEqual(["limit", "stop"]);
+      expect((await t.venue(`/v2/positions/${symbol}`)).qty).toBe("10");
+      const steps = await t.sql`select action from position_exit_attempts where position_id = ${position.positionId} order by attempt_id`;
+      expect(steps.map((r) => r.action)).toEqual(["exits_resized", "exits_resized", "exit_sent", "exits_resized", "exits_resized"]);
+      expect(await disagreements(t, { symbols: [symbol] })).toEqual([]);
+    }, 60_000);
+
     test("protect_position: an external position without a stop gets one at the venue after preview and confirm", async () => {
       const { symbol } = symbols[1]!;
       const outside = await t.venue("/v2/orders", { body: { symbol, qty: "5", side: "buy", type: "market", time_in_force: "day" } });
