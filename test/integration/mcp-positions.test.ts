@@ -161,6 +161,16 @@ for (const backend of BACKENDS) {
       const again = await call("protect_position", { positionId, stopLoss, reason: "twice" });
       expect(again.structuredContent.error.code).toBe("conflict");
       expect(await disagreements(t, { symbols: [symbol], placedOutside: new Set([outside.id]) })).toEqual([]);
+
+      // A replace whose answer and stream events Catalyst never got (made at the venue directly, events dropped): the sync records the replacement.
+      await t.venue("/admin/v1/faults", { method: "PUT", body: { dropStreamEventRate: 1 } });
+      const moved = await t.venue(`/v2/orders/${working[0].id}`, { method: "PATCH", body: { stop_price: (Number(held.avg_entry_price) * 0.94).toFixed(2) } });
+      await t.venue("/admin/v1/faults", { method: "DELETE" });
+      expect(moved.replaces).toBe(working[0].id);
+      expect(await disagreements(t, { symbols: [symbol], placedOutside: new Set([outside.id]) })).toEqual([]);
+      const [chain] = await t.sql`select o.status, r.broker_order_id, r.role, r.position_id::int from orders o join orders r on r.order_id = o.replaced_by_order_id
+                                   where o.broker_order_id = ${working[0].id}`;
+      expect(chain).toEqual({ status: "replaced", broker_order_id: moved.id, role: "stop_loss", position_id: positionId });
     }, 60_000);
 
     test("clear_emergency_stop: no valid token and typed-back reason, no change; the doctor may not clear it", async () => {
