@@ -17,8 +17,6 @@ import { McpToolError } from "./deps.ts";
 import { MANAGEMENT_TOOLS } from "./management-tools.ts";
 import { READ, tool, type ToolDefinition } from "./tool-definition.ts";
 
-export type { ToolDefinition } from "./tool-definition.ts";
-
 const ScanMode = t.Union([t.Literal("conservative"), t.Literal("normal"), t.Literal("aggressive")], {
   description: "conservative: 2 entries a day, half size; normal: 4; aggressive: 6, more scans",
 });
