@@ -128,14 +128,15 @@ for (const backend of BACKENDS) {
       expect(closed.structuredContent.outcome).toBe("exit_sent");
       const exitId = closed.structuredContent.exitOrder.orderId;
       await waitFor("the exit rejected", async () => (await t.sql`select status from orders where order_id = ${exitId}`)[0]!.status === "rejected");
-      const legs = await waitFor("the legs cover all 10 shares again", async () => {
-        const open = await venueOpenOrders(symbol);
-        return open.length === 2 && open.every((o) => o.qty === "10") && open;
+      // Each leg's replacement is recorded after the venue made it: wait for both records, then look at the venue.
+      const steps = await waitFor("both legs replaced back up", async () => {
+        const rows = await t.sql`select action from position_exit_attempts where position_id = ${position.positionId} order by attempt_id`;
+        return rows.length >= 5 && rows.map((r) => r.action);
       }, 30_000);
-      expect(legs.map((o) => o.type).sort()).toEqual(["limit", "stop"]);
+      expect(steps).toEqual(["exits_resized", "exits_resized", "exit_sent", "exits_resized", "exits_resized"]);
+      const legs = await venueOpenOrders(symbol);
+      expect(legs.map((o) => `${o.type} ${o.qty}`).sort()).toEqual(["limit 10", "stop 10"]);
       expect((await t.venue(`/v2/positions/${symbol}`)).qty).toBe("10");
-      const steps = await t.sql`select action from position_exit_attempts where position_id = ${position.positionId} order by attempt_id`;
-      expect(steps.map((r) => r.action)).toEqual(["exits_resized", "exits_resized", "exit_sent", "exits_resized", "exits_resized"]);
       expect(await disagreements(t, { symbols: [symbol] })).toEqual([]);
     }, 60_000);
 
