@@ -117,6 +117,9 @@ for (const backend of BACKENDS) {
       const positions = await call("get_positions", {});
       expect(Number(positions.structuredContent.positions.find((p: any) => p.symbol === symbol).stopLoss)).toBe(Number(preview.structuredContent.adjustment.stopLoss));
       expect(await disagreements(t, { symbols: [symbol] })).toEqual([]);
+      // The doctor finds nothing wrong with the replaced and replacing orders.
+      const doctor = (await call("run_doctor", {})).structuredContent.doctor.report;
+      expect(doctor.checks.flatMap((c: any) => c.issues)).toEqual([]);
     }, 60_000);
 
     test("a partial exit the venue rejects after accepting it: the flattener makes the stop cover every held share again", async () => {
