@@ -92,3 +92,21 @@ export const doctorActivityRoute = defineRoute({
   query: t.Object({ limit: t.Optional(t.Integer({ minimum: 1, maximum: 500 })) }),
   response: t.Object({ mode: TradingMode, entries: t.Array(t.Record(t.String(), t.Unknown())) }),
 });
+
+/** One MCP tool call, recorded in claude_activity_log (who: mcp) whatever its outcome. */
+export const recordToolCallRoute = defineRoute({
+  service: "trading",
+  method: "POST",
+  path: "/api/v1/doctor/activity/tool-calls",
+  summary: "Record an MCP tool call in the activity log (metadata.who = mcp)",
+  body: t.Object({
+    tool: t.String({ pattern: "^[a-z][a-z0-9_]*$", maxLength: 64 }),
+    arguments: t.Record(t.String(), t.Unknown()),
+    result: t.Union([t.Literal("success"), t.Literal("failed")]),
+    summary: t.String({ maxLength: 1000 }),
+    errorMessage: t.Optional(t.String({ minLength: 1, maxLength: 1000 })),
+    entity: t.Optional(t.String({ maxLength: 100 })),
+    sessionId: t.Optional(t.String({ maxLength: 200 })),
+  }),
+  response: t.Object({ logId: t.Integer() }),
+});

@@ -173,6 +173,47 @@ export const clearEmergencyStopRoute = defineRoute({
   method: "DELETE",
   path: "/api/v1/risk/emergency-stop",
   summary: "Clear the kill switch so entries may resume (the daily-loss halt, if any, stays)",
-  query: t.Object({ clearedBy: t.Optional(t.String({ minLength: 1, maxLength: 64 })) }),
+  query: t.Object({
+    clearedBy: t.Optional(t.String({ minLength: 1, maxLength: 64, description: "who clears it; the doctor may not (403)" })),
+    reason: t.Optional(t.String({ minLength: 3, maxLength: 500 })),
+  }),
   response: t.Object({ killSwitch: KillSwitch }),
+});
+
+/** New exit prices for an open position (adjust_position, protect_position): checked, nothing sent. */
+export const ExitPrices = t.Object(
+  {
+    stopLoss: t.Optional(PriceInput),
+    takeProfit: t.Optional(PriceInput),
+  },
+  { minProperties: 1, description: "the new stop and/or target; a stop left out stays where it works" },
+);
+
+export const ExitCheck = t.Object({
+  mode: TradingMode,
+  approved: t.Boolean(),
+  verdicts: t.Array(RiskVerdict),
+  positionId: t.Integer(),
+  symbol: t.String(),
+  side: TradeDirection,
+  qty: Money,
+  /** The mark the checks measured from. */
+  price: Money,
+  currentStop: Nullable(Money),
+  currentTarget: Nullable(Money),
+  /** Rounded to the tick: what would be sent. */
+  prices: t.Object({ stopLoss: Money, takeProfit: Nullable(Money) }),
+  riskUsd: Money,
+  riskChangeUsd: Nullable(Money),
+  rewardRisk: Nullable(t.Number()),
+});
+export type ExitCheck = Static<typeof ExitCheck>;
+
+export const checkExitsRoute = defineRoute({
+  service: "risk",
+  method: "POST",
+  path: "/api/v1/risk/exits/check",
+  summary: "Check a new stop (and target) for an open position: stop on the safe side, the day's loss budget, reward:risk; nothing is sent",
+  body: t.Object({ positionId: t.Integer({ minimum: 1 }), exits: ExitPrices }),
+  response: ExitCheck,
 });

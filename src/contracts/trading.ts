@@ -1,7 +1,7 @@
 /** The trading service's routes (5005): orders, positions, close, flatten, sync. */
 import { Type as t, type Static } from "@sinclair/typebox";
-import { Money, Nullable, Ticker, TradingMode, Uuid } from "./common.ts";
-import { EntryIntent, RiskDecision } from "./risk.ts";
+import { Money, Nullable, PriceInput, Ticker, TradingMode, Uuid } from "./common.ts";
+import { EntryIntent, ExitCheck, ExitPrices, RiskDecision } from "./risk.ts";
 import { defineRoute } from "./route.ts";
 
 export const OrderStatus = t.Union(
@@ -179,8 +179,42 @@ export const closePositionRoute = defineRoute({
   path: "/api/v1/positions/:id/close",
   summary: "Close a position at market: its protective legs are cancelled first, then one exit order is sent; a second close while one works gets that exit back",
   params: t.Object({ id: t.Integer({ minimum: 1 }) }),
-  body: t.Object({ reason: t.Optional(t.String({ minLength: 1, maxLength: 200 })) }),
+  body: t.Object({
+    reason: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
+    qty: t.Optional(t.Integer({ minimum: 1, maximum: 1_000_000, description: "close only this many shares (a partial close); the rest keeps a stop sized to it" })),
+  }),
   response: t.Object({ mode: TradingMode, outcome: CloseOutcome, position: PositionView, exitOrder: Nullable(OrderView), message: t.String() }),
+});
+
+export const ExitsChange = t.Object({
+  mode: TradingMode,
+  position: PositionView,
+  /** The risk check the change passed. */
+  check: ExitCheck,
+  /** Legs replaced at the broker (PATCH), each old order → its replacement. */
+  replaced: t.Array(t.Object({ role: t.String(), fromOrderId: t.Integer(), toOrderId: Nullable(t.Integer()), detail: t.String() })),
+  placedStopOrderId: Nullable(t.Integer()),
+  message: t.String(),
+});
+
+export const adjustExitsRoute = defineRoute({
+  service: "trading",
+  method: "POST",
+  path: "/api/v1/positions/:id/exits",
+  summary: "Move an open position's stop and/or target: risk checks the new prices, then each working leg is replaced at the broker (the old one works until the new one exists)",
+  params: t.Object({ id: t.Integer({ minimum: 1 }) }),
+  body: t.Composite([ExitPrices, t.Object({ reason: t.String({ minLength: 3, maxLength: 200 }) })]),
+  response: ExitsChange,
+});
+
+export const protectPositionRoute = defineRoute({
+  service: "trading",
+  method: "POST",
+  path: "/api/v1/positions/:id/protect",
+  summary: "Attach a GTC stop to an open position (Catalyst's or external) that has none working; risk checks the price first",
+  params: t.Object({ id: t.Integer({ minimum: 1 }) }),
+  body: t.Object({ stopLoss: PriceInput, reason: t.String({ minLength: 3, maxLength: 200 }) }),
+  response: ExitsChange,
 });
 
 export const holdOvernightRoute = defineRoute({

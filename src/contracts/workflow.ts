@@ -1,6 +1,6 @@
 /** The workflow service's routes (5006): the trading cycle. */
 import { Type as t, type Static } from "@sinclair/typebox";
-import { Nullable, TradingMode, Uuid } from "./common.ts";
+import { Money, Nullable, TradingMode, Uuid } from "./common.ts";
 import { defineRoute } from "./route.ts";
 import { ScanMode } from "./scanner.ts";
 
@@ -94,4 +94,28 @@ export const tickRoute = defineRoute({
   path: "/api/v1/workflow/tick",
   summary: "Run the schedule once now, at the market's current time (the scheduler does this on its own)",
   response: t.Object({ cycle: Nullable(CycleView), actions: t.Array(t.String()) }),
+});
+
+/** A past (or the running) cycle with what it made. */
+export const CycleSummary = t.Composite([
+  CycleView,
+  t.Object({
+    /** Σ realized P&L of the cycle's positions (closed ones, and what open ones already realized). */
+    realizedPnl: Money,
+    openPositions: t.Integer(),
+    closedPositions: t.Integer(),
+  }),
+]);
+export type CycleSummary = Static<typeof CycleSummary>;
+
+export const listCyclesRoute = defineRoute({
+  service: "workflow",
+  method: "GET",
+  path: "/api/v1/cycles",
+  summary: "Cycles, newest first, with state, realized P&L and halt reason; paged by offset",
+  query: t.Object({
+    limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, description: "default 20" })),
+    offset: t.Optional(t.Integer({ minimum: 0, maximum: 100_000, description: "cycles to skip (default 0)" })),
+  }),
+  response: t.Object({ mode: TradingMode, cycles: t.Array(CycleSummary), total: t.Integer(), nextOffset: Nullable(t.Integer()) }),
 });

@@ -125,6 +125,39 @@ async function insertLegs(tx: TransactionSql, legs: BrokerOrder[], parent: Order
 }
 
 /**
+ * Orders the broker created by replacing one of ours (PATCH: a moved stop, a resized leg): each is
+ * recorded as a new row inheriting the replaced one's place (position, parent, role, class), and
+ * the replaced row points at it (replaced_by_order_id), so the books follow the chain the broker
+ * keeps. Returns the rows, locked; a report whose replaced order is not ours gets none.
+ */
+async function insertReplacements(tx: TransactionSql, reports: BrokerOrder[]): Promise<Map<BrokerOrder, OrderRow>> {
+  const found = new Map<BrokerOrder, OrderRow>();
+  for (const report of reports) {
+    const [old] = await tx`select order_id, security_id, cycle_id, position_id, parent_order_id, role, order_class, side, order_type, source, metadata
+                             from orders where broker_order_id = ${report.replaces} for update`;
+    if (!old) continue;
+    const [row] = await tx<OrderRow[]>`
+      insert into orders (client_order_id, broker_order_id, security_id, cycle_id, position_id, parent_order_id, role, order_class, side,
+                          order_type, time_in_force, qty, limit_price, stop_price, status, broker_status, source, submitted_at, metadata)
+      values (${report.clientOrderId}, ${report.id}, ${old.security_id}, ${old.cycle_id}, ${old.position_id}, ${old.parent_order_id}, ${old.role},
+              ${old.order_class}, ${old.side}, ${old.order_type}, ${report.timeInForce}, ${report.qty ?? "0"}, ${report.limitPrice}, ${report.stopPrice},
+              'submitted', ${report.alpacaStatus}, ${old.source}, ${report.submittedAt ?? report.createdAt},
+              ${tx.json({ ...(old.metadata as Record<string, unknown>), replaces: Number(old.order_id) } as never)})
+      on conflict do nothing
+      returning order_id, broker_order_id, client_order_id, broker_status, security_id, cycle_id, position_id, parent_order_id,
+                role, side, status, qty::text, metadata, '0' as recorded_qty, '0' as recorded_value`;
+    if (row) {
+      await tx`update orders set replaced_by_order_id = ${row.order_id} where order_id = ${old.order_id}`;
+      found.set(report, row);
+    } else {
+      // Another writer recorded it first: read it like any other.
+      for (const [o, r] of await lockTree(tx, [report])) found.set(o, r);
+    }
+  }
+  return found;
+}
+
+/**
  * The position's row locked, and the sums of its fills other than `exceptKey` (the fill being
  * applied, already inserted in this transaction).
  */
@@ -305,6 +338,8 @@ export async function recordFirstAnswer(sql: Sql, orderId: number, report: Broke
 export async function applyOrderTree(sql: Sql, report: BrokerOrder, via: ReportSource, execution: ExecutionDetail | null = null): Promise<ReportEffects[]> {
   return sql.begin(async (tx) => {
     const rows = await lockTree(tx, [report, ...report.legs]);
+    const replacing = [report, ...report.legs].filter((o) => o.replaces !== null && !rows.has(o));
+    if (replacing.length > 0) for (const [o, row] of await insertReplacements(tx, replacing)) rows.set(o, row);
     const parent = rows.get(report);
     if (!parent) return [];
     const missing = report.legs.filter((leg) => !rows.has(leg));

@@ -11,12 +11,14 @@ import type { Broker } from "../adapters/broker/broker.ts";
 import type { CloseOutcome, OrderView, PositionView } from "../contracts/trading.ts";
 import { freshClientOrderId } from "../domain/orders/client-order-id.ts";
 import { orderSideFor, type OrderSide, type PositionSide } from "../domain/order-side.ts";
+import { compareDecimal, subtractDecimal, type Decimal } from "../domain/money.ts";
 import { isTerminal, LIVE_ORDER_STATUSES, type OrderStatus } from "../domain/order-status.ts";
 import { ApiError, errorMessage } from "../runtime/errors.ts";
 import { applyOrderTree, type ReportEffects } from "./apply-report.ts";
 import { recordAttempt } from "./exit-attempts.ts";
 import { protectPosition } from "./protect.ts";
 import { holdInFlight, submitRecorded } from "./submit.ts";
+import { replaceLegs, workingLegs } from "./replace-legs.ts";
 import { orderById, positionById } from "./views.ts";
 
 const LEG_CANCEL_WAIT_MS = 5_000;
@@ -47,10 +49,13 @@ export async function cancelAndSettle(sql: Sql, broker: Broker, brokerOrderId: s
   }
 }
 
-type Claim = { kind: "claimed"; exitId: number; clientOrderId: string; side: OrderSide; symbol: string } | { kind: "working"; exitId: number } | { kind: "closed" };
+type Claim = { kind: "claimed"; exitId: number; clientOrderId: string; side: OrderSide; symbol: string; partialQty: Decimal | null } | { kind: "working"; exitId: number } | { kind: "closed" };
 
-/** The exit's row, written under the position's lock: the one place an exit is decided. */
-async function claimExit(sql: Sql, positionId: number, closeReason: string, note: string): Promise<Claim> {
+/**
+ * The exit's row, written under the position's lock: the one place an exit is decided. `qty` below
+ * what is held makes it a partial exit; null (or all of it) a full one.
+ */
+async function claimExit(sql: Sql, positionId: number, closeReason: string, note: string, qty: Decimal | null): Promise<Claim> {
   return sql.begin(async (tx) => {
     const [p] = await tx`select p.status, p.side, p.qty::text, p.security_id, p.cycle_id, s.symbol from positions p join securities s using (security_id)
                           where p.position_id = ${positionId} for update of p`;
@@ -58,14 +63,18 @@ async function claimExit(sql: Sql, positionId: number, closeReason: string, note
     if (p.status === "closed") return { kind: "closed" } as const;
     const [working] = await tx`select order_id from orders where position_id = ${positionId} and role = 'exit' and status = any(${LIVE as string[]}) limit 1`;
     if (working) return { kind: "working", exitId: Number(working.order_id) } as const;
+    if (qty !== null && compareDecimal(qty, p.qty) > 0) {
+      throw new ApiError(422, "qty_exceeds_position", `qty ${qty} is more than the ${p.qty.replace(/\.0+$/, "")} shares position ${positionId} holds; close it whole without qty`, "qty");
+    }
+    const partial = qty !== null && compareDecimal(qty, p.qty) < 0;
     const side = orderSideFor(p.side as PositionSide, "close");
     const clientOrderId = freshClientOrderId("exit");
     const [exit] = await tx`
       insert into orders (client_order_id, security_id, cycle_id, position_id, role, order_class, side, order_type, time_in_force, qty, source, metadata)
-      values (${clientOrderId}, ${p.security_id}, ${p.cycle_id}, ${positionId}, 'exit', 'simple', ${side}, 'market', 'day', ${p.qty},
-              'catalyst', ${tx.json({ closeReason, note })})
+      values (${clientOrderId}, ${p.security_id}, ${p.cycle_id}, ${positionId}, 'exit', 'simple', ${side}, 'market', 'day', ${partial ? qty : p.qty},
+              'catalyst', ${tx.json({ closeReason, note, ...(partial ? { partialQty: qty } : {}) })})
       returning order_id`;
-    return { kind: "claimed", exitId: Number(exit!.order_id), clientOrderId, side, symbol: p.symbol as string } as const;
+    return { kind: "claimed", exitId: Number(exit!.order_id), clientOrderId, side, symbol: p.symbol as string, partialQty: partial ? qty : null } as const;
   });
 }
 
@@ -74,9 +83,12 @@ async function dropClaim(sql: Sql, exitId: number, reason: string): Promise<void
   await sql`update orders set status = 'cancelled', cancelled_at = now(), cancel_reason = ${reason} where order_id = ${exitId} and status = 'created'`;
 }
 
-/** closeReason: a code recorded on the position (manual_close, flatten, end_of_day, emergency_stop); note: the human's words. */
-export async function closePosition(sql: Sql, broker: Broker, positionId: number, closeReason: string, note: string): Promise<CloseResult> {
-  const claim = await claimExit(sql, positionId, closeReason, note);
+/**
+ * closeReason: a code recorded on the position (manual_close, flatten, end_of_day, emergency_stop); note: the human's words;
+ * qty: close only this many shares (a partial close; the rest keeps a stop sized to it).
+ */
+export async function closePosition(sql: Sql, broker: Broker, positionId: number, closeReason: string, note: string, qty: Decimal | null = null): Promise<CloseResult> {
+  const claim = await claimExit(sql, positionId, closeReason, note, qty);
   if (claim.kind === "closed") {
     const position = (await positionById(sql, positionId))!;
     throw new ApiError(409, "position_closed", `position ${positionId} is already closed (${position.closeReason})`, "id");
@@ -87,7 +99,71 @@ export async function closePosition(sql: Sql, broker: Broker, positionId: number
   }
 
   // From the claim to the broker's answer: the sync must not settle this exit as never sent meanwhile.
-  return holdInFlight(claim.clientOrderId, sendClaimedExit(sql, broker, positionId, claim, closeReason));
+  const send = claim.partialQty === null ? sendClaimedExit(sql, broker, positionId, claim, closeReason) : sendPartialExit(sql, broker, positionId, claim, closeReason);
+  return holdInFlight(claim.clientOrderId, send);
+}
+
+/**
+ * A partial close. The legs are not cancelled but replaced for the shares that remain (PATCH), so
+ * the remainder is never without its stop and the broker frees exactly the shares being sold; a
+ * position with no working stop gets one for the remainder first. Then the exit goes out for qty.
+ */
+async function sendPartialExit(sql: Sql, broker: Broker, positionId: number, claim: Extract<Claim, { kind: "claimed" }>, closeReason: string): Promise<CloseResult> {
+  const effects: ReportEffects[] = [];
+  const qty = claim.partialQty!;
+  let protection: string;
+  try {
+    const [held] = await sql`select qty::text from positions where position_id = ${positionId} and status = 'open'`;
+    if (!held) throw new ApiError(409, "position_closed", `position ${positionId} closed while the partial close began; nothing was sent`, "id");
+    const remaining = subtractDecimal(held.qty, qty).replace(/\.0+$/, "");
+    // An entry's unfilled remainder could add shares the resized stop would not cover.
+    const entries = await sql`select broker_order_id from orders where position_id = ${positionId} and role in ('entry', 'scale_in')
+                               and broker_order_id is not null and status in ('submitted', 'accepted', 'partial_fill')`;
+    for (const entry of entries) await cancelAndSettle(sql, broker, entry.broker_order_id, effects);
+    const legs = await workingLegs(sql, positionId);
+    const resize = [legs.stop, legs.target].flatMap((leg) => (leg && compareDecimal(leg.qty, remaining) !== 0 ? [{ leg, change: { qty: remaining } }] : []));
+    const resized = await replaceLegs(sql, broker, positionId, resize, "exits_resized", closeReason);
+    effects.push(...resized.effects);
+    if (legs.stop) {
+      protection = `its stop was replaced for the ${remaining} shares that remain (order ${resized.replaced.find((r) => r.role === "stop_loss")?.toOrderId ?? legs.stop.orderId})`;
+    } else {
+      const placed = await protectPosition(sql, broker, positionId, "a partial close of an unprotected position", remaining);
+      if (placed.stopOrderId === null) throw new ApiError(502, "protect_failed", `${placed.message}; the partial exit was not sent`);
+      protection = placed.message;
+    }
+  } catch (error) {
+    await dropClaim(sql, claim.exitId, `not sent: preparing the partial close failed (${errorMessage(error)})`);
+    // A leg already resized down would leave the shares that were to be sold uncovered: cover them all again.
+    await protectPosition(sql, broker, positionId, "a partial close could not be prepared");
+    throw error;
+  }
+  return sendExit(sql, broker, positionId, claim, qty, closeReason, effects, ` (partial; ${protection})`);
+}
+
+/**
+ * Sends a claimed exit for `qty`. One the broker refuses leaves what is held with a stop for all of
+ * it again (a partial close's resized stop is replaced back up).
+ */
+async function sendExit(sql: Sql, broker: Broker, positionId: number, claim: Extract<Claim, { kind: "claimed" }>, qty: Decimal, closeReason: string, effects: ReportEffects[], note: string): Promise<CloseResult> {
+  const submitted = await submitRecorded(sql, broker, claim.exitId, {
+    symbol: claim.symbol,
+    qty,
+    side: claim.side,
+    type: "market",
+    timeInForce: "day",
+    orderClass: "simple",
+    clientOrderId: claim.clientOrderId,
+  });
+  effects.push(...submitted.effects);
+  if (submitted.outcome.kind === "rejected") {
+    await recordAttempt(sql, positionId, claim.exitId, "exit_refused", closeReason, submitted.outcome.message);
+    const protection = await protectPosition(sql, broker, positionId, `the broker refused exit ${claim.exitId}`);
+    throw new ApiError(502, "broker_rejected", `the broker refused the exit for position ${positionId}: ${submitted.outcome.message}; ${protection.message}`);
+  }
+  await recordAttempt(sql, positionId, claim.exitId, "exit_sent", closeReason, `${claim.side} ${qty} ${claim.symbol} at market${note}`);
+  const exitOrder = await orderById(sql, claim.exitId);
+  const after = (await positionById(sql, positionId))!;
+  return { outcome: "exit_sent", position: after, exitOrder, message: `exit order ${claim.exitId} sent: ${claim.side} ${qty} ${claim.symbol} at market${note}`, effects };
 }
 
 async function sendClaimedExit(sql: Sql, broker: Broker, positionId: number, claim: Extract<Claim, { kind: "claimed" }>, closeReason: string): Promise<CloseResult> {
@@ -111,26 +187,7 @@ async function sendClaimedExit(sql: Sql, broker: Broker, positionId: number, cla
   }
   // A leg may have filled in part while it was cancelled: the exit is for what is held now.
   await sql`update orders set qty = ${held.qty} where order_id = ${claim.exitId} and status = 'created'`;
-  const qty = String(held.qty).replace(/\.0+$/, "");
-  const submitted = await submitRecorded(sql, broker, claim.exitId, {
-    symbol: claim.symbol,
-    qty,
-    side: claim.side,
-    type: "market",
-    timeInForce: "day",
-    orderClass: "simple",
-    clientOrderId: claim.clientOrderId,
-  });
-  effects.push(...submitted.effects);
-  if (submitted.outcome.kind === "rejected") {
-    await recordAttempt(sql, positionId, claim.exitId, "exit_refused", closeReason, submitted.outcome.message);
-    const protection = await protectPosition(sql, broker, positionId, `the broker refused exit ${claim.exitId}`);
-    throw new ApiError(502, "broker_rejected", `the broker refused the exit for position ${positionId}: ${submitted.outcome.message}; ${protection.message}`);
-  }
-  await recordAttempt(sql, positionId, claim.exitId, "exit_sent", closeReason, `${claim.side} ${qty} ${claim.symbol} at market`);
-  const exitOrder = await orderById(sql, claim.exitId);
-  const after = (await positionById(sql, positionId))!;
-  return { outcome: "exit_sent", position: after, exitOrder, message: `exit order ${claim.exitId} sent: ${claim.side} ${qty} ${claim.symbol} at market`, effects };
+  return sendExit(sql, broker, positionId, claim, String(held.qty).replace(/\.0+$/, ""), closeReason, effects, "");
 }
 
 /** Cancels every entry working at the broker; returns how many, with what failed in `problems`. */

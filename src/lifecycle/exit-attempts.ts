@@ -1,7 +1,7 @@
 /** Every step taken to bring a position flat, recorded on it (position_exit_attempts). */
 import type { Sql } from "postgres";
 
-export type ExitAttemptAction = "exit_sent" | "exit_refused" | "protected" | "protect_failed";
+export type ExitAttemptAction = "exit_sent" | "exit_refused" | "protected" | "protect_failed" | "exits_moved" | "exits_resized";
 
 export async function recordAttempt(sql: Sql, positionId: number, orderId: number | null, action: ExitAttemptAction, reason: string, detail: string): Promise<void> {
   await sql`insert into position_exit_attempts (position_id, order_id, action, reason, detail)

@@ -72,10 +72,11 @@ export async function flattenPass(deps: FlattenerDeps, now: number): Promise<Fla
            owed.submitted_at as owed_since,
            (select o.metadata->>'closeReason' from orders o where o.position_id = p.position_id and o.role = 'exit'
              order by o.order_id desc limit 1) as last_close_reason,
-           exists (select 1 from orders o where o.position_id = p.position_id and o.role = 'stop_loss' and o.broker_order_id is not null
-                     and o.status = any(${LIVE as string[]})) as has_stop
+           st.qty is not null as has_stop, coalesce(st.qty < p.qty, false) as stop_short
       from positions p
       left join orders x on x.position_id = p.position_id and x.role = 'exit' and x.status = any(${LIVE as string[]})
+      left join lateral (select sum(o.qty - o.filled_qty) as qty from orders o where o.position_id = p.position_id and o.role = 'stop_loss'
+                            and o.broker_order_id is not null and o.status = any(${LIVE as string[]})) st on true
       left join lateral (select o.submitted_at from orders o where o.position_id = p.position_id and o.role = 'stop_loss'
                             and o.broker_order_id is not null and o.status = any(${LIVE as string[]})
                             and o.metadata->>'protectReason' = ${EXIT_STALLED} order by o.order_id desc limit 1) owed on true
@@ -88,7 +89,7 @@ export async function flattenPass(deps: FlattenerDeps, now: number): Promise<Fla
       const action = flattenStep(
         now,
         window,
-        { holdOvernight: p.hold_overnight, hasLiveExit: p.live_exit !== null, hasWorkingStop: p.has_stop, exitIdleMs: msSince(now, p.exit_progress_at), closeOwedForMs: owedForMs },
+        { holdOvernight: p.hold_overnight, hasLiveExit: p.live_exit !== null, hasWorkingStop: p.has_stop, exitIdleMs: msSince(now, p.exit_progress_at), closeOwedForMs: owedForMs, stopShort: p.stop_short },
         deps.timing,
       );
       try {
@@ -98,6 +99,11 @@ export async function flattenPass(deps: FlattenerDeps, now: number): Promise<Fla
           const closed = await closePosition(sql, broker, positionId, reason, owed ? "a close whose exit stalled, sent again" : "flatten window: flat by the close");
           effects.push(...closed.effects);
           if (closed.outcome === "exit_sent") report.exits++;
+        } else if (action === "cover") {
+          const protection = await protectPosition(sql, broker, positionId, "its stop covered fewer shares than it holds");
+          if (protection.short) report.problems.push(`position ${positionId}: ${protection.message}`);
+          else report.protectedPositions++;
+          deps.log.warn("a stop covered fewer shares than held", { positionId, protection: protection.message });
         } else if (action === "reprotect" || action === "protect") {
           // A working exit holds the shares: cancel it, then what is left gets its stop.
           if (p.live_exit_broker_id) await cancelAndSettle(sql, broker, p.live_exit_broker_id, effects);

@@ -8,9 +8,10 @@ import type { Broker } from "../adapters/broker/broker.ts";
 import { freshClientOrderId } from "../domain/orders/client-order-id.ts";
 import { protectiveStopPrice } from "../domain/orders/protective-stop.ts";
 import { orderSideFor, type PositionSide } from "../domain/order-side.ts";
-import { LIVE_ORDER_STATUSES } from "../domain/order-status.ts";
+import { compareDecimal, type Decimal } from "../domain/money.ts";
 import { errorMessage } from "../runtime/errors.ts";
 import { recordAttempt } from "./exit-attempts.ts";
+import { replaceLegs, workingLegs } from "./replace-legs.ts";
 import { submitRecorded } from "./submit.ts";
 
 export interface Protection {
@@ -18,35 +19,52 @@ export interface Protection {
   stopOrderId: number | null;
   /** The position closed meanwhile: nothing to protect. */
   closed: boolean;
+  /** A stop works but for fewer shares than held, and could not be made to cover them all. */
+  short: boolean;
   message: string;
 }
 
-export async function protectPosition(sql: Sql, broker: Broker, positionId: number, reason: string): Promise<Protection> {
+/**
+ * A working stop for fewer shares than it must cover (a partial close's exit was cancelled, so the
+ * shares it was selling are held again): its legs are replaced for all of them.
+ */
+async function coverHeld(sql: Sql, broker: Broker, positionId: number, legs: Awaited<ReturnType<typeof workingLegs>>, held: Decimal, reason: string): Promise<{ short: boolean; message: string }> {
+  const short = [legs.stop, legs.target].flatMap((leg) => (leg && compareDecimal(leg.qty, held) < 0 ? [{ leg, change: { qty: held.replace(/\.0+$/, "") } }] : []));
+  if (short.length === 0) return { short: false, message: `its stop (order ${legs.stop!.orderId}) is still working` };
+  try {
+    const done = await replaceLegs(sql, broker, positionId, short, "exits_resized", reason);
+    return { short: false, message: `its stop covers all ${held.replace(/\.0+$/, "")} shares again (${done.replaced.map((r) => r.detail).join("; ")})` };
+  } catch (error) {
+    return { short: true, message: `its stop (order ${legs.stop!.orderId}) covers only ${legs.stop!.qty} of ${held.replace(/\.0+$/, "")} shares (${errorMessage(error)}): protect the rest at the broker` };
+  }
+}
+
+/** `qty`: cover only this many shares (the rest of a partial close); default all that is held. */
+export async function protectPosition(sql: Sql, broker: Broker, positionId: number, reason: string, qty: Decimal | null = null): Promise<Protection> {
   const [p] = await sql`select p.side, p.qty::text, p.stop_loss::text, p.last_price::text, p.avg_entry_price::text, p.security_id, p.cycle_id, s.symbol
                           from positions p join securities s using (security_id) where p.position_id = ${positionId} and p.status = 'open'`;
-  if (!p) return { stopOrderId: null, closed: true, message: `position ${positionId} is closed; nothing to protect` };
+  if (!p) return { stopOrderId: null, closed: true, short: false, message: `position ${positionId} is closed; nothing to protect` };
   const side = orderSideFor(p.side as PositionSide, "close");
-  const [working] = await sql`select order_id from orders where position_id = ${positionId} and role = 'stop_loss' and broker_order_id is not null
-                               and status = any(${LIVE_ORDER_STATUSES as string[]}) limit 1`;
-  if (working) return { stopOrderId: Number(working.order_id), closed: false, message: `its stop (order ${working.order_id}) is still working` };
+  const legs = await workingLegs(sql, positionId);
+  if (legs.stop) return { stopOrderId: legs.stop.orderId, closed: false, ...(await coverHeld(sql, broker, positionId, legs, qty ?? p.qty, reason)) };
 
   const stopPrice = protectiveStopPrice(p.side as PositionSide, p.stop_loss, p.last_price, p.avg_entry_price);
   const clientOrderId = freshClientOrderId("stop");
-  const qty = String(p.qty).replace(/\.0+$/, "");
+  const stopQty = qty ?? String(p.qty).replace(/\.0+$/, "");
   const [row] = await sql`
     insert into orders (client_order_id, security_id, cycle_id, position_id, role, order_class, side, order_type, time_in_force, qty, stop_price, source, metadata)
-    values (${clientOrderId}, ${p.security_id}, ${p.cycle_id}, ${positionId}, 'stop_loss', 'simple', ${side}, 'stop', 'gtc', ${p.qty}, ${stopPrice},
+    values (${clientOrderId}, ${p.security_id}, ${p.cycle_id}, ${positionId}, 'stop_loss', 'simple', ${side}, 'stop', 'gtc', ${stopQty}, ${stopPrice},
             'catalyst', ${sql.json({ protectReason: reason })})
     returning order_id`;
   const stopOrderId = Number(row!.order_id);
   try {
-    const sent = await submitRecorded(sql, broker, stopOrderId, { symbol: p.symbol, qty, side, type: "stop", timeInForce: "gtc", orderClass: "simple", stopPrice, clientOrderId });
+    const sent = await submitRecorded(sql, broker, stopOrderId, { symbol: p.symbol, qty: stopQty, side, type: "stop", timeInForce: "gtc", orderClass: "simple", stopPrice, clientOrderId });
     if (sent.outcome.kind === "rejected") throw new Error(`the broker refused it: ${sent.outcome.message}`);
   } catch (error) {
     const why = errorMessage(error);
     await recordAttempt(sql, positionId, stopOrderId, "protect_failed", reason, why);
-    return { stopOrderId: null, closed: false, message: `placing a protective stop at ${stopPrice} failed (${why}): the position is UNPROTECTED — place a stop or close it at the broker now` };
+    return { stopOrderId: null, closed: false, short: false, message: `placing a protective stop at ${stopPrice} failed (${why}): the position is UNPROTECTED — place a stop or close it at the broker now` };
   }
-  await recordAttempt(sql, positionId, stopOrderId, "protected", reason, `${side} stop ${qty} ${p.symbol} @ ${stopPrice} (GTC)`);
-  return { stopOrderId, closed: false, message: `a protective stop was placed again: ${side} ${qty} ${p.symbol} stop ${stopPrice} GTC (order ${stopOrderId})` };
+  await recordAttempt(sql, positionId, stopOrderId, "protected", reason, `${side} stop ${stopQty} ${p.symbol} @ ${stopPrice} (GTC)`);
+  return { stopOrderId, closed: false, short: false, message: `a protective stop was placed: ${side} ${stopQty} ${p.symbol} stop ${stopPrice} GTC (order ${stopOrderId})` };
 }

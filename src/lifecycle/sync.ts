@@ -121,7 +121,8 @@ export async function syncWithBroker(sql: Sql, broker: Broker, settleAfterSecond
   const since = open.reduce((min, r) => Math.min(min, new Date(r.submitted_at ?? Date.now()).getTime()), Number.POSITIVE_INFINITY);
   const listed = await broker.listOrders({ status: "all", after: new Date(since - 60_000).toISOString(), nested: true });
   const openIds = new Set(open.map((r) => r.broker_order_id as string));
-  const ours = listed.filter((o) => openIds.has(o.id) || o.legs.some((l) => openIds.has(l.id)));
+  // A replacement of an open order of ours (a stop moved by PATCH whose answer was lost) is ours too.
+  const ours = listed.filter((o) => openIds.has(o.id) || (o.replaces !== null && openIds.has(o.replaces)) || o.legs.some((l) => openIds.has(l.id)));
   const seen = new Set(ours.flatMap((o) => [o.id, ...o.legs.map((l) => l.id)]));
   const roots = new Map(ours.map((o) => [o.id, o]));
   // Orders the listing missed (older than its window, or replaced) are read one by one.
@@ -130,6 +131,9 @@ export async function syncWithBroker(sql: Sql, broker: Broker, settleAfterSecond
     const rootId = row.parent_broker_id ?? row.broker_order_id;
     const order = await broker.getOrder(rootId);
     if (order) roots.set(order.id, order);
+    // Missed and replaced: the replacement was missed too.
+    const replacement = order?.replacedBy ? await broker.getOrder(order.replacedBy) : null;
+    if (replacement) roots.set(replacement.id, replacement);
   }
   const ordered = [...roots.values()].sort((a, b) => (a.submittedAt ?? "").localeCompare(b.submittedAt ?? ""));
   effects.push(...(await applyAll(sql, ordered)));

@@ -47,6 +47,11 @@ test("the Inspector CLI lists every Catalyst tool with its annotations", async (
   expect(emergencyStop.annotations.destructiveHint).toBe(true);
 });
 
+test("the Inspector CLI lists the prompts a trader picks from", async () => {
+  const listed = await inspector("--method", "prompts/list");
+  expect(listed.prompts.map((prompt: { name: string }) => prompt.name).sort()).toEqual(["end_of_day_review", "incident_review", "midday_check", "morning_plan"]);
+});
+
 test("the Inspector CLI calls get_risk_status: sim mode, the kill switch off", async () => {
   const called = await inspector("--method", "tools/call", "--tool-name", "get_risk_status");
   expect(called.isError).toBeFalsy();

@@ -55,7 +55,7 @@ describe("MCP over HTTP", () => {
       expect(typeof tool.annotations?.readOnlyHint).toBe("boolean");
     }
     const destructive = tools.filter((x) => x.annotations?.destructiveHint).map((x) => x.name).sort();
-    expect(destructive).toEqual(["close_position", "emergency_stop", "execute_trade", "stop_trading_cycle"]);
+    expect(destructive).toEqual(["adjust_position", "clear_emergency_stop", "close_position", "emergency_stop", "execute_trade", "stop_trading_cycle"]);
     const preview = tools.find((x) => x.name === "preview_trade")!;
     expect((preview.inputSchema.properties as any).qty.maximum).toBe(1_000_000);
   });

@@ -24,6 +24,14 @@ describe("the flattener's step for one position", () => {
     expect(step("16:05", { hasWorkingStop: false })).toBe("protect");
     expect(step("16:05", { hasWorkingStop: true })).toBe("none");
   });
+  test("a stop covering fewer shares than held (a refused partial exit) is made to cover them, never while an exit works", () => {
+    expect(step("11:00", { stopShort: true })).toBe("cover");
+    expect(step("11:00", { stopShort: true, hasLiveExit: true, exitIdleMs: 1_000 })).toBe("wait");
+    expect(step("15:50", { stopShort: true })).toBe("exit");
+    expect(step("16:05", { stopShort: true })).toBe("cover");
+    expect(step("16:05", { stopShort: true, hasWorkingStop: false })).toBe("protect");
+    expect(step("11:00", { stopShort: false })).toBe("none");
+  });
   test("an early close moves it all (2026-11-27: window 12:45, cutoff 12:59)", () => {
     expect(step("12:44", {}, "2026-11-27")).toBe("none");
     expect(step("12:45", {}, "2026-11-27")).toBe("exit");

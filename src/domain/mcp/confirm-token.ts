@@ -40,21 +40,66 @@ export function issueToken(secret: string, terms: TradeTerms, expiresAt: number,
   return `${payload}.${sign(secret, payload)}`;
 }
 
-export function checkToken(secret: string, token: string, now: number): TokenCheck {
+/** The signed, unexpired payload of a token, whatever it was issued for. */
+function verified<C extends { expiresAt: number; nonce: string; terms: object }>(secret: string, token: string, now: number): { ok: true; claims: C } | { ok: false; reason: "malformed" | "bad_signature" | "expired" } {
   const [payload, signature, extra] = token.split(".");
   if (!payload || !signature || extra !== undefined) return { ok: false, reason: "malformed" };
   const expected = Buffer.from(sign(secret, payload));
   const presented = Buffer.from(signature);
   if (expected.length !== presented.length || !timingSafeEqual(expected, presented)) return { ok: false, reason: "bad_signature" };
-  let claims: TokenClaims;
+  let claims: C;
   try {
-    claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as TokenClaims;
+    claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as C;
   } catch {
     return { ok: false, reason: "malformed" };
   }
-  if (typeof claims?.expiresAt !== "number" || typeof claims.nonce !== "string" || typeof claims.terms !== "object") return { ok: false, reason: "malformed" };
+  if (typeof claims?.expiresAt !== "number" || typeof claims.nonce !== "string" || typeof claims.terms !== "object" || claims.terms === null) return { ok: false, reason: "malformed" };
   if (now >= claims.expiresAt) return { ok: false, reason: "expired" };
   return { ok: true, claims };
+}
+
+export function checkToken(secret: string, token: string, now: number): TokenCheck {
+  return verified<TokenClaims>(secret, token, now);
+}
+
+/**
+ * Two-phase actions other than entries (moving a stop, attaching one, clearing the emergency stop):
+ * the token names its action and signs its terms, so it can only confirm that action on those terms.
+ */
+export type ActionTerms = Record<string, string | number | null>;
+
+export interface ActionClaims {
+  action: string;
+  terms: ActionTerms;
+  expiresAt: number;
+  nonce: string;
+}
+
+export type ActionCheck = { ok: true; claims: ActionClaims } | { ok: false; reason: "malformed" | "bad_signature" | "expired" | "wrong_action" };
+
+const sortedTerms = (terms: ActionTerms): ActionTerms => Object.fromEntries(Object.keys(terms).sort().map((k) => [k, terms[k]!]));
+
+export function issueActionToken(secret: string, action: string, terms: ActionTerms, expiresAt: number, nonce: string): string {
+  const payload = Buffer.from(JSON.stringify({ action, terms: sortedTerms(terms), expiresAt, nonce })).toString("base64url");
+  return `${payload}.${sign(secret, payload)}`;
+}
+
+export function checkActionToken(secret: string, token: string, now: number, action: string): ActionCheck {
+  const check = verified<ActionClaims>(secret, token, now);
+  if (!check.ok) return check;
+  return check.claims.action === action ? check : { ok: false, reason: "wrong_action" };
+}
+
+/** The terms that differ (numbers compared as numbers, text exactly); a term missing on one side differs. */
+export function differingActionTerms(confirmed: ActionTerms, asked: ActionTerms): string[] {
+  const keys = [...new Set([...Object.keys(confirmed), ...Object.keys(asked)])].sort();
+  return keys.filter((k) => {
+    const a = asked[k] ?? null;
+    const b = confirmed[k] ?? null;
+    if (a === null || b === null) return a !== b;
+    if (typeof a === "number" || typeof b === "number" || /^-?\d+(\.\d+)?$/.test(String(a))) return Number(a) !== Number(b);
+    return a !== b;
+  });
 }
 
 /** The terms that differ between what was previewed and what execute asks for (empty: the same trade). */

@@ -11,7 +11,7 @@ export function clientOrderIdForKey(idempotencyKey: string): string {
   return `cat-k-${hex(new Uint8Array(digest)).slice(0, 32)}`;
 }
 
-const KIND_LETTER = { entry: "e", exit: "x", stop: "s" } as const;
+const KIND_LETTER = { entry: "e", exit: "x", stop: "s", replacement: "r" } as const;
 
 export function freshClientOrderId(kind: keyof typeof KIND_LETTER, random: Uint8Array = crypto.getRandomValues(new Uint8Array(12))): string {
   return `cat-${KIND_LETTER[kind]}-${hex(random)}`;

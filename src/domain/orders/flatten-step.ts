@@ -5,7 +5,9 @@
  *   back; the close it belonged to is then sent again, `retryMs` later (at once in the window);
  * - in the flatten window: an exit when none is working, wait while one works;
  * - at the protect cutoff just before the close (or after it): a working stop on whatever is left,
- *   never naked overnight.
+ *   never naked overnight;
+ * - at any hour with no exit working: a stop covering fewer shares than held (a partial close whose
+ *   exit the broker refused after accepting it) is made to cover them all ("cover").
  */
 import type { FlattenWindow } from "../flatten-window.ts";
 
@@ -35,10 +37,12 @@ export interface FlattenPositionState {
   exitIdleMs: number | null;
   /** Market ms since a stalled close's remainder got its stop back, while that close is still owed; else null. */
   closeOwedForMs: number | null;
+  /** Its working stops cover fewer shares than it holds. */
+  stopShort?: boolean;
 }
 
-/** `reprotect`: cancel the stalled exit, stop on the remainder; `protect`: the same at the close cutoff. */
-export type FlattenAction = "none" | "exit" | "wait" | "reprotect" | "protect";
+/** `reprotect`: cancel the stalled exit, stop on the remainder; `protect`: the same at the close cutoff; `cover`: resize the stop to what is held. */
+export type FlattenAction = "none" | "exit" | "wait" | "reprotect" | "protect" | "cover";
 
 export function flattenStep(now: number, window: FlattenWindow | null, position: FlattenPositionState, timing: ExitTiming = exitTiming()): FlattenAction {
   if (window === null) return "none";
@@ -47,10 +51,12 @@ export function flattenStep(now: number, window: FlattenWindow | null, position:
   if (now >= window.close - PROTECT_LEAD_MS) {
     // A day exit still working expires at the bell, held overnight or not.
     if (position.hasLiveExit) return "protect";
-    return (flattening || owed) && !position.hasWorkingStop ? "protect" : "none";
+    if ((flattening || owed) && !position.hasWorkingStop) return "protect";
+    return position.stopShort ? "cover" : "none";
   }
   if (now < window.open) return "none";
   if (position.hasLiveExit) return position.exitIdleMs !== null && position.exitIdleMs >= timing.stallMs ? "reprotect" : "wait";
   if (flattening) return "exit";
+  if (position.stopShort) return "cover";
   return owed && position.closeOwedForMs! >= timing.retryMs ? "exit" : "none";
 }

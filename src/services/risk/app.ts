@@ -1,5 +1,6 @@
 /** risk (5004): validates entries; limits and their hard bounds; daily-loss halt; the kill switch. */
 import {
+  checkExitsRoute,
   clearEmergencyStopRoute,
   emergencyStopRoute,
   riskStatusRoute,
@@ -24,6 +25,7 @@ import { riskDecision } from "./decision.ts";
 import { entryRequestFrom, priceFrom } from "./entry-request.ts";
 import { currentLimits, cycleSizeMultiplier, dayRiskState, entryRuleSettings, evaluateAgainstBook, loadExposures } from "./gate.ts";
 import { accountSnapshot, createEntryMarketView } from "./market-view.ts";
+import { checkExits } from "./exit-check.ts";
 import { checkDailyLoss } from "./monitor.ts";
 import { clearKillSwitch, killSwitch, recordParameters, setKillSwitch } from "./store.ts";
 import { venueSectors } from "./venue-sectors.ts";
@@ -70,6 +72,10 @@ export function createRiskApp(ctx: ServiceContext) {
     const { evaluation } = await evaluateAgainstBook(sql, { request, view, settings: entryRuleSettings(ctx.config) }, false);
     return riskDecision(mode, request, evaluation, view.now);
   });
+
+  mount(app, checkExitsRoute, ({ body }) =>
+    checkExits({ sql, broker, mode, unprotectedLossPct: ctx.config.risk.unprotectedLossPct }, body.positionId, body.exits),
+  );
 
   mount(app, riskStatusRoute, async () => {
     const [account, clock] = await viaBroker(() => Promise.all([broker.getAccount(), views.clock()]), BROKER_API);
@@ -142,8 +148,11 @@ export function createRiskApp(ctx: ServiceContext) {
 
   mount(app, clearEmergencyStopRoute, async ({ query }) => {
     const clearedBy = query.clearedBy ?? "api";
+    // The doctor repairs the books; re-arming trading after a person stopped it is never its call.
+    if (/^doctor\b/i.test(clearedBy)) throw new ApiError(403, "doctor_may_not_clear", "the doctor may not clear the emergency stop; a person clears it", "clearedBy");
     if (!(await clearKillSwitch(sql, clearedBy))) throw new ApiError(409, "kill_switch_not_active", "the emergency stop is not active; nothing to clear");
-    await bus.publish("risk_alert", { level: "info", kind: "kill_switch_cleared", message: `emergency stop cleared by ${clearedBy}` });
+    await bus.publish("risk_alert", { level: "info", kind: "kill_switch_cleared", message: `emergency stop cleared by ${clearedBy}${query.reason ? `: ${query.reason}` : ""}` });
+    log.warn("emergency stop cleared", { clearedBy, reason: query.reason ?? null });
     return { killSwitch: await killSwitch(sql) };
   });
 

@@ -26,6 +26,8 @@ import { applyOrderTree } from "../../lifecycle/apply-report.ts";
 import { closePosition, flattenAll } from "../../lifecycle/close.ts";
 import { startFlattener } from "../../lifecycle/flattener.ts";
 import { mountDoctorRoutes } from "./doctor-routes.ts";
+import { mountPositionRoutes } from "./position-routes.ts";
+import { mountActivityRoutes } from "./activity-routes.ts";
 import { publishEffects, publishFlattenProblems, publishMarks, publishRejection } from "./events.ts";
 import { placeEntry } from "./place-entry.ts";
 import { submitSettled } from "../../lifecycle/submit.ts";
@@ -144,6 +146,8 @@ export function createTradingApp(ctx: ServiceContext) {
 
   mount(app, listOrdersRoute, async ({ query }) => ({ mode, orders: await listOrders(sql, query) }));
   mountDoctorRoutes(app, ctx);
+  mountPositionRoutes(app, ctx, broker);
+  mountActivityRoutes(app, ctx);
 
   mount(app, getOrderRoute, async ({ params }) => {
     const found = await orderWithLegs(sql, params.id);
@@ -175,7 +179,7 @@ export function createTradingApp(ctx: ServiceContext) {
   });
 
   mount(app, closePositionRoute, async ({ params, body }) => {
-    const result = await viaBroker(() => closePosition(sql, broker, params.id, "manual_close", body.reason ?? "closed on request"), BROKER_API);
+    const result = await viaBroker(() => closePosition(sql, broker, params.id, "manual_close", body.reason ?? "closed on request", body.qty === undefined ? null : String(body.qty)), BROKER_API);
     flattener?.wake();
     await publishEffects(bus, result.effects);
     return { mode, outcome: result.outcome, position: result.position, exitOrder: result.exitOrder, message: result.message };

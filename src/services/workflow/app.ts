@@ -1,6 +1,6 @@
 /** workflow (5006): the trading cycle — start, read, stop — and the scheduler that runs its day. */
 import { flattenRoute } from "../../contracts/trading.ts";
-import { currentCycleRoute, getCycleRoute, startCycleRoute, stopCycleRoute, tickRoute } from "../../contracts/workflow.ts";
+import { currentCycleRoute, getCycleRoute, listCyclesRoute, startCycleRoute, stopCycleRoute, tickRoute } from "../../contracts/workflow.ts";
 import { etDate, nextTradingDay } from "../../domain/exchange-calendar.ts";
 import { isTerminal } from "../../domain/workflow/cycle-states.ts";
 import { dayPlan } from "../../domain/workflow/day-plan.ts";
@@ -13,7 +13,7 @@ import { repeatEvery, type Repeating } from "../../runtime/repeat.ts";
 import { isRefusal } from "./failures.ts";
 import { cycleChangePublisher } from "./events.ts";
 import { SerialRunner } from "./serial.ts";
-import { activeCycle, cycleById, insertCycle, isActiveCycleConflict, moveCycle } from "./store.ts";
+import { activeCycle, cycleById, insertCycle, isActiveCycleConflict, listCycles, moveCycle } from "./store.ts";
 import { CycleTicker } from "./tick.ts";
 
 const FLATTEN_TIMEOUT_MS = 30_000;
@@ -87,6 +87,13 @@ export function createWorkflowApp(ctx: ServiceContext) {
   });
 
   mount(app, getCycleRoute, ({ params }) => cycleOr404(params.id));
+
+  mount(app, listCyclesRoute, async ({ query }) => {
+    const limit = query.limit ?? 20;
+    const offset = query.offset ?? 0;
+    const page = await listCycles(ctx.sql, mode, limit, offset);
+    return { mode, ...page, nextOffset: offset + page.cycles.length < page.total ? offset + page.cycles.length : null };
+  });
 
   // A stop takes a live cycle through closing to closed at once; with closePositions it flattens
   // first, and if that cannot be done the cycle is left exactly as it was.

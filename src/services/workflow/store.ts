@@ -4,7 +4,7 @@
  * clock in sim mode), like scans.as_of.
  */
 import type { JSONValue, Sql } from "postgres";
-import type { CycleView } from "../../contracts/workflow.ts";
+import type { CycleSummary, CycleView } from "../../contracts/workflow.ts";
 import type { Mode } from "../../config.ts";
 import type { CycleState } from "../../domain/workflow/cycle-states.ts";
 import { dayPlan, type DayPlan } from "../../domain/workflow/day-plan.ts";
@@ -76,6 +76,25 @@ function toView(row: CycleRow, mode: Mode): Cycle {
 export async function cycleById(sql: Sql, mode: Mode, cycleId: string): Promise<Cycle | null> {
   const [row] = await sql.unsafe<CycleRow[]>(`${CYCLE_SELECT} where c.cycle_id = $1`, [cycleId], PREPARED);
   return row ? toView(row, mode) : null;
+}
+
+/** Cycles newest first, a page at a time, each with its positions' realized P&L and counts. */
+export async function listCycles(sql: Sql, mode: Mode, limit: number, offset: number): Promise<{ cycles: CycleSummary[]; total: number }> {
+  const rows = await sql.unsafe<(CycleRow & { realized_pnl: string; open_positions: number; closed_positions: number })[]>(
+    `select c.*, coalesce(p.realized, 0)::text as realized_pnl, coalesce(p.open, 0)::int as open_positions, coalesce(p.closed, 0)::int as closed_positions
+       from (${CYCLE_SELECT} order by c.started_at desc, c.cycle_id limit $1 offset $2) c
+       left join lateral (select sum(realized_pnl) as realized, count(*) filter (where status = 'open') as open,
+                                 count(*) filter (where status = 'closed') as closed
+                            from positions where cycle_id = c.cycle_id) p on true
+      order by c.started_at desc, c.cycle_id`,
+    [limit, offset],
+    PREPARED,
+  );
+  const [count] = await sql`select count(*)::int as n from trading_cycles`;
+  return {
+    cycles: rows.map((r) => ({ ...toView(r, mode), realizedPnl: r.realized_pnl, openPositions: r.open_positions, closedPositions: r.closed_positions })),
+    total: count!.n,
+  };
 }
 
 /** The one live cycle (the unique index trading_cycles_one_active allows no second). */

@@ -9,7 +9,7 @@ import type { McpDeps } from "./deps.ts";
 type Timeframe = "1Min" | "5Min" | "15Min" | "1Hour" | "1Day";
 
 /** A part that is missing (404: no scan history, too few bars) is null with the reason; an outage fails the whole call. */
-async function part<T>(load: Promise<T>): Promise<{ value: T | null; note: string | null }> {
+export async function part<T>(load: Promise<T>): Promise<{ value: T | null; note: string | null }> {
   try {
     return { value: await load, note: null };
   } catch (error) {

@@ -4,7 +4,7 @@
  * typed contracts. No business logic lives here: risk sizes and judges, trading places, and so on.
  */
 import { CheckName, runDoctorRoute } from "../../../contracts/doctor.ts";
-import { Type as t, type Static, type TSchema } from "@sinclair/typebox";
+import { Type as t } from "@sinclair/typebox";
 import { EntryIntent, emergencyStopRoute, riskStatusRoute, RiskParameterChanges, updateRiskParametersRoute, validateIntentRoute } from "../../../contracts/risk.ts";
 import { Ticker, Uuid } from "../../../contracts/common.ts";
 import { closePositionRoute, holdOvernightRoute, listPositionsRoute, placeOrderRoute } from "../../../contracts/trading.ts";
@@ -13,26 +13,9 @@ import { latestScanRoute } from "../../../contracts/scanner.ts";
 import { performanceRoute } from "../../../contracts/reporting.ts";
 import { checkToken, differingTerms, issueToken, type TradeTerms } from "../../../domain/mcp/confirm-token.ts";
 import { analyzeSymbol } from "./analyze.ts";
-import { McpToolError, type McpDeps } from "./deps.ts";
-
-export interface ToolAnnotations {
-  title: string;
-  readOnlyHint: boolean;
-  destructiveHint: boolean;
-  idempotentHint: boolean;
-  openWorldHint: boolean;
-}
-
-export interface ToolDefinition<S extends TSchema = TSchema> {
-  name: string;
-  description: string;
-  input: S;
-  annotations: ToolAnnotations;
-  run(args: Static<S>, deps: McpDeps): Promise<Record<string, unknown>>;
-}
-
-const tool = <S extends TSchema>(definition: ToolDefinition<S>): ToolDefinition => definition as unknown as ToolDefinition;
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true };
+import { McpToolError } from "./deps.ts";
+import { MANAGEMENT_TOOLS } from "./management-tools.ts";
+import { READ, tool, type ToolDefinition } from "./tool-definition.ts";
 
 const ScanMode = t.Union([t.Literal("conservative"), t.Literal("normal"), t.Literal("aggressive")], {
   description: "conservative: 2 entries a day, half size; normal: 4; aggressive: 6, more scans",
@@ -170,11 +153,16 @@ export const TOOLS: ToolDefinition[] = [
   }),
   tool({
     name: "close_position",
-    description: "Close one position at market: its stop loss and take profit are cancelled first, then one market exit is sent. The P&L comes from the exit's real fill. A position already closing returns its working exit (outcome already_closing): never a second order.",
-    input: t.Object({ positionId: t.Integer({ minimum: 1 }), reason: t.Optional(t.String({ minLength: 1, maxLength: 200 })) }),
+    description:
+      "Close one position at market: its stop loss and take profit are cancelled first, then one market exit is sent. With qty, close only that many shares: the stop and target are replaced for the shares that remain (never cancelled), then the exit goes out for qty. The P&L comes from the exit's real fill. A position already closing returns its working exit (outcome already_closing): never a second order.",
+    input: t.Object({
+      positionId: t.Integer({ minimum: 1 }),
+      qty: t.Optional(t.Integer({ minimum: 1, maximum: 1_000_000, description: "close only this many shares (default: all)" })),
+      reason: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
+    }),
     annotations: { title: "Close a position", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     run: async (args, deps) => {
-      const closed = await deps.client.call(closePositionRoute, { params: { id: args.positionId }, body: { reason: args.reason } });
+      const closed = await deps.client.call(closePositionRoute, { params: { id: args.positionId }, body: { reason: args.reason, qty: args.qty } });
       return { outcome: closed.outcome, position: closed.position, exitOrder: closed.exitOrder, message: closed.message };
     },
   }),
@@ -227,4 +215,5 @@ export const TOOLS: ToolDefinition[] = [
     annotations: { title: "Run the doctor", readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     run: async (args, deps) => ({ doctor: await deps.client.call(runDoctorRoute, { body: { fix: args.fix ?? false, check: args.check } }) }),
   }),
+  ...MANAGEMENT_TOOLS,
 ];
