@@ -31,8 +31,9 @@ for (const backend of BACKENDS) {
       expect(response.status).toBe(200);
       return response.body as { cycle: { cycleId: string; tradingDate: string; state: string } | null; actions: string[] };
     };
-    const decisions = (day: string) =>
-      t.sql`select decision, reason, cycle_id from workflow_day_decisions where trading_date = ${day} order by decision_id`;
+    const decisions = async (day: string) => [
+      ...(await t.sql`select decision, reason, cycle_id from workflow_day_decisions where trading_date = ${day} order by decision_id`),
+    ];
 
     beforeAll(async () => {
       hook = startWebhookSink();
@@ -135,7 +136,7 @@ for (const backend of BACKENDS) {
       const started = await t.api("workflow", "/api/v1/cycles", { body: { mode: "conservative" } });
       expect(started.status).toBe(200);
       expect(started.body).toMatchObject({ tradingDate: WED, riskMode: "conservative", state: "created" });
-      const tuesday = await t.sql`select state, config->'end'->>'reason' as reason from trading_cycles where trading_date = ${TUE}`;
+      const tuesday = [...(await t.sql`select state, config->'end'->>'reason' as reason from trading_cycles where trading_date = ${TUE}`)];
       expect(tuesday).toEqual([{ state: "closed", reason: expect.stringContaining(`${TUE} ended (monitoring) when ${WED} began: 1 position(s) left open, each with a working stop`) }]);
       expect((await decisions(WED)).map((d) => d.decision)).toEqual(["skipped"]);
     }, 60_000);
