@@ -7,6 +7,7 @@
  * starts nothing; the emergency stop blocks the start, recorded and alerted once, until cleared.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import { etInstant } from "../../src/domain/exchange-calendar.ts";
 import { liquidSymbols, startTestAppliance, type TestAppliance } from "../support/appliance.ts";
 import { BACKENDS, waitFor } from "../support/env.ts";
@@ -75,6 +76,27 @@ for (const backend of BACKENDS) {
       expect(again.body.message).toContain("already skipped (travelling)");
       expect(await decisions(WED)).toEqual([{ decision: "skipped", reason: "travelling", cycle_id: null }]);
     });
+
+    test("catalyst cycle skip: a day skipped from the command line; a past date refused (exit 1), a malformed one a usage error (exit 2)", async () => {
+      // Spawned, not spawnSync: the appliance (and the embedded database) run in this process and must keep answering.
+      const cli = async (...args: string[]) => {
+        const done = Bun.spawn(["bun", "src/cli.ts", "cycle", "skip", ...args], {
+          cwd: join(import.meta.dir, "../.."),
+          env: { PATH: process.env.PATH ?? "", HOME: t.config.dataDir, CATALYST_MODE: "sim", CATALYST_API_KEY: t.key, CATALYST_DATA_DIR: t.config.dataDir, CATALYST_PORT_BASE: String(t.config.portBase) },
+          stdout: "pipe",
+          stderr: "pipe",
+        });
+        const [code, out, err] = await Promise.all([done.exited, new Response(done.stdout).text(), new Response(done.stderr).text()]);
+        return { code, out, err };
+      };
+      const skipped = await cli("--date", "2026-11-30", "--reason", "from the cli");
+      expect(skipped).toMatchObject({ code: 0, out: "2026-11-30 is skipped: autostart will not start its cycle (a manual start still can)\n" });
+      expect(await decisions("2026-11-30")).toEqual([{ decision: "skipped", reason: "from the cli", cycle_id: null }]);
+      const past = await cli("--date", "2026-11-02");
+      expect(past.code).toBe(1);
+      expect(past.err).toContain("2026-11-02 is in the past");
+      expect((await cli("--date", "30.11.2026")).code).toBe(2);
+    }, 60_000);
 
     test("Monday: nothing before 09:15; at 09:16 the day's cycle starts itself, recorded", async () => {
       expect(await tick()).toEqual({ cycle: null, actions: [] });

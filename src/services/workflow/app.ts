@@ -26,10 +26,11 @@ export function createWorkflowApp(ctx: ServiceContext) {
   const ticker = new CycleTicker({ sql: ctx.sql, client: ctx.client, log: ctx.log, mode, marketNow: () => marketNow(broker) });
   const serial = new SerialRunner();
   const cycleChanged = cycleChangePublisher(ctx.bus);
-  const days = new DayKeeper(ctx);
+  const days = new DayKeeper({ ...ctx, cycleChanged: async (id) => cycleChanged(await cycleById(ctx.sql, mode, id)) });
   // The day boundary and autostart come first, so the tick works on today's cycle.
   const tick = async () => {
-    const dayActions = await clock().then((now) => days.beforeTick(now), (error: unknown) => [`wait: ${errorMessage(error)}`]);
+    // Without the market's clock nothing is decided; the ticker says so itself.
+    const dayActions = await clock().then((now) => days.beforeTick(now), () => []);
     const result = await ticker.tick();
     await cycleChanged(result.cycle);
     return { cycle: result.cycle, actions: [...dayActions, ...result.actions] };

@@ -29,6 +29,8 @@ export interface DayKeeperDeps {
   client: ServiceClient;
   log: Logger;
   config: Config;
+  /** Tells the cycle's new state (catalyst:cycle_update) after the boundary closed it or autostart started it. */
+  cycleChanged(cycleId: string): Promise<void>;
 }
 
 export class DayKeeper {
@@ -68,6 +70,7 @@ export class DayKeeper {
     if (!(await endCycle(sql, cycle.cycleId, cycle.state, reason, now))) {
       throw new Error(`cycle ${cycle.cycleId} changed while its day was being finished; retrying`);
     }
+    await this.deps.cycleChanged(cycle.cycleId);
     log.info("cycle of an earlier day closed", { cycleId: cycle.cycleId, tradingDate: cycle.tradingDate, today, leftovers: held, naked: protection.naked });
     return reason;
   }
@@ -98,6 +101,7 @@ export class DayKeeper {
         const cycleId = await this.startCycle(decision.mode, decision.plan, now);
         if (cycleId === null) return [...actions, "autostart: another cycle started first"];
         await recordDecision(sql, { tradingDate: date, decision: "started", reason: `autostart (${decision.mode})`, cycleId, atMs: now });
+        await this.deps.cycleChanged(cycleId);
         log.info("cycle autostarted", { cycleId, riskMode: decision.mode, tradingDate: date });
         actions.push(`autostart: started ${date}'s cycle ${cycleId} (${decision.mode})`);
       } else if (decision.kind === "blocked" && !decision.told) {
