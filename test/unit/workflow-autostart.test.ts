@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { etInstant } from "../../src/domain/exchange-calendar.ts";
-import { autostartDecision, blockReason, isPreviousDay, skipTarget, type AutostartInput } from "../../src/domain/workflow/autostart.ts";
+import { autostartDecision, blockReason, isPreviousDay, skipTarget, startDue, type AutostartInput } from "../../src/domain/workflow/autostart.ts";
 import { dayPlan } from "../../src/domain/workflow/day-plan.ts";
 
 const CLEAR = { killSwitch: { active: false, reason: null }, dailyLossHalt: null, criticalIssues: [] };
@@ -50,6 +50,12 @@ describe("autostart decision", () => {
     expect(autostartDecision(input({ blocks: { ...CLEAR, criticalIssues: ["not_flat_at_close:AAPL"] } }))).toMatchObject({ kind: "blocked", reason: expect.stringContaining("not_flat_at_close:AAPL") });
     // Risk or the doctor silent: no guess either way.
     expect(autostartDecision(input({ blocks: null }))).toMatchObject({ kind: "idle", reason: expect.stringContaining("did not answer") });
+  });
+
+  test("due before risk and the doctor are asked: only on a trading day's window with no cycle or skip yet", () => {
+    expect(startDue(input({}))).toEqual({ kind: "due", mode: "normal", plan: dayPlan("2026-11-23")! });
+    expect(startDue(input({ now: at("2026-11-26", "10:00") })).kind).toBe("idle");
+    expect(startDue(input({ today: { ...FRESH_DAY, skipped: true } })).kind).toBe("idle");
   });
 
   test("block reasons: the kill switch first, nothing when clear", () => {

@@ -45,7 +45,8 @@ export type AutostartDecision =
   /** Not starting while a block holds: record and tell it (once per distinct reason). */
   | { kind: "blocked"; tradingDate: IsoDate; reason: string; told: boolean };
 
-export function autostartDecision(input: AutostartInput): AutostartDecision {
+/** Whether today's cycle is due to start now, before asking risk and the doctor (only then are they asked). */
+export function startDue(input: Omit<AutostartInput, "blocks">): { kind: "idle"; reason: string } | { kind: "due"; mode: ScanMode; plan: DayPlan } {
   const { setting, now } = input;
   if (setting === "off") return { kind: "idle", reason: "autostart is off (CYCLE_AUTOSTART)" };
   const date = etDate(now);
@@ -57,10 +58,16 @@ export function autostartDecision(input: AutostartInput): AutostartDecision {
   if (input.today.skipped) return { kind: "idle", reason: `the trader skipped ${date}` };
   // The boundary step closes an earlier day's cycle first; today's own live cycle is covered above.
   if (input.active) return { kind: "idle", reason: `the cycle of ${input.active.tradingDate} is still live; it is finished first` };
+  return { kind: "due", mode: setting, plan };
+}
+
+export function autostartDecision(input: AutostartInput): AutostartDecision {
+  const due = startDue(input);
+  if (due.kind === "idle") return due;
   if (input.blocks === null) return { kind: "idle", reason: "risk or the doctor did not answer; the start waits for the next tick" };
   const reason = blockReason(input.blocks);
-  if (reason !== null) return { kind: "blocked", tradingDate: date, reason, told: reason === input.today.lastBlockedReason };
-  return { kind: "start", mode: setting, plan };
+  if (reason !== null) return { kind: "blocked", tradingDate: due.plan.tradingDate, reason, told: reason === input.today.lastBlockedReason };
+  return { kind: "start", mode: due.mode, plan: due.plan };
 }
 
 /** Why the account must not start trading now, or null. */

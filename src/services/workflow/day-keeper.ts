@@ -10,7 +10,7 @@ import { doctorIssuesRoute } from "../../contracts/doctor.ts";
 import { riskStatusRoute } from "../../contracts/risk.ts";
 import { protectPositionsRoute, syncRoute } from "../../contracts/trading.ts";
 import { etDate } from "../../domain/exchange-calendar.ts";
-import { autostartDecision, isPreviousDay, type TradingBlocks } from "../../domain/workflow/autostart.ts";
+import { autostartDecision, isPreviousDay, startDue, type TradingBlocks } from "../../domain/workflow/autostart.ts";
 import type { DayPlan } from "../../domain/workflow/day-plan.ts";
 import { MODE_SETTINGS } from "../../domain/workflow/mode-settings.ts";
 import type { ScanMode } from "../../domain/scanner/modes.ts";
@@ -88,15 +88,10 @@ export class DayKeeper {
       if (config.cycleAutostart === "off") return actions;
       const date = etDate(now);
       const today = await dayRecord(sql, date);
-      const needBlocks = !today.cycleStarted && !today.skipped && active === null;
-      const decision = autostartDecision({
-        setting: config.cycleAutostart,
-        now,
-        flattenMinutes: config.trading.flattenWindowMinutes,
-        active,
-        today,
-        blocks: needBlocks ? await this.blocks() : null,
-      });
+      const facts = { setting: config.cycleAutostart, now, flattenMinutes: config.trading.flattenWindowMinutes, active, today };
+      // Risk and the doctor are asked only when a start is due, not on every tick of every day.
+      if (startDue(facts).kind === "idle") return actions;
+      const decision = autostartDecision({ ...facts, blocks: await this.blocks() });
       if (decision.kind === "start") {
         const cycleId = await this.startCycle(decision.mode, decision.plan, now);
         if (cycleId === null) return [...actions, "autostart: another cycle started first"];
