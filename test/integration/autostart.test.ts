@@ -106,6 +106,10 @@ for (const backend of BACKENDS) {
       expect(started.cycle).toMatchObject({ tradingDate: MON });
       mondayCycle = started.cycle!.cycleId;
       expect(await decisions(MON)).toEqual([{ decision: "started", reason: "autostart (normal)", cycle_id: mondayCycle }]);
+      // A started day cannot be skipped any more: it is stopped instead.
+      const late = await t.api("workflow", "/api/v1/cycles/skip", { body: {} });
+      expect(late.status).toBe(409);
+      expect(late.body.error).toMatchObject({ code: "day_started", field: "date" });
       // Once a day: the next tick starts nothing more.
       expect((await tick()).actions.filter((a) => a.startsWith("autostart"))).toEqual([]);
     }, 60_000);
