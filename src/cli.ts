@@ -50,6 +50,9 @@ Usage:
                                 live; sim mode takes the venue's): header symbol,sector, then
                                 SYMBOL,SECTOR (XLK, a GICS sector name or its 2-digit code); a bad
                                 line refuses the whole file, naming line and field
+  catalyst cycle skip [--date YYYY-MM-DD] [--reason TEXT]
+                                autostart (CYCLE_AUTOSTART) does not start that trading day's
+                                cycle (default today, or the next trading day once today closed)
   catalyst alerts test          send one critical, one warning and one info test alert through
                                 every configured channel (SMTP_URL, ALERT_WEBHOOK_URL) and say
                                 per channel what happened; exit 1 if one failed or none is set
@@ -99,6 +102,8 @@ async function run(argv: string[]): Promise<number> {
       if (typeof parsed === "string") throw new UsageError(parsed);
       return doctorCommand(loadConfig(), parsed);
     }
+    case "cycle":
+      return (await import("./cli/cycle.ts")).cycleCommand(args);
     case "alerts":
       return (await import("./cli/alerts.ts")).alertsCommand(args);
     case "version":

@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { etInstant } from "./domain/exchange-calendar.ts";
 import { DEFAULT_FLATTEN_WINDOW_MINUTES } from "./domain/flatten-window.ts";
 import type { AllowedOrigins } from "./domain/oauth/request-origin.ts";
+import { AUTOSTART_SETTINGS, type AutostartSetting } from "./domain/workflow/autostart.ts";
 import { DEFAULT_EXIT_STALL_MS } from "./domain/orders/flatten-step.ts";
 import { DEFAULT_EXIT_PARTICIPATION_PCT } from "./domain/risk/sizing.ts";
 import { UserFixableError } from "./runtime/errors.ts";
@@ -147,6 +148,8 @@ export interface Config {
   };
   /** Real seconds between workflow schedule ticks (each acts at the market's time). */
   workflowTickSeconds: number;
+  /** off, or the risk mode each trading day's cycle is started in at the pre-market scan time. */
+  cycleAutostart: AutostartSetting;
   /** Real seconds between the doctor schedule's looks at the market clock (a sweep is due every 5 market minutes). */
   doctorTickSeconds: number;
   /** Broker requests a minute per client (Alpaca allows ~200 per account). */
@@ -514,6 +517,7 @@ export function loadConfig(env: Env = process.env): Config {
       exitStallSeconds: positiveNumber(env, "TRADING_EXIT_STALL_SECONDS", DEFAULT_EXIT_STALL_MS / 1000),
     },
     workflowTickSeconds: positiveNumber(env, "WORKFLOW_TICK_SECONDS", 5),
+    cycleAutostart: oneOf(env, "CYCLE_AUTOSTART", AUTOSTART_SETTINGS, "off"),
     doctorTickSeconds: positiveNumber(env, "DOCTOR_TICK_SECONDS", 30),
     brokerRequestsPerMinute: positiveNumber(env, "BROKER_REQUESTS_PER_MINUTE", 200, true),
     mcpAccess: mcpAccess(env),

@@ -255,3 +255,20 @@ export const syncRoute = defineRoute({
   summary: "Reconcile open orders with the broker now (the polling backstop of the trade_updates stream)",
   response: t.Object({ mode: TradingMode, checked: t.Integer(), updated: t.Integer(), fillsApplied: t.Integer() }),
 });
+
+export const ProtectionView = t.Object({
+  positionId: t.Integer(),
+  symbol: t.String(),
+  /** The working stop's order, or null when none could be placed (the position is naked). */
+  stopOrderId: Nullable(t.Integer()),
+  message: t.String(),
+});
+
+export const protectPositionsRoute = defineRoute({
+  service: "trading",
+  method: "POST",
+  path: "/api/v1/positions/protect",
+  summary: "Make sure every open Catalyst position has a working stop at the broker (placing one where none works); lists any still naked",
+  body: t.Object({ reason: t.String({ minLength: 3, maxLength: 200 }) }),
+  response: t.Object({ mode: TradingMode, positions: t.Array(ProtectionView), naked: t.Integer() }),
+});

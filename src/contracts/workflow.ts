@@ -48,6 +48,8 @@ export const CycleView = t.Object({
   errorMessage: Nullable(t.String()),
   /** Why the cycle halted (the emergency stop or the daily-loss halt); null unless it did. */
   haltReason: Nullable(t.String()),
+  /** Why the cycle ended (a stop's reason, or the next day's boundary closing it); null while it runs. */
+  endReason: Nullable(t.String()),
   lastActivityAt: t.String(),
 });
 export type CycleView = Static<typeof CycleView>;
@@ -118,4 +120,25 @@ export const listCyclesRoute = defineRoute({
     offset: t.Optional(t.Integer({ minimum: 0, maximum: 100_000, description: "cycles to skip (default 0)" })),
   }),
   response: t.Object({ mode: TradingMode, cycles: t.Array(CycleSummary), total: t.Integer(), nextOffset: Nullable(t.Integer()) }),
+});
+
+export const DayDecision = t.Object({
+  tradingDate: t.String(),
+  decision: t.Union([t.Literal("started"), t.Literal("blocked"), t.Literal("skipped")]),
+  reason: t.String(),
+  cycleId: Nullable(t.String()),
+  decidedAt: t.String(),
+});
+export type DayDecision = Static<typeof DayDecision>;
+
+export const skipDayRoute = defineRoute({
+  service: "workflow",
+  method: "POST",
+  path: "/api/v1/cycles/skip",
+  summary: "Skip a trading day: autostart does not start its cycle (default today, or the next trading day once today has closed)",
+  body: t.Object({
+    date: t.Optional(t.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "YYYY-MM-DD, a trading day from today on" })),
+    reason: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
+  }),
+  response: t.Object({ decision: DayDecision, message: t.String() }),
 });

@@ -65,6 +65,7 @@ describe("cockpit sections", () => {
       entriesPlaced: 1,
       errorMessage: null,
       haltReason: null,
+      endReason: null,
       lastActivityAt: new Date(NOW).toISOString(),
     };
     const text = (await renderSection("now", sources({ cycle: async () => cycle }))).text;

@@ -9,6 +9,7 @@ import {
   listOrdersRoute,
   listPositionsRoute,
   placeOrderRoute,
+  protectPositionsRoute,
   syncRoute,
 } from "../../contracts/trading.ts";
 import type { TradeUpdateStream } from "../../adapters/broker/broker.ts";
@@ -25,6 +26,7 @@ import { createEntryMarketView } from "../risk/market-view.ts";
 import { applyOrderTree } from "../../lifecycle/apply-report.ts";
 import { closePosition, flattenAll } from "../../lifecycle/close.ts";
 import { startFlattener } from "../../lifecycle/flattener.ts";
+import { protectPosition } from "../../lifecycle/protect.ts";
 import { mountDoctorRoutes } from "./doctor-routes.ts";
 import { mountPositionRoutes } from "./position-routes.ts";
 import { mountActivityRoutes } from "./activity-routes.ts";
@@ -209,6 +211,22 @@ export function createTradingApp(ctx: ServiceContext) {
     await publishFlattenProblems(bus, result.problems);
     log.info("flatten", { reason: body.reason, cancelled: result.cancelledOrders, closing: result.closingPositions, problems: result.problems.length });
     return { mode, cancelledOrders: result.cancelledOrders, closingPositions: result.closingPositions, problems: result.problems };
+  });
+
+  // Leftovers of an earlier day (the workflow's day boundary): flat, or a working stop — never naked.
+  mount(app, protectPositionsRoute, async ({ body }) => {
+    const open = await sql<{ position_id: string; symbol: string }[]>`
+      select p.position_id, s.symbol from positions p join securities s using (security_id)
+       where p.status = 'open' and p.source = 'catalyst' order by p.position_id`;
+    const positions = [];
+    for (const p of open) {
+      const protection = await viaBroker(() => protectPosition(sql, broker, Number(p.position_id), body.reason), BROKER_API);
+      if (protection.closed) continue;
+      positions.push({ positionId: Number(p.position_id), symbol: p.symbol, stopOrderId: protection.stopOrderId, message: protection.message });
+    }
+    const naked = positions.filter((p) => p.stopOrderId === null).length;
+    if (positions.length > 0) log.info("positions protected", { reason: body.reason, positions: positions.length, naked });
+    return { mode, positions, naked };
   });
 
   mount(app, syncRoute, async () => {

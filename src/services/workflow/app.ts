@@ -1,10 +1,10 @@
 /** workflow (5006): the trading cycle — start, read, stop — and the scheduler that runs its day. */
 import { flattenRoute } from "../../contracts/trading.ts";
-import { currentCycleRoute, getCycleRoute, listCyclesRoute, startCycleRoute, stopCycleRoute, tickRoute } from "../../contracts/workflow.ts";
+import { currentCycleRoute, getCycleRoute, listCyclesRoute, skipDayRoute, startCycleRoute, stopCycleRoute, tickRoute } from "../../contracts/workflow.ts";
 import { etDate, nextTradingDay } from "../../domain/exchange-calendar.ts";
+import { isPreviousDay, skipTarget } from "../../domain/workflow/autostart.ts";
 import { isTerminal } from "../../domain/workflow/cycle-states.ts";
 import { dayPlan } from "../../domain/workflow/day-plan.ts";
-import { MODE_SETTINGS } from "../../domain/workflow/mode-settings.ts";
 import { marketNow, serviceBroker } from "../../runtime/broker.ts";
 import type { ServiceContext } from "../../runtime/context.ts";
 import { ApiError, errorMessage } from "../../runtime/errors.ts";
@@ -13,7 +13,9 @@ import { repeatEvery, type Repeating } from "../../runtime/repeat.ts";
 import { isRefusal } from "./failures.ts";
 import { cycleChangePublisher } from "./events.ts";
 import { SerialRunner } from "./serial.ts";
-import { activeCycle, cycleById, insertCycle, isActiveCycleConflict, listCycles, moveCycle } from "./store.ts";
+import { DayKeeper } from "./day-keeper.ts";
+import { dayRecord, isSkipConflict, recordDecision, skipOf } from "./days.ts";
+import { activeCycle, cycleById, endCycle, listCycles } from "./store.ts";
 import { CycleTicker } from "./tick.ts";
 
 const FLATTEN_TIMEOUT_MS = 30_000;
@@ -24,10 +26,14 @@ export function createWorkflowApp(ctx: ServiceContext) {
   const ticker = new CycleTicker({ sql: ctx.sql, client: ctx.client, log: ctx.log, mode, marketNow: () => marketNow(broker) });
   const serial = new SerialRunner();
   const cycleChanged = cycleChangePublisher(ctx.bus);
+  const days = new DayKeeper({ ...ctx, cycleChanged: async (id) => cycleChanged(await cycleById(ctx.sql, mode, id)) });
+  // The day boundary and autostart come first, so the tick works on today's cycle.
   const tick = async () => {
+    // Without the market's clock nothing is decided; the ticker says so itself.
+    const dayActions = await clock().then((now) => days.beforeTick(now), () => []);
     const result = await ticker.tick();
     await cycleChanged(result.cycle);
-    return result;
+    return { cycle: result.cycle, actions: [...dayActions, ...result.actions] };
   };
 
   const clock = () =>
@@ -65,11 +71,16 @@ export function createWorkflowApp(ctx: ServiceContext) {
     if (now >= Date.parse(plan.flattenAt)) {
       throw new ApiError(422, "trading_day_over", `${date}'s session is past its flatten time (${plan.flattenAt}); the next trading day is ${nextTradingDay(date)}: start the cycle then`);
     }
-    let cycleId: string;
-    try {
-      cycleId = await insertCycle(ctx.sql, { mode: body.mode, config: { settings: MODE_SETTINGS[body.mode], plan }, atMs: now });
-    } catch (error) {
-      if (!isActiveCycleConflict(error)) throw error;
+    // Yesterday never blocks today: an earlier day's cycle is finished first.
+    await serial.run(async () => {
+      const active = await activeCycle(ctx.sql, mode);
+      if (!active || !isPreviousDay(active.tradingDate, now)) return;
+      await days.finishEarlierDay(active, now).catch((error: unknown) => {
+        throw new ApiError(503, "previous_day_unfinished", `the cycle of ${active.tradingDate} could not be finished (${errorMessage(error)}); retry shortly`);
+      });
+    });
+    const cycleId = await days.startCycle(body.mode, plan, now);
+    if (cycleId === null) {
       const active = await activeCycle(ctx.sql, mode);
       const which = active ? `cycle ${active.cycleId} (${active.state}, started ${active.startedAt})` : "another cycle";
       throw new ApiError(409, "cycle_active", `${which} is still running; only one cycle runs at a time: stop it first (POST /api/v1/cycles/${active?.cycleId ?? ":id"}/stop)`);
@@ -112,7 +123,7 @@ export function createWorkflowApp(ctx: ServiceContext) {
           throw new ApiError(503, "trading_unavailable", `could not flatten: ${errorMessage(error)}; the cycle is unchanged — retry, or stop without closePositions`);
         }
       }
-      if (!(await moveCycle(ctx.sql, cycle.cycleId, cycle.state, "closed", now))) {
+      if (!(await endCycle(ctx.sql, cycle.cycleId, cycle.state, reason, now))) {
         throw new ApiError(409, "cycle_changed", `cycle ${cycle.cycleId} changed while stopping; read it again and retry`, "id");
       }
       ctx.log.info("cycle stopped", { cycleId: cycle.cycleId, from: cycle.state, reason, closePositions: body.closePositions ?? false });
@@ -123,6 +134,27 @@ export function createWorkflowApp(ctx: ServiceContext) {
   );
 
   mount(app, tickRoute, () => serial.run(tick));
+
+  // A skipped day is not autostarted; a manual start (POST /api/v1/cycles) still may run it.
+  mount(app, skipDayRoute, async ({ body }) => {
+    const now = await clock();
+    const date = skipTarget(now, body.date);
+    if (typeof date !== "string") throw new ApiError(422, "not_skippable", `${date.error}; give a trading day from today on (YYYY-MM-DD)`, "date");
+    const existing = await skipOf(ctx.sql, date);
+    if (existing) return { decision: existing, message: `${date} was already skipped (${existing.reason})` };
+    if ((await dayRecord(ctx.sql, date)).cycleStarted) {
+      throw new ApiError(409, "day_started", `${date}'s cycle has already been started; stop it instead (POST /api/v1/cycles/:id/stop)`, "date");
+    }
+    try {
+      const decision = await recordDecision(ctx.sql, { tradingDate: date, decision: "skipped", reason: body.reason ?? "skipped by the trader", atMs: now });
+      ctx.log.info("day skipped", { tradingDate: date, reason: decision.reason });
+      return { decision, message: `${date} is skipped: autostart will not start its cycle (a manual start still can)` };
+    } catch (error) {
+      if (!isSkipConflict(error)) throw error;
+      const decision = (await skipOf(ctx.sql, date))!;
+      return { decision, message: `${date} was already skipped (${decision.reason})` };
+    }
+  });
 
   return app;
 }

@@ -18,6 +18,8 @@ export interface CycleConfig {
   plan: DayPlan;
   /** Set when the cycle halted: why, and at what market time. */
   halt?: { reason: string; at: string };
+  /** Set when the cycle was ended by a stop or the next day's boundary: why, and at what market time. */
+  end?: { reason: string; at: string };
 }
 
 /** A cycle as the API shows it, with its state typed for the state machine. */
@@ -69,6 +71,7 @@ function toView(row: CycleRow, mode: Mode): Cycle {
     entriesPlaced: row.entries_placed,
     errorMessage: row.error_message,
     haltReason: row.config.halt?.reason ?? null,
+    endReason: row.config.end?.reason ?? null,
     lastActivityAt: row.last_activity_at.toISOString(),
   };
 }
@@ -130,6 +133,18 @@ export async function moveCycle(sql: Sql, cycleId: string, from: CycleState, to:
        set state = ${to},
            last_activity_at = ${at},
            ended_at = case when ${to === "closed"} then greatest(${at}::timestamptz, started_at) end
+     where cycle_id = ${cycleId} and state = ${from}
+    returning cycle_id`;
+  return rows.length === 1;
+}
+
+/** Closes a live cycle still in `from`, keeping why in its config; false when it moved meanwhile. */
+export async function endCycle(sql: Sql, cycleId: string, from: CycleState, reason: string, atMs: number): Promise<boolean> {
+  const at = new Date(atMs).toISOString();
+  const rows = await sql`
+    update trading_cycles
+       set state = 'closed', last_activity_at = ${at}, ended_at = greatest(${at}::timestamptz, started_at),
+           config = config || ${sql.json({ end: { reason, at } })}
      where cycle_id = ${cycleId} and state = ${from}
     returning cycle_id`;
   return rows.length === 1;

@@ -8,7 +8,7 @@ import { Type as t } from "@sinclair/typebox";
 import { EntryIntent, emergencyStopRoute, riskStatusRoute, RiskParameterChanges, updateRiskParametersRoute, validateIntentRoute } from "../../../contracts/risk.ts";
 import { Ticker, Uuid } from "../../../contracts/common.ts";
 import { closePositionRoute, holdOvernightRoute, listPositionsRoute, placeOrderRoute } from "../../../contracts/trading.ts";
-import { startCycleRoute, stopCycleRoute } from "../../../contracts/workflow.ts";
+import { skipDayRoute, startCycleRoute, stopCycleRoute } from "../../../contracts/workflow.ts";
 import { latestScanRoute } from "../../../contracts/scanner.ts";
 import { performanceRoute } from "../../../contracts/reporting.ts";
 import { checkToken, differingTerms, issueToken, type TradeTerms } from "../../../domain/mcp/confirm-token.ts";
@@ -48,6 +48,17 @@ export const TOOLS: ToolDefinition[] = [
     run: async (args, deps) => ({
       cycle: await deps.client.call(stopCycleRoute, { params: { id: args.cycleId }, body: { closePositions: args.closePositions, reason: args.reason } }),
     }),
+  }),
+  tool({
+    name: "skip_day",
+    description:
+      "Skip a trading day: with CYCLE_AUTOSTART on, Catalyst then does not start that day's cycle on its own (start_trading_cycle still can). Default today, or the next trading day once today's session has closed. Fails for a past date, a non-trading day, or a day whose cycle already started (stop it instead).",
+    input: t.Object({
+      date: t.Optional(t.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "YYYY-MM-DD (New York), a trading day from today on" })),
+      reason: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
+    }),
+    annotations: { title: "Skip a trading day", readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    run: async (args, deps) => deps.client.call(skipDayRoute, { body: { date: args.date, reason: args.reason } }),
   }),
   tool({
     name: "get_scan_results",
