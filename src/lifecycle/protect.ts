@@ -10,6 +10,7 @@ import { protectiveStopPrice } from "../domain/orders/protective-stop.ts";
 import { orderSideFor, type PositionSide } from "../domain/order-side.ts";
 import { compareDecimal, type Decimal } from "../domain/money.ts";
 import { errorMessage } from "../runtime/errors.ts";
+import { cancelAndSettle } from "./close.ts";
 import { recordAttempt } from "./exit-attempts.ts";
 import { replaceLegs, workingLegs } from "./replace-legs.ts";
 import { submitRecorded } from "./submit.ts";
@@ -47,6 +48,16 @@ export async function protectPosition(sql: Sql, broker: Broker, positionId: numb
   const side = orderSideFor(p.side as PositionSide, "close");
   const legs = await workingLegs(sql, positionId);
   if (legs.stop) return { stopOrderId: legs.stop.orderId, closed: false, ...(await coverHeld(sql, broker, positionId, legs, qty ?? p.qty, reason)) };
+  // A target working without its stop (its stop was cancelled alone) holds the shares the stop needs: protection comes first.
+  let targetNote = "";
+  if (legs.target) {
+    try {
+      await cancelAndSettle(sql, broker, legs.target.brokerOrderId, []);
+      targetNote = `; its target (order ${legs.target.orderId}) was cancelled to free the shares`;
+    } catch (error) {
+      return { stopOrderId: null, closed: false, short: false, message: `its target (order ${legs.target.orderId}) holds the shares and could not be cancelled (${errorMessage(error)}): the position is UNPROTECTED — place a stop or close it at the broker now` };
+    }
+  }
 
   const stopPrice = protectiveStopPrice(p.side as PositionSide, p.stop_loss, p.last_price, p.avg_entry_price);
   const clientOrderId = freshClientOrderId("stop");
@@ -65,6 +76,6 @@ export async function protectPosition(sql: Sql, broker: Broker, positionId: numb
     await recordAttempt(sql, positionId, stopOrderId, "protect_failed", reason, why);
     return { stopOrderId: null, closed: false, short: false, message: `placing a protective stop at ${stopPrice} failed (${why}): the position is UNPROTECTED — place a stop or close it at the broker now` };
   }
-  await recordAttempt(sql, positionId, stopOrderId, "protected", reason, `${side} stop ${stopQty} ${p.symbol} @ ${stopPrice} (GTC)`);
-  return { stopOrderId, closed: false, short: false, message: `a protective stop was placed: ${side} ${stopQty} ${p.symbol} stop ${stopPrice} GTC (order ${stopOrderId})` };
+  await recordAttempt(sql, positionId, stopOrderId, "protected", reason, `${side} stop ${stopQty} ${p.symbol} @ ${stopPrice} (GTC)${targetNote}`);
+  return { stopOrderId, closed: false, short: false, message: `a protective stop was placed: ${side} ${stopQty} ${p.symbol} stop ${stopPrice} GTC (order ${stopOrderId})${targetNote}` };
 }
