@@ -12,9 +12,9 @@ import { liquidSymbols, startTestAppliance, type TestAppliance } from "../suppor
 import { BACKENDS, waitFor } from "../support/env.ts";
 
 const STALL_MS = 10_000;
-/** The flattener looks every stall/4 of market time; the rest is the cancel's round trips at 4×. */
+/** The flattener looks every stall/4 of market time; the rest is the cancel's round trips at 8×. */
 const REPROTECT_WITHIN_MS = STALL_MS + 20_000;
-const ENV = { VENUE_START: "2026-03-10T11:00", VENUE_SPEED: "4", BROKER_REQUESTS_PER_MINUTE: "100000" };
+const ENV = { VENUE_START: "2026-03-10T11:00", VENUE_SPEED: "8", BROKER_REQUESTS_PER_MINUTE: "100000" };
 
 for (const backend of BACKENDS) {
   describe(`an exit that stops filling, on ${backend.name}`, () => {
