@@ -13,3 +13,4 @@ await import("./orders.ts");
 await import("./mcp.ts");
 await import("./doctor.ts");
 await import("./alerts.ts");
+await import("./memory.ts");
