@@ -6,13 +6,12 @@
  * MEMORY_BENCH_DAYS (default 3) sets how many days; MEMORY_BENCH_BINARY skips the build;
  * MEMORY_BENCH_BREAKDOWN=1 runs it at debug level and prints each thread's largest heap (src/runtime/memory-log.ts).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { etDate, etInstant, nextTradingDay, type IsoDate } from "../src/domain/exchange-calendar.ts";
-import { allHealthy } from "../test/support/binary.ts";
+import { allHealthy, binaryClient, processMemoryMb } from "../test/support/binary.ts";
 import { freePortBase } from "../test/support/env.ts";
-import { SERVICE_PORT_OFFSETS } from "../src/runtime/services.ts";
 import { fmt } from "./stats.ts";
 
 const DAYS = Number(process.env.MEMORY_BENCH_DAYS ?? 3);
@@ -28,22 +27,15 @@ if (!process.env.MEMORY_BENCH_BINARY) {
   if (build.exitCode !== 0) process.exit(1);
 }
 
-/** VmRSS and VmHWM of `pid`, in MB. */
-function memoryMb(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field: string) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+)`, "m"))?.[1] ?? 0);
-  return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
-}
-
 /** The highest VmRSS seen since the last `take()`, sampled every 250 ms. */
 function rssSampler(pid: number) {
   let peak = 0;
   const timer = setInterval(() => {
-    if (child.exitCode === null) peak = Math.max(peak, memoryMb(pid).rss);
+    if (child.exitCode === null) peak = Math.max(peak, processMemoryMb(pid).rss);
   }, 250);
   return {
     take() {
-      const value = Math.max(peak, memoryMb(pid).rss);
+      const value = Math.max(peak, processMemoryMb(pid).rss);
       peak = 0;
       return value;
     },
@@ -93,6 +85,7 @@ const child = Bun.spawn([binary, "serve"], {
     WORKFLOW_TICK_SECONDS: "1",
     RISK_MONITOR_SECONDS: "1",
     BROKER_REQUESTS_PER_MINUTE: "100000",
+    ...JSON.parse(process.env.MEMORY_BENCH_EXTRA_ENV ?? "{}"),
   },
   stdout: "ignore",
   stderr: "pipe",
@@ -101,20 +94,10 @@ const heaps = readHeapLines(child.stderr);
 
 try {
   await allHealthy(base, 60_000);
-  const key = readFileSync(join(dataDir, "api-key"), "utf8").trim();
-  const call = async (service: keyof typeof SERVICE_PORT_OFFSETS, path: string, method = "GET", body?: unknown) => {
-    const headers: Record<string, string> =
-      service === "venue" ? { "APCA-API-KEY-ID": "sim", "APCA-API-SECRET-KEY": key } : { "x-api-key": key };
-    const response = await fetch(`http://127.0.0.1:${base + SERVICE_PORT_OFFSETS[service]}${path}`, {
-      method,
-      headers: { ...headers, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json().catch(() => null)) as any };
-  };
+  const call = binaryClient(base, dataDir);
 
   await Bun.sleep(3000);
-  const idle = memoryMb(child.pid).rss;
+  const idle = processMemoryMb(child.pid).rss;
   const sampler = rssSampler(child.pid);
   sampler.take();
   const days: { date: IsoDate; peak: number; end: number; state: string; entries: number; note: string }[] = [];
@@ -149,11 +132,11 @@ try {
     }
     // Paused until the next day starts, so the bench's own pace moves no clock.
     await call("venue", "/admin/v1/clock", "PUT", { paused: true });
-    days.push({ date, peak: sampler.take(), end: memoryMb(child.pid).rss, state: cycle.state, entries: cycle.entriesPlaced ?? 0, note });
+    days.push({ date, peak: sampler.take(), end: processMemoryMb(child.pid).rss, state: cycle.state, entries: cycle.entriesPlaced ?? 0, note });
     console.error(`day ${day} ${date}: ${cycle.state} after ${fmt((Date.now() - began) / 1000)} s, peak ${fmt(days.at(-1)!.peak)} MB`);
   }
   sampler.stop();
-  const hwm = memoryMb(child.pid).hwm;
+  const hwm = processMemoryMb(child.pid).hwm;
 
   console.log(`\nMemory of the release binary, ${DAYS} simulated days (aggressive cycle, venue at ${SPEED}×), RSS sampled every 250 ms`);
   console.log(`idle RSS (all services healthy, +3 s)   ${fmt(idle)} MB`);
