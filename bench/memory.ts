@@ -4,13 +4,15 @@
  * and the growth from day 2 on. RSS and the high-water mark come from /proc/PID/status every 250 ms
  * (the services are worker threads of that one process). Prints figures; asserts nothing.
  * MEMORY_BENCH_DAYS (default 3) sets how many days; MEMORY_BENCH_BINARY skips the build;
+ * It runs with catalyst.service's runtime settings (BUN_JSC_forceRAMSize), as systemd starts it;
+ * MEMORY_BENCH_EXTRA_ENV='{"BUN_JSC_forceRAMSize":"0"}' (JSON) overrides them, 0 meaning the machine's RAM.
  * MEMORY_BENCH_BREAKDOWN=1 runs it at debug level and prints each thread's largest heap (src/runtime/memory-log.ts).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { etDate, etInstant, nextTradingDay, type IsoDate } from "../src/domain/exchange-calendar.ts";
-import { allHealthy, binaryClient, processMemoryMb } from "../test/support/binary.ts";
+import { allHealthy, binaryClient, processMemoryMb, unitRuntimeEnv } from "../test/support/binary.ts";
 import { freePortBase } from "../test/support/env.ts";
 import { fmt } from "./stats.ts";
 
@@ -69,6 +71,8 @@ function readHeapLines(stream: ReadableStream<Uint8Array>) {
   return { max, done };
 }
 
+const runtimeEnv: Record<string, string> = { ...unitRuntimeEnv(), ...JSON.parse(process.env.MEMORY_BENCH_EXTRA_ENV ?? "{}") };
+
 const cwd = mkdtempSync(join(tmpdir(), "catalyst-bench-mem-cwd-"));
 const dataDir = join(cwd, "data");
 const base = await freePortBase();
@@ -85,7 +89,7 @@ const child = Bun.spawn([binary, "serve"], {
     WORKFLOW_TICK_SECONDS: "1",
     RISK_MONITOR_SECONDS: "1",
     BROKER_REQUESTS_PER_MINUTE: "100000",
-    ...JSON.parse(process.env.MEMORY_BENCH_EXTRA_ENV ?? "{}"),
+    ...runtimeEnv,
   },
   stdout: "ignore",
   stderr: "pipe",
@@ -138,7 +142,7 @@ try {
   sampler.stop();
   const hwm = processMemoryMb(child.pid).hwm;
 
-  console.log(`\nMemory of the release binary, ${DAYS} simulated days (aggressive cycle, venue at ${SPEED}×), RSS sampled every 250 ms`);
+  console.log(`\nMemory of the release binary, ${DAYS} simulated days (aggressive cycle, venue at ${SPEED}×), RSS sampled every 250 ms, ${JSON.stringify(runtimeEnv)}`);
   console.log(`idle RSS (all services healthy, +3 s)   ${fmt(idle)} MB`);
   for (const [i, d] of days.entries()) {
     console.log(`day ${i + 1} ${d.date}  peak ${fmt(d.peak)} MB   end ${fmt(d.end)} MB   cycle ${d.state}, ${d.entries} entries${d.note ? `   (${d.note})` : ""}`);

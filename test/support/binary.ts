@@ -61,3 +61,9 @@ export function processMemoryMb(pid: number): { rss: number; hwm: number } {
   const kb = (field: string) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+)`, "m"))?.[1] ?? 0);
   return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
 }
+
+/** The Environment= settings catalyst.service gives the binary beyond the data dir (its memory tuning): what a test or bench of the shipped binary runs with. */
+export function unitRuntimeEnv(): Record<string, string> {
+  const unit = readFileSync(join(root, "catalyst.service"), "utf8");
+  return Object.fromEntries([...unit.matchAll(/^Environment=(BUN_[A-Za-z_]+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+}
