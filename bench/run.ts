@@ -15,3 +15,4 @@ await import("./mcp-auth.ts");
 await import("./doctor.ts");
 await import("./alerts.ts");
 await import("./cockpit.ts");
+await import("./memory.ts");

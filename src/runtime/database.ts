@@ -7,6 +7,8 @@ export interface ApplianceDatabase {
   url: string;
   embedded: boolean;
   migrations: MigrationResult;
+  /** The embedded PostgreSQL's WebAssembly memory (0 on DATABASE_URL): it only grows, never shrinks. */
+  embeddedMemoryBytes(): number;
   close(): Promise<void>;
 }
 
@@ -27,5 +29,6 @@ export async function openApplianceDatabase(config: Config): Promise<ApplianceDa
     throw error;
   }
   await sql.end({ timeout: 5 });
-  return { url, embedded: embedded !== null, migrations, close: async () => embedded?.close() };
+  const embeddedMemoryBytes = () => embedded?.db.Module.HEAPU8.byteLength ?? 0;
+  return { url, embedded: embedded !== null, migrations, embeddedMemoryBytes, close: async () => embedded?.close() };
 }

@@ -9,6 +9,7 @@ import { resolveApiKey, type ResolvedApiKey } from "./api-key.ts";
 import { openApplianceDatabase, type ApplianceDatabase } from "./database.ts";
 import { StartupError } from "./errors.ts";
 import { createLogger } from "./log.ts";
+import { logMemoryAtDebug } from "./memory-log.ts";
 import type { FromWorker, ToWorker } from "./messages.ts";
 import { defaultServices, type ServiceName } from "./services.ts";
 
@@ -182,6 +183,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
   }
   for (const slot of slots.values()) slot.ready = null;
   log.info("all services ready", { services: services.length, ms: Math.round(performance.now() - startedAt) });
+  logMemoryAtDebug(log, config.logLevel, () => ({ embeddedDbWasmMb: Math.round(database.embeddedMemoryBytes() / 1024 / 1024) }));
   // The doctor runs beside the service that writes orders (one per installation, also with --only).
   if (services.includes("trading")) doctor = await (await import("../doctor/in-serve.ts")).startDoctor(config, database, apiKey.key, alerts?.doctorBus ?? null);
 

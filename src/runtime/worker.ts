@@ -8,6 +8,7 @@ import { loadServiceApp } from "../services/index.ts";
 import { ServiceClient } from "./client.ts";
 import type { ServiceContext } from "./context.ts";
 import { createLogger } from "./log.ts";
+import { logMemoryAtDebug } from "./memory-log.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./messages.ts";
 
 declare const self: Worker;
@@ -62,6 +63,7 @@ async function start(init: WorkerInit): Promise<void> {
     },
   };
   log.info("listening", { port, host: config.bindHost });
+  logMemoryAtDebug(log, config.logLevel);
   send({ type: "ready", service, port });
 }
 

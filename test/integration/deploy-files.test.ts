@@ -68,7 +68,7 @@ describe("catalyst.service", () => {
     const unit = directives(unitText);
     expect(unit.get("User")).toEqual(["catalyst"]);
     expect(unit.get("EnvironmentFile")).toEqual(["/etc/catalyst/catalyst.env", "/etc/catalyst/api-key.env", "-/etc/catalyst/caddy.env"]);
-    expect(unit.get("Environment")).toEqual(["CATALYST_DATA_DIR=/var/lib/catalyst"]);
+    expect(unit.get("Environment")).toEqual(["CATALYST_DATA_DIR=/var/lib/catalyst", "BUN_JSC_forceRAMSize=536870912"]);
     expect(unit.get("ExecStart")).toEqual(["/usr/local/bin/catalyst serve"]);
     expect(unit.get("Restart")).toEqual(["always"]);
     expect(unit.get("ProtectSystem")).toEqual(["strict"]);

@@ -2,9 +2,9 @@
  * The release binary for e2e tests: built once per `bun test` process (every test file runs in it)
  * into a temp dir removed at exit, and started from an empty working directory.
  */
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { SERVICE_NAMES, SERVICE_PORT_OFFSETS } from "../../src/runtime/services.ts";
+import { SERVICE_NAMES, SERVICE_PORT_OFFSETS, type ServiceName } from "../../src/runtime/services.ts";
 import { tempDir, waitFor } from "./env.ts";
 
 const root = join(import.meta.dir, "../..");
@@ -39,4 +39,31 @@ export async function allHealthy(base: number, timeoutMs = 30_000): Promise<Reco
     );
   }
   return bodies;
+}
+
+/** JSON calls to a running binary's services with the API key from its data dir (the venue's admin and Alpaca routes take it as the sim secret). */
+export function binaryClient(base: number, dataDir: string) {
+  const key = readFileSync(join(dataDir, "api-key"), "utf8").trim();
+  return async (service: ServiceName, path: string, method = "GET", body?: unknown): Promise<{ status: number; body: any }> => {
+    const auth: Record<string, string> = service === "venue" ? { "APCA-API-KEY-ID": "sim", "APCA-API-SECRET-KEY": key } : { "x-api-key": key };
+    const response = await fetch(`http://127.0.0.1:${base + SERVICE_PORT_OFFSETS[service]}${path}`, {
+      method,
+      headers: { ...auth, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json().catch(() => null) };
+  };
+}
+
+/** Resident memory (VmRSS) and its high-water mark (VmHWM) of process `pid`, in MB: every worker thread included. */
+export function processMemoryMb(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+)`, "m"))?.[1] ?? 0);
+  return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
+}
+
+/** The Environment= settings catalyst.service gives the binary beyond the data dir (its memory tuning): what a test or bench of the shipped binary runs with. */
+export function unitRuntimeEnv(): Record<string, string> {
+  const unit = readFileSync(join(root, "catalyst.service"), "utf8");
+  return Object.fromEntries([...unit.matchAll(/^Environment=(BUN_[A-Za-z_]+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
 }
