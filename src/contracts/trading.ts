@@ -211,9 +211,9 @@ export const protectPositionRoute = defineRoute({
   service: "trading",
   method: "POST",
   path: "/api/v1/positions/:id/protect",
-  summary: "Attach a GTC stop to an open position (Catalyst's or external) that has none working; risk checks the price first",
+  summary: "Attach a GTC stop (and optionally a take-profit target, the two as an OCO pair sharing the shares) to an open position (Catalyst's or external) that has none working; risk checks the prices first",
   params: t.Object({ id: t.Integer({ minimum: 1 }) }),
-  body: t.Object({ stopLoss: PriceInput, reason: t.String({ minLength: 3, maxLength: 200 }) }),
+  body: t.Object({ stopLoss: PriceInput, takeProfit: t.Optional(PriceInput), reason: t.String({ minLength: 3, maxLength: 200 }) }),
   response: ExitsChange,
 });
 

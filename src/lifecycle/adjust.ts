@@ -64,13 +64,14 @@ export async function adjustExits(sql: Sql, broker: Broker, positionId: number, 
 }
 
 /** Attaches a GTC stop to an open position (Catalyst's or external) that has none working. */
-export async function attachStop(sql: Sql, broker: Broker, positionId: number, stopLoss: Decimal, reason: string): Promise<ExitsResult> {
+/** `takeProfit`: also a target, placed with the stop as one OCO pair. */
+export async function attachStop(sql: Sql, broker: Broker, positionId: number, stopLoss: Decimal, reason: string, takeProfit: Decimal | null = null): Promise<ExitsResult> {
   await openPosition(sql, positionId);
   await closingExit(sql, positionId);
   const legs = await workingLegs(sql, positionId);
   if (legs.stop) throw new ApiError(409, "already_protected", `position ${positionId} already has stop order ${legs.stop.orderId} at ${legs.stop.price}; move it with adjust_position`, "id");
-  await sql`update positions set stop_loss = ${stopLoss} where position_id = ${positionId}`;
-  const placed = await protectPosition(sql, broker, positionId, reason);
+  await sql`update positions set stop_loss = ${stopLoss}, take_profit = coalesce(${takeProfit}, take_profit) where position_id = ${positionId}`;
+  const placed = await protectPosition(sql, broker, positionId, reason, null, takeProfit);
   if (placed.stopOrderId === null && !placed.closed) throw new ApiError(502, "protect_failed", placed.message);
   return { position: (await positionById(sql, positionId))!, replaced: [], placedStopOrderId: placed.stopOrderId, message: placed.message, effects: [] };
 }

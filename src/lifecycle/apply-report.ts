@@ -107,7 +107,8 @@ async function insertLegs(tx: TransactionSql, legs: BrokerOrder[], parent: Order
     cycle_id: parent.cycle_id,
     position_id: parent.position_id,
     parent_order_id: parent.order_id,
-    order_class: "bracket",
+    // Only an OCO's parent is itself an exit (protect's target); any other parent's legs are a bracket's.
+    order_class: parent.role === "take_profit" ? "oco" : "bracket",
     status: "submitted",
     source: "catalyst",
   }));
@@ -312,10 +313,12 @@ export async function recordFirstAnswer(sql: Sql, orderId: number, report: Broke
         where order_id = $1 and status = 'created' and broker_order_id is null
        returning *),
      legs as (
-       insert into orders (client_order_id, broker_order_id, security_id, cycle_id, parent_order_id, role, order_class, side,
+       insert into orders (client_order_id, broker_order_id, security_id, cycle_id, position_id, parent_order_id, role, order_class, side,
                            order_type, time_in_force, qty, limit_price, stop_price, status, broker_status, source, submitted_at,
                            accepted_at, cancelled_at, expired_at)
-       select l.client_order_id, l.broker_order_id, p.security_id, p.cycle_id, p.order_id, l.role, 'bracket', l.side, l.order_type,
+       -- An OCO's parent is itself an exit of an open position (protect): its leg belongs to that position too.
+       select l.client_order_id, l.broker_order_id, p.security_id, p.cycle_id, p.position_id, p.order_id, l.role,
+              case when p.order_class = 'oco' then 'oco' else 'bracket' end, l.side, l.order_type,
               l.time_in_force, coalesce(l.qty, p.qty), l.limit_price, l.stop_price, l.status, l.broker_status, 'catalyst',
               l.submitted_at, l.accepted, l.cancelled, l.expired
          from parent p, jsonb_to_recordset($9::jsonb) as l(client_order_id text, broker_order_id text, role text, side text,

@@ -40,8 +40,12 @@ async function coverHeld(sql: Sql, broker: Broker, positionId: number, legs: Awa
   }
 }
 
-/** `qty`: cover only this many shares (the rest of a partial close); default all that is held. */
-export async function protectPosition(sql: Sql, broker: Broker, positionId: number, reason: string, qty: Decimal | null = null): Promise<Protection> {
+/**
+ * `qty`: cover only this many shares (the rest of a partial close); default all that is held.
+ * `takeProfit`: also a target sharing the shares — sent as an OCO pair (the limit is the parent, the
+ * stop its leg), whose legs' rows are recorded from the broker's answer.
+ */
+export async function protectPosition(sql: Sql, broker: Broker, positionId: number, reason: string, qty: Decimal | null = null, takeProfit: Decimal | null = null): Promise<Protection> {
   const [p] = await sql`select p.side, p.qty::text, p.stop_loss::text, p.last_price::text, p.avg_entry_price::text, p.security_id, p.cycle_id, s.symbol
                           from positions p join securities s using (security_id) where p.position_id = ${positionId} and p.status = 'open'`;
   if (!p) return { stopOrderId: null, closed: true, short: false, message: `position ${positionId} is closed; nothing to protect` };
@@ -62,20 +66,37 @@ export async function protectPosition(sql: Sql, broker: Broker, positionId: numb
   const stopPrice = protectiveStopPrice(p.side as PositionSide, p.stop_loss, p.last_price, p.avg_entry_price);
   const clientOrderId = freshClientOrderId("stop");
   const stopQty = qty ?? String(p.qty).replace(/\.0+$/, "");
-  const [row] = await sql`
+  const [row] = takeProfit
+    ? await sql`
+    insert into orders (client_order_id, security_id, cycle_id, position_id, role, order_class, side, order_type, time_in_force, qty, limit_price, source, metadata)
+    values (${clientOrderId}, ${p.security_id}, ${p.cycle_id}, ${positionId}, 'take_profit', 'oco', ${side}, 'limit', 'gtc', ${stopQty}, ${takeProfit},
+            'catalyst', ${sql.json({ protectReason: reason, prices: { stopLoss: stopPrice, takeProfit } })})
+    returning order_id`
+    : await sql`
     insert into orders (client_order_id, security_id, cycle_id, position_id, role, order_class, side, order_type, time_in_force, qty, stop_price, source, metadata)
     values (${clientOrderId}, ${p.security_id}, ${p.cycle_id}, ${positionId}, 'stop_loss', 'simple', ${side}, 'stop', 'gtc', ${stopQty}, ${stopPrice},
             'catalyst', ${sql.json({ protectReason: reason })})
     returning order_id`;
-  const stopOrderId = Number(row!.order_id);
+  const sentOrderId = Number(row!.order_id);
+  let stopOrderId = sentOrderId;
   try {
-    const sent = await submitRecorded(sql, broker, stopOrderId, { symbol: p.symbol, qty: stopQty, side, type: "stop", timeInForce: "gtc", orderClass: "simple", stopPrice, clientOrderId });
+    const request = takeProfit
+      ? { symbol: p.symbol, qty: stopQty, side, type: "limit" as const, timeInForce: "gtc" as const, orderClass: "oco" as const, limitPrice: takeProfit, takeProfit: { limitPrice: takeProfit }, stopLoss: { stopPrice }, clientOrderId }
+      : { symbol: p.symbol, qty: stopQty, side, type: "stop" as const, timeInForce: "gtc" as const, orderClass: "simple" as const, stopPrice, clientOrderId };
+    const sent = await submitRecorded(sql, broker, sentOrderId, request);
     if (sent.outcome.kind === "rejected") throw new Error(`the broker refused it: ${sent.outcome.message}`);
+    if (takeProfit) {
+      // The stop is the OCO's leg: its row was written from the broker's answer, linked to the target.
+      const [leg] = await sql`select order_id from orders where parent_order_id = ${sentOrderId} and role = 'stop_loss'`;
+      if (!leg) throw new Error(`the broker's answer for the OCO (order ${sentOrderId}) carried no stop leg`);
+      stopOrderId = Number(leg.order_id);
+    }
   } catch (error) {
     const why = errorMessage(error);
-    await recordAttempt(sql, positionId, stopOrderId, "protect_failed", reason, why);
+    await recordAttempt(sql, positionId, sentOrderId, "protect_failed", reason, why);
     return { stopOrderId: null, closed: false, short: false, message: `placing a protective stop at ${stopPrice} failed (${why}): the position is UNPROTECTED — place a stop or close it at the broker now` };
   }
-  await recordAttempt(sql, positionId, stopOrderId, "protected", reason, `${side} stop ${stopQty} ${p.symbol} @ ${stopPrice} (GTC)${targetNote}`);
-  return { stopOrderId, closed: false, short: false, message: `a protective stop was placed: ${side} ${stopQty} ${p.symbol} stop ${stopPrice} GTC (order ${stopOrderId})${targetNote}` };
+  const withTarget = takeProfit ? ` with a target limit ${takeProfit} (OCO order ${sentOrderId})` : "";
+  await recordAttempt(sql, positionId, stopOrderId, "protected", reason, `${side} stop ${stopQty} ${p.symbol} @ ${stopPrice} (GTC)${withTarget}${targetNote}`);
+  return { stopOrderId, closed: false, short: false, message: `a protective stop was placed: ${side} ${stopQty} ${p.symbol} stop ${stopPrice} GTC (order ${stopOrderId})${withTarget}${targetNote}` };
 }

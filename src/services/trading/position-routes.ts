@@ -37,10 +37,12 @@ export function mountPositionRoutes(app: ServiceApp, ctx: ServiceContext, broker
   });
 
   mount(app, protectPositionRoute, async ({ params, body }) => {
-    const check = await ctx.client.call(checkExitsRoute, { body: { positionId: params.id, exits: { stopLoss: body.stopLoss } } });
+    const exits = { stopLoss: body.stopLoss, ...(body.takeProfit !== undefined ? { takeProfit: body.takeProfit } : {}) };
+    const check = await ctx.client.call(checkExitsRoute, { body: { positionId: params.id, exits } });
     if (!check.approved) throw refused(check);
-    const result = await viaBroker(() => attachStop(sql, broker, params.id, check.prices.stopLoss, body.reason), BROKER_API);
-    log.info("stop attached", { positionId: params.id, stopLoss: check.prices.stopLoss, reason: body.reason });
+    const takeProfit = body.takeProfit !== undefined ? check.prices.takeProfit! : null;
+    const result = await viaBroker(() => attachStop(sql, broker, params.id, check.prices.stopLoss, body.reason, takeProfit), BROKER_API);
+    log.info("stop attached", { positionId: params.id, stopLoss: check.prices.stopLoss, takeProfit, reason: body.reason });
     return answer(check, result);
   });
 }

@@ -9,6 +9,7 @@ import { PriceInput } from "../../../contracts/common.ts";
 import { checkExitsRoute, clearEmergencyStopRoute, riskStatusRoute, type ExitCheck } from "../../../contracts/risk.ts";
 import { adjustExitsRoute, protectPositionRoute } from "../../../contracts/trading.ts";
 import { listCyclesRoute } from "../../../contracts/workflow.ts";
+import type { ActionTerms } from "../../../domain/mcp/confirm-token.ts";
 import { previewToken, spendConfirmation } from "./confirm.ts";
 import { McpToolError } from "./deps.ts";
 import { READ, tool, type ToolDefinition } from "./tool-definition.ts";
@@ -50,19 +51,24 @@ export const MANAGEMENT_TOOLS: ToolDefinition[] = [
   tool({
     name: "protect_position",
     description:
-      "Attach a GTC stop loss to an open position that has none working (an unprotected Catalyst position, or one opened outside Catalyst). Without confirmToken: a preview — risk checks the stop and returns the $ at risk and a confirmToken; nothing is sent. With the token and the same stopLoss: the stop is placed at the broker.",
-    input: t.Object({ positionId: PositionId, stopLoss: PriceInput, reason: Reason, confirmToken: ConfirmToken }),
+      "Attach a GTC stop loss, and optionally a takeProfit target, to an open position that has none working (an unprotected Catalyst position, or one opened outside Catalyst); stop and target share the shares as one OCO pair (a fill on one cancels the other). Without confirmToken: a preview — risk checks the prices and returns the $ at risk and a confirmToken; nothing is sent. With the token and the same stopLoss and takeProfit: the orders are placed at the broker.",
+    input: t.Object({ positionId: PositionId, stopLoss: PriceInput, takeProfit: t.Optional(PriceInput), reason: Reason, confirmToken: ConfirmToken }),
     annotations: { title: "Attach a stop", readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     run: async (args, deps) => {
       if (args.confirmToken === undefined) {
-        const check = await deps.client.call(checkExitsRoute, { body: { positionId: args.positionId, exits: { stopLoss: args.stopLoss } } });
+        const exits = { stopLoss: args.stopLoss, ...(args.takeProfit !== undefined ? { takeProfit: args.takeProfit } : {}) };
+        const check = await deps.client.call(checkExitsRoute, { body: { positionId: args.positionId, exits } });
         if (check.currentStop !== null) throw new McpToolError("conflict", `position ${args.positionId} already has a stop working at ${check.currentStop}; move it with adjust_position`, "positionId");
         if (!check.approved) return refusedPreview(check);
-        const terms = { positionId: args.positionId, stopLoss: check.prices.stopLoss };
-        return { approved: true, check, protection: terms, ...previewToken(deps, "protect_position", terms), message: `${check.symbol} ${check.side} ${check.qty}: a GTC stop at ${terms.stopLoss}, $${check.riskUsd} at risk. Confirm with protect_position and this confirmToken.` };
+        const takeProfit = args.takeProfit !== undefined ? check.prices.takeProfit! : null;
+        const terms = { positionId: args.positionId, stopLoss: check.prices.stopLoss, ...(takeProfit !== null ? { takeProfit } : {}) };
+        const target = takeProfit !== null ? ` and a target at ${takeProfit} (one OCO pair)` : "";
+        return { approved: true, check, protection: terms, ...previewToken(deps, "protect_position", terms), message: `${check.symbol} ${check.side} ${check.qty}: a GTC stop at ${terms.stopLoss}${target}, $${check.riskUsd} at risk. Confirm with protect_position and this confirmToken.` };
       }
-      spendConfirmation(deps, args.confirmToken, "protect_position", { positionId: args.positionId, stopLoss: String(args.stopLoss) });
-      const placed = await deps.client.call(protectPositionRoute, { params: { id: args.positionId }, body: { stopLoss: args.stopLoss, reason: args.reason } });
+      const asked: ActionTerms = { positionId: args.positionId, stopLoss: String(args.stopLoss) };
+      if (args.takeProfit !== undefined) asked.takeProfit = String(args.takeProfit);
+      spendConfirmation(deps, args.confirmToken, "protect_position", asked);
+      const placed = await deps.client.call(protectPositionRoute, { params: { id: args.positionId }, body: { stopLoss: args.stopLoss, ...(args.takeProfit !== undefined ? { takeProfit: args.takeProfit } : {}), reason: args.reason } });
       return { position: placed.position, stopOrderId: placed.placedStopOrderId, check: placed.check, message: placed.message };
     },
   }),
