@@ -164,15 +164,20 @@ async function insertReplacements(tx: TransactionSql, reports: BrokerOrder[]): P
  */
 async function lockedPositionFills(tx: TransactionSql, positionId: string, exceptKey: string): Promise<PositionFills> {
   const [row] = await tx`
-    select p.side,
+    select p.side, p.source, p.qty::text as held_qty, p.avg_entry_price::text as held_avg,
            coalesce(sum(f.qty) filter (where o.role in ('entry', 'scale_in')), 0)::text as entry_qty,
            coalesce(sum(f.qty * f.price) filter (where o.role in ('entry', 'scale_in')), 0)::text as entry_value,
            coalesce(sum(f.qty) filter (where o.role not in ('entry', 'scale_in')), 0)::text as exit_qty,
            coalesce(sum(f.qty * f.price) filter (where o.role not in ('entry', 'scale_in')), 0)::text as exit_value
-      from (select position_id, side from positions where position_id = ${positionId} for update) p
+      from (select position_id, side, source, qty, avg_entry_price from positions where position_id = ${positionId} for update) p
       left join orders o on o.position_id = p.position_id
       left join fills f on f.order_id = o.order_id and f.broker_fill_id <> ${exceptKey}
-     group by p.side`;
+     group by p.side, p.source, p.qty, p.avg_entry_price`;
+  if (row!.source === "external" && compareDecimal(row!.entry_qty, "0") === 0) {
+    // Imported, not opened by a fill of ours: what it held before our exits is its opening.
+    const opened = addDecimal(row!.held_qty, row!.exit_qty);
+    return { side: row!.side, entryQty: opened, entryValue: multiplyDecimal(opened, row!.held_avg), exitQty: row!.exit_qty, exitValue: row!.exit_value };
+  }
   return { side: row!.side, entryQty: row!.entry_qty, entryValue: row!.entry_value, exitQty: row!.exit_qty, exitValue: row!.exit_value };
 }
 

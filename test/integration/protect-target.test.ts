@@ -70,5 +70,37 @@ for (const backend of BACKENDS) {
       expect((await t.venue(`/v2/orders/${leg.id}`)).status).toBe("canceled");
       expect(await disagreements(t, { symbols: [symbol], placedOutside: new Set([outside.id]) })).toEqual([]);
     });
+
+    test("when one side of the pair fills, the other is cancelled and the imported position closes in the books", async () => {
+      const { symbol } = (await liquidSymbols(t, 2))[1]!;
+      const outside = await t.venue("/v2/orders", { body: { symbol, qty: "5", side: "buy", type: "market", time_in_force: "day" } });
+      const held = await waitFor("the outside buy filled", async () => {
+        const p = await t.venue(`/v2/positions/${symbol}`);
+        return p?.qty === "5" && p;
+      });
+      // Imported as the doctor does, opened at the market's now (the venue's clock is not the wall's).
+      const openedAt = (await t.venue("/v2/clock")).timestamp;
+      const [imported] = await t.sql`insert into positions (security_id, side, qty, avg_entry_price, source, opened_at)
+                                     values (get_or_create_security(${symbol}), 'long', 5, ${held.avg_entry_price}, 'external', ${openedAt}) returning position_id::int`;
+      const positionId = imported!.position_id;
+      const price = Number(held.current_price ?? held.avg_entry_price);
+      // A tight pair, so the market reaches one side within minutes.
+      const placed = await t.api("trading", `/api/v1/positions/${positionId}/protect`, {
+        body: { stopLoss: (price * 0.995).toFixed(2), takeProfit: (price * 1.015).toFixed(2), reason: "tight pair" },
+      });
+      expect(placed.status).toBe(200);
+      for (let i = 0; i < 120 && (await t.venue(`/v2/positions/${symbol}`))?.qty !== undefined; i++) {
+        await t.venue("/admin/v1/clock/advance", { body: { seconds: 60 } });
+      }
+      await t.api("trading", "/api/v1/sync", { method: "POST" });
+      const position = await waitFor("the position closed in the books", async () => {
+        const [p] = await t.sql`select status, close_reason, qty::text from positions where position_id = ${positionId}`;
+        return p!.status === "closed" && p;
+      });
+      const rows = await t.sql`select role, status from orders where position_id = ${positionId} order by order_id`;
+      expect(rows.map((r) => r.status).sort()).toEqual(["cancelled", "filled"]);
+      expect(position.close_reason).toBe(rows.find((r) => r.status === "filled")!.role === "stop_loss" ? "stop_loss" : "take_profit");
+      expect(await disagreements(t, { symbols: [symbol], placedOutside: new Set([outside.id]) })).toEqual([]);
+    });
   });
 }
