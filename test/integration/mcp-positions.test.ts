@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { disagreements } from "../support/agreement.ts";
+import { importedExternalPosition } from "../support/external-position.ts";
 import { liquidSymbols, startTestAppliance, type TestAppliance } from "../support/appliance.ts";
 import { BACKENDS, waitFor } from "../support/env.ts";
 import { callTool, connectMcp, mcpUrl } from "../support/mcp.ts";
@@ -145,15 +146,8 @@ for (const backend of BACKENDS) {
 
     test("protect_position: an external position without a stop gets one at the venue after preview and confirm", async () => {
       const { symbol } = symbols[1]!;
-      const outside = await t.venue("/v2/orders", { body: { symbol, qty: "5", side: "buy", type: "market", time_in_force: "day" } });
-      const held = await waitFor("the outside buy filled", async () => {
-        const p = await t.venue(`/v2/positions/${symbol}`);
-        return p?.qty === "5" && p;
-      });
       // As the doctor imports a position held at the broker and unknown to Catalyst.
-      const [imported] = await t.sql`insert into positions (security_id, side, qty, avg_entry_price, source)
-                                     values (get_or_create_security(${symbol}), 'long', 5, ${held.avg_entry_price}, 'external') returning position_id::int`;
-      const positionId = imported!.position_id;
+      const { outsideOrderId, held, positionId } = await importedExternalPosition(t, symbol);
       const stopLoss = (Number(held.avg_entry_price) * 0.95).toFixed(2);
       const preview = await call("protect_position", { positionId, stopLoss, reason: "imported naked" });
       expect(preview.structuredContent.approved).toBe(true);
@@ -164,14 +158,14 @@ for (const backend of BACKENDS) {
       expect(working.map((o) => ({ type: o.type, qty: o.qty, side: o.side, stop: Number(o.stop_price) }))).toEqual([{ type: "stop", qty: "5", side: "sell", stop: Number(preview.structuredContent.protection.stopLoss) }]);
       const again = await call("protect_position", { positionId, stopLoss, reason: "twice" });
       expect(again.structuredContent.error.code).toBe("conflict");
-      expect(await disagreements(t, { symbols: [symbol], placedOutside: new Set([outside.id]) })).toEqual([]);
+      expect(await disagreements(t, { symbols: [symbol], placedOutside: new Set([outsideOrderId]) })).toEqual([]);
 
       // A replace whose answer and stream events Catalyst never got (made at the venue directly, events dropped): the sync records the replacement.
       await t.venue("/admin/v1/faults", { method: "PUT", body: { dropStreamEventRate: 1 } });
       const moved = await t.venue(`/v2/orders/${working[0].id}`, { method: "PATCH", body: { stop_price: (Number(held.avg_entry_price) * 0.94).toFixed(2) } });
       await t.venue("/admin/v1/faults", { method: "DELETE" });
       expect(moved.replaces).toBe(working[0].id);
-      expect(await disagreements(t, { symbols: [symbol], placedOutside: new Set([outside.id]) })).toEqual([]);
+      expect(await disagreements(t, { symbols: [symbol], placedOutside: new Set([outsideOrderId]) })).toEqual([]);
       const [chain] = await t.sql`select o.status, r.broker_order_id, r.role, r.position_id::int from orders o join orders r on r.order_id = o.replaced_by_order_id
                                    where o.broker_order_id = ${working[0].id}`;
       expect(chain).toEqual({ status: "replaced", broker_order_id: moved.id, role: "stop_loss", position_id: positionId });

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { disagreements } from "../support/agreement.ts";
+import { importedExternalPosition } from "../support/external-position.ts";
 import { liquidSymbols, startTestAppliance, type TestAppliance } from "../support/appliance.ts";
 import { BACKENDS, waitFor } from "../support/env.ts";
 
@@ -22,14 +23,7 @@ for (const backend of BACKENDS) {
 
     test("an external position gets one OCO pair at the venue, both orders in our books", async () => {
       const { symbol } = (await liquidSymbols(t, 1))[0]!;
-      const outside = await t.venue("/v2/orders", { body: { symbol, qty: "5", side: "buy", type: "market", time_in_force: "day" } });
-      const held = await waitFor("the outside buy filled", async () => {
-        const p = await t.venue(`/v2/positions/${symbol}`);
-        return p?.qty === "5" && p;
-      });
-      const [imported] = await t.sql`insert into positions (security_id, side, qty, avg_entry_price, source)
-                                     values (get_or_create_security(${symbol}), 'long', 5, ${held.avg_entry_price}, 'external') returning position_id::int`;
-      const positionId = imported!.position_id;
+      const { outsideOrderId, held, positionId } = await importedExternalPosition(t, symbol);
       const price = Number(held.current_price ?? held.avg_entry_price);
       const stopLoss = (price * 0.95).toFixed(2);
 
@@ -58,7 +52,7 @@ for (const backend of BACKENDS) {
         { role: "stop_loss", broker: leg.id, parent: parentRow.order_id, qty: 5 },
       ]);
       expect(placed.body.placedStopOrderId).toBe(rows[1]!.order_id);
-      expect(await disagreements(t, { symbols: [symbol], placedOutside: new Set([outside.id]) })).toEqual([]);
+      expect(await disagreements(t, { symbols: [symbol], placedOutside: new Set([outsideOrderId]) })).toEqual([]);
 
       // Cancelling the pair's parent takes its leg with it; our rows follow.
       await t.venue(`/v2/orders/${parent.id}`, { method: "DELETE" });
@@ -68,21 +62,12 @@ for (const backend of BACKENDS) {
         return statuses.every((s) => s.status === "cancelled") && statuses.length === 2;
       });
       expect((await t.venue(`/v2/orders/${leg.id}`)).status).toBe("canceled");
-      expect(await disagreements(t, { symbols: [symbol], placedOutside: new Set([outside.id]) })).toEqual([]);
+      expect(await disagreements(t, { symbols: [symbol], placedOutside: new Set([outsideOrderId]) })).toEqual([]);
     });
 
     test("when one side of the pair fills, the other is cancelled and the imported position closes in the books", async () => {
       const { symbol } = (await liquidSymbols(t, 2))[1]!;
-      const outside = await t.venue("/v2/orders", { body: { symbol, qty: "5", side: "buy", type: "market", time_in_force: "day" } });
-      const held = await waitFor("the outside buy filled", async () => {
-        const p = await t.venue(`/v2/positions/${symbol}`);
-        return p?.qty === "5" && p;
-      });
-      // Imported as the doctor does, opened at the market's now (the venue's clock is not the wall's).
-      const openedAt = (await t.venue("/v2/clock")).timestamp;
-      const [imported] = await t.sql`insert into positions (security_id, side, qty, avg_entry_price, source, opened_at)
-                                     values (get_or_create_security(${symbol}), 'long', 5, ${held.avg_entry_price}, 'external', ${openedAt}) returning position_id::int`;
-      const positionId = imported!.position_id;
+      const { outsideOrderId, held, positionId } = await importedExternalPosition(t, symbol);
       const price = Number(held.current_price ?? held.avg_entry_price);
       // A tight pair, so the market reaches one side within minutes.
       const placed = await t.api("trading", `/api/v1/positions/${positionId}/protect`, {
@@ -100,7 +85,7 @@ for (const backend of BACKENDS) {
       const rows = await t.sql`select role, status from orders where position_id = ${positionId} order by order_id`;
       expect(rows.map((r) => r.status).sort()).toEqual(["cancelled", "filled"]);
       expect(position.close_reason).toBe(rows.find((r) => r.status === "filled")!.role === "stop_loss" ? "stop_loss" : "take_profit");
-      expect(await disagreements(t, { symbols: [symbol], placedOutside: new Set([outside.id]) })).toEqual([]);
+      expect(await disagreements(t, { symbols: [symbol], placedOutside: new Set([outsideOrderId]) })).toEqual([]);
     });
   });
 }
