@@ -27,7 +27,8 @@ import {
   vanishAtVenue,
   type BracketPosition,
 } from "../support/doctor-drift.ts";
-import { BACKENDS, waitFor } from "../support/env.ts";
+import { BACKENDS } from "../support/env.ts";
+import { closeByTightPair } from "../support/external-position.ts";
 import { startSmtpSink, type SmtpSink } from "../support/smtp-sink.ts";
 
 const root = join(import.meta.dir, "../..");
@@ -285,24 +286,13 @@ for (const backend of BACKENDS) {
       expect(imported!.opened_at.getTime()).toBeLessThanOrEqual(after);
 
       // A tight stop-and-target pair, and the market walks until one side fills.
-      const price = Number(imported!.avg_entry_price);
-      const protectedBy = await t.api("trading", `/api/v1/positions/${imported!.position_id}/protect`, {
-        body: { stopLoss: (price * 0.995).toFixed(2), takeProfit: (price * 1.015).toFixed(2), reason: "imported naked" },
-      });
-      expect(protectedBy.status).toBe(200);
-      for (let i = 0; i < 120 && (await t.venue(`/v2/positions/${symbol}`))?.qty !== undefined; i++) {
-        await t.venue("/admin/v1/clock/advance", { body: { seconds: 60 } });
-      }
-      await t.api("trading", "/api/v1/sync", { method: "POST" });
-      const closed = await waitFor("the imported position closed in the books", async () => {
-        const [p] = await t.sql`select status, opened_at, closed_at from positions where position_id = ${imported!.position_id}`;
-        return p!.status === "closed" && p;
-      });
+      await closeByTightPair(t, { positionId: imported!.position_id, symbol, price: Number(imported!.avg_entry_price) });
+      const [closed] = await t.sql`select opened_at, closed_at from positions where position_id = ${imported!.position_id}`;
       const [exit] = await t.sql`select broker_order_id from orders where position_id = ${imported!.position_id} and status = 'filled'`;
       const venueExit = await t.venue(`/v2/orders/${exit!.broker_order_id}`);
-      expect(closed.closed_at.getTime()).toBe(Date.parse(venueExit.filled_at));
-      expect(closed.opened_at.getTime()).toBe(imported!.opened_at.getTime());
-      expect(closed.opened_at.getTime()).toBeLessThanOrEqual(closed.closed_at.getTime());
+      expect(closed!.closed_at.getTime()).toBe(Date.parse(venueExit.filled_at));
+      expect(closed!.opened_at.getTime()).toBe(imported!.opened_at.getTime());
+      expect(closed!.opened_at.getTime()).toBeLessThanOrEqual(closed!.closed_at.getTime());
       // The hour the market walked leaves the other positions' marks stale for a moment: only this one's issues count.
       const about = new Set([`position:${imported!.position_id}`, `symbol:${symbol}`]);
       expect(issuesIn(await sweep(t, broker, { fix: true })).filter((i) => about.has(i.entity))).toEqual([]);
