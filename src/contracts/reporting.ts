@@ -67,6 +67,8 @@ export const JournalTrade = t.Object({
 });
 export type JournalTrade = Static<typeof JournalTrade>;
 
+const EtDateQuery = (description: string) => t.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", description });
+
 export const performanceRoute = defineRoute({
   service: "reporting",
   method: "GET",
@@ -74,6 +76,7 @@ export const performanceRoute = defineRoute({
   summary: "P&L, win rate, profit factor, expectancy, drawdown, Sharpe, per-pattern and per-catalyst results",
   query: t.Object({
     period: t.Optional(t.Union([t.Literal("day"), t.Literal("week"), t.Literal("month"), t.Literal("all")])),
+    date: t.Optional(EtDateQuery("YYYY-MM-DD: the period that ET day ends in, closed trades up to its end (default: today); unrealized is the open book now")),
   }),
   response: Performance,
 });
@@ -83,6 +86,6 @@ export const journalRoute = defineRoute({
   method: "GET",
   path: "/api/v1/journal",
   summary: "Every trade of an ET trading day with its scan evidence, risk verdicts, orders and fills",
-  query: t.Object({ date: t.Optional(t.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "YYYY-MM-DD (default: today, ET)" })) }),
+  query: t.Object({ date: t.Optional(EtDateQuery("YYYY-MM-DD (default: today, ET)")) }),
   response: t.Object({ mode: TradingMode, date: t.String(), trades: t.Array(JournalTrade) }),
 });

@@ -13,6 +13,7 @@ import { orderSideFor } from "../domain/order-side.ts";
 import { LIVE_ORDER_STATUSES } from "../domain/order-status.ts";
 import { applyOrderTree, EntryNotAppliedError } from "../lifecycle/apply-report.ts";
 import { withLegs } from "../lifecycle/submit.ts";
+import { marketNow } from "../runtime/broker.ts";
 
 export async function applyFix(sql: Sql, broker: Broker, fix: PlannedFix): Promise<FixOutcome> {
   switch (fix.action) {
@@ -24,7 +25,7 @@ export async function applyFix(sql: Sql, broker: Broker, fix: PlannedFix): Promi
     case "close_phantom_at_fill":
       return closePhantomAtFill(sql, broker, fix.positionId, fix.exitOrderId);
     case "import_orphan_external":
-      return importOrphan(sql, fix);
+      return importOrphan(sql, broker, fix);
   }
 }
 
@@ -100,10 +101,15 @@ async function closePhantomAtFill(sql: Sql, broker: Broker, positionId: number, 
     : { applied: true, result: `order ${exitOrderId} recorded as the exit of position ${positionId}; its fills did not close it` };
 }
 
-async function importOrphan(sql: Sql, fix: Extract<PlannedFix, { action: "import_orphan_external" }>): Promise<FixOutcome> {
+/**
+ * Opened at the market's now (the broker's clock): its close is stamped by the market too, and in sim
+ * the venue's clock may be far behind the server's (positions_closed_after_open).
+ */
+async function importOrphan(sql: Sql, broker: Broker, fix: Extract<PlannedFix, { action: "import_orphan_external" }>): Promise<FixOutcome> {
+  const openedAt = new Date(await marketNow(broker));
   const rows = await sql`
-    insert into positions (security_id, side, qty, avg_entry_price, source, metadata)
-    values (get_or_create_security(${fix.symbol}), ${fix.side}, ${fix.qty}, ${fix.avgEntryPrice}, 'external',
+    insert into positions (security_id, side, qty, avg_entry_price, source, opened_at, metadata)
+    values (get_or_create_security(${fix.symbol}), ${fix.side}, ${fix.qty}, ${fix.avgEntryPrice}, 'external', ${openedAt},
             ${sql.json({ importedBy: "doctor", reason: "held at the broker, unknown to Catalyst" })})
     on conflict do nothing returning position_id`;
   return rows.length > 0

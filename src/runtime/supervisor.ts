@@ -67,7 +67,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
   // On Redis the hub carries only what workers could not publish there, to the alerts notifier.
   const hub = new InProcessBusHub();
   // Once per installation, beside the service that writes orders (like the doctor); before the workers, to hear them from the start.
-  const alerts = services.includes("trading") ? await (await import("../services/alerts/in-serve.ts")).startAlerts(config, hub, apiKey.key, { summary: true }) : null;
+  const alerts = services.includes("trading") ? await (await import("../services/alerts/in-serve.ts")).startAlerts(config, hub, apiKey.key) : null;
   const slots = new Map<ServiceName, Slot>();
   let stopping = false;
 
@@ -184,6 +184,7 @@ export async function startAppliance(config: Config, options: StartOptions = {})
   for (const slot of slots.values()) slot.ready = null;
   log.info("all services ready", { services: services.length, ms: Math.round(performance.now() - startedAt) });
   logMemoryAtDebug(log, config.logLevel, () => ({ embeddedDbWasmMb: Math.round(database.embeddedMemoryBytes() / 1024 / 1024) }));
+  alerts?.startSummary(database);
   // The doctor runs beside the service that writes orders (one per installation, also with --only).
   if (services.includes("trading")) doctor = await (await import("../doctor/in-serve.ts")).startDoctor(config, database, apiKey.key, alerts?.doctorBus ?? null);
 

@@ -4,10 +4,13 @@
  * and the limit, an order the venue rejects, a stop that fires, a position vanishing at the venue and
  * coming back, a flatten that cannot close an external position) each reach a real SMTP server and a
  * loopback webhook exactly once, the webhook's signature verified. A webhook that refuses is
- * retried. After the close, the day's summary goes once.
+ * retried. After the close, the day's summary goes once: not again after a restart, and still once
+ * for a day whose evening the market's clock jumped past; two senders cannot both claim it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { etInstant } from "../../src/domain/exchange-calendar.ts";
 import { compareDecimal, divideDecimal, multiplyDecimal } from "../../src/domain/money.ts";
+import { claimSummary, markSummarySent, oweSummary } from "../../src/services/alerts/summary-store.ts";
 import { liquidSymbols, startTestAppliance, type TestAppliance } from "../support/appliance.ts";
 import { liftFixRateLimits, vanishAtVenue } from "../support/doctor-drift.ts";
 import { BACKENDS, waitFor } from "../support/env.ts";
@@ -189,7 +192,7 @@ for (const backend of BACKENDS) {
   });
 
   describe(`the day's summary on ${backend.name}`, () => {
-    let t: TestAppliance;
+    let t: Awaited<ReturnType<typeof startTestAppliance>>;
     let smtp: SmtpSink;
     let hook: WebhookSink;
 
@@ -232,6 +235,54 @@ for (const backend of BACKENDS) {
       expect(hook.deliveries.filter((d) => d.body.title.startsWith(subject))).toHaveLength(1);
       expect(hook.deliveries.find((d) => d.body.title.startsWith(subject))).toMatchObject({ verified: true, body: { priority: "info" } });
       expect(smtp.messages.filter((m) => m.subject?.startsWith(subject))).toHaveLength(1);
+    });
+
+    const summariesOf = (date: string) => ({
+      hook: hook.deliveries.filter((d) => d.body.title.startsWith(`[catalyst] Day summary ${date}:`)).length,
+      mail: smtp.messages.filter((m) => m.subject?.startsWith(`[catalyst] Day summary ${date}:`)).length,
+    });
+    /** Waits until the notifier read the market clock `n` more times (each read is a look at whether a summary is due). */
+    async function looksAtTheClock(n: number) {
+      const clockReads = async () => (await t.venue("/admin/v1/audit?path_prefix=/v2/clock&caller=catalyst-alerts")).entries.length as number;
+      const seen = await clockReads();
+      await waitFor(`${n} more looks at the clock`, async () => (await clockReads()) >= seen + n);
+    }
+
+    test("a restart after the summary went: no second summary of that day", async () => {
+      expect(summariesOf("2026-03-10")).toEqual({ hook: 1, mail: 1 });
+      await t.restart();
+      // The venue restarted with the appliance: its clock is back at 16:20, past the summary time.
+      await looksAtTheClock(3);
+      expect(summariesOf("2026-03-10")).toEqual({ hook: 1, mail: 1 });
+    }, 60_000);
+
+    test("the clock moved past midnight before the evening's summary time: that day's summary still goes, once", async () => {
+      await t.venue("/admin/v1/clock", { method: "PUT", body: { time: new Date(etInstant("2026-03-11", "15:50")).toISOString(), paused: true } });
+      await looksAtTheClock(2);
+      await t.venue("/admin/v1/clock", { method: "PUT", body: { time: new Date(etInstant("2026-03-12", "08:55")).toISOString(), paused: true } });
+      await waitFor("the summary of 2026-03-11", async () => summariesOf("2026-03-11").hook > 0 && summariesOf("2026-03-11").mail > 0);
+      const mail = smtp.messages.find((m) => m.subject?.startsWith("[catalyst] Day summary 2026-03-11:"))!;
+      expect(mail.text).toContain("Trading day 2026-03-11.");
+      expect(mail.text).not.toContain("Not available");
+      await looksAtTheClock(3);
+      expect([summariesOf("2026-03-10"), summariesOf("2026-03-11"), summariesOf("2026-03-12")]).toEqual([
+        { hook: 1, mail: 1 },
+        { hook: 1, mail: 1 },
+        { hook: 0, mail: 0 },
+      ]);
+    }, 60_000);
+
+    test("a claim is won once by senders at the same instant, taken over only when its lease ran out, never once sent", async () => {
+      // A day the market's clock here never reaches: the notifier itself leaves it alone.
+      const date = "2030-01-02";
+      await oweSummary(t.sql, date, etInstant(date, "09:00"));
+      const claims = await Promise.all(Array.from({ length: 8 }, () => claimSummary(t.sql, date)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await claimSummary(t.sql, date)).toBe(false);
+      // A lease of 0 s stands for a sender that died mid-send long ago: its claim is taken over.
+      expect(await claimSummary(t.sql, date, 0)).toBe(true);
+      await markSummarySent(t.sql, date, etInstant(date, "16:15"));
+      expect(await claimSummary(t.sql, date, 0)).toBe(false);
     });
   });
 }

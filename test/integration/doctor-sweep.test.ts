@@ -28,6 +28,7 @@ import {
   type BracketPosition,
 } from "../support/doctor-drift.ts";
 import { BACKENDS } from "../support/env.ts";
+import { closeByTightPair } from "../support/external-position.ts";
 import { startSmtpSink, type SmtpSink } from "../support/smtp-sink.ts";
 
 const root = join(import.meta.dir, "../..");
@@ -268,6 +269,34 @@ for (const backend of BACKENDS) {
       await t.sql`delete from positions where position_id = ${imported!.position_id}`;
       await sweep(t, broker, { fix: true });
       expect((await openDoctorIssues(t)).map((i) => i.issue_key)).not.toContain(`phantom_position:position:${imported!.position_id}`);
+    }, 60_000);
+
+    // The venue's clock (2026-03-10) is months behind the server's: an import stamped by the wall
+    // clock would open after its own close, and the close would break positions_closed_after_open.
+    test("an orphan imported while the venue's clock is behind the server's: opened at the market's now; its protection fills and closes it at the venue's fill time", async () => {
+      const { symbol } = symbols[7]!;
+      await placeOutside(symbol, "buy", 5);
+      const venueNow = async () => Date.parse((await t.venue("/v2/clock")).timestamp);
+      const before = await venueNow();
+      await sweep(t, broker, { fix: true });
+      const after = await venueNow();
+      const [imported] = await t.sql`select p.position_id::int, p.opened_at, p.avg_entry_price::text from positions p join securities s using (security_id)
+                                      where s.symbol = ${symbol} and p.status = 'open' and p.source = 'external'`;
+      expect(imported!.opened_at.getTime()).toBeGreaterThanOrEqual(before);
+      expect(imported!.opened_at.getTime()).toBeLessThanOrEqual(after);
+
+      // A tight stop-and-target pair, and the market walks until one side fills.
+      await closeByTightPair(t, { positionId: imported!.position_id, symbol, price: Number(imported!.avg_entry_price) });
+      const [closed] = await t.sql`select opened_at, closed_at from positions where position_id = ${imported!.position_id}`;
+      const [exit] = await t.sql`select broker_order_id from orders where position_id = ${imported!.position_id} and status = 'filled'`;
+      const venueExit = await t.venue(`/v2/orders/${exit!.broker_order_id}`);
+      expect(closed!.closed_at.getTime()).toBe(Date.parse(venueExit.filled_at));
+      expect(closed!.opened_at.getTime()).toBe(imported!.opened_at.getTime());
+      expect(closed!.opened_at.getTime()).toBeLessThanOrEqual(closed!.closed_at.getTime());
+      // The hour the market walked leaves the other positions' marks stale for a moment: only this one's issues count.
+      const about = new Set([`position:${imported!.position_id}`, `symbol:${symbol}`]);
+      expect(issuesIn(await sweep(t, broker, { fix: true })).filter((i) => about.has(i.entity))).toEqual([]);
+      await expectAgreement([symbol]);
     }, 60_000);
   });
 }

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { disagreements } from "../support/agreement.ts";
-import { importedExternalPosition } from "../support/external-position.ts";
+import { closeByTightPair, importedExternalPosition } from "../support/external-position.ts";
 import { liquidSymbols, startTestAppliance, type TestAppliance } from "../support/appliance.ts";
 import { BACKENDS, waitFor } from "../support/env.ts";
 
@@ -68,23 +68,12 @@ for (const backend of BACKENDS) {
     test("when one side of the pair fills, the other is cancelled and the imported position closes in the books", async () => {
       const { symbol } = (await liquidSymbols(t, 2))[1]!;
       const { outsideOrderId, held, positionId } = await importedExternalPosition(t, symbol);
-      const price = Number(held.current_price ?? held.avg_entry_price);
       // A tight pair, so the market reaches one side within minutes.
-      const placed = await t.api("trading", `/api/v1/positions/${positionId}/protect`, {
-        body: { stopLoss: (price * 0.995).toFixed(2), takeProfit: (price * 1.015).toFixed(2), reason: "tight pair" },
-      });
-      expect(placed.status).toBe(200);
-      for (let i = 0; i < 120 && (await t.venue(`/v2/positions/${symbol}`))?.qty !== undefined; i++) {
-        await t.venue("/admin/v1/clock/advance", { body: { seconds: 60 } });
-      }
-      await t.api("trading", "/api/v1/sync", { method: "POST" });
-      const position = await waitFor("the position closed in the books", async () => {
-        const [p] = await t.sql`select status, close_reason, qty::text from positions where position_id = ${positionId}`;
-        return p!.status === "closed" && p;
-      });
+      await closeByTightPair(t, { positionId, symbol, price: Number(held.current_price ?? held.avg_entry_price) });
+      const [position] = await t.sql`select close_reason from positions where position_id = ${positionId}`;
       const rows = await t.sql`select role, status from orders where position_id = ${positionId} order by order_id`;
       expect(rows.map((r) => r.status).sort()).toEqual(["cancelled", "filled"]);
-      expect(position.close_reason).toBe(rows.find((r) => r.status === "filled")!.role === "stop_loss" ? "stop_loss" : "take_profit");
+      expect(position!.close_reason).toBe(rows.find((r) => r.status === "filled")!.role === "stop_loss" ? "stop_loss" : "take_profit");
       expect(await disagreements(t, { symbols: [symbol], placedOutside: new Set([outsideOrderId]) })).toEqual([]);
     });
   });

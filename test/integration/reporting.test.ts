@@ -252,6 +252,18 @@ for (const backend of BACKENDS) {
       expect(all.equityCurve[0]).toEqual({ at: et("11:00", "2026-02-20").toISOString(), equity: roundDecimal(startFor("90.00"), 2) });
     });
 
+    test("another day's performance (the summary of a day the clock passed): that ET day, to its end", async () => {
+      const monday = await get<Performance>("/api/v1/performance?period=day&date=2026-03-09");
+      expect(monday).toMatchObject({
+        from: new Date(etInstant("2026-03-09", "00:00")).toISOString(),
+        to: new Date(etInstant(DAY, "00:00") - 1).toISOString(),
+        trades: 1,
+        losses: 1,
+        realizedPnl: "-20.00",
+      });
+      expect(await get<Performance>(`/api/v1/performance?date=${DAY}`)).toMatchObject({ to: new Date(NOW).toISOString(), trades: 4, realizedPnl: "85.00" });
+    });
+
     test("the journal: every position opened or closed today, with orders, fills, risk verdicts and scan evidence", async () => {
       const journal = await get<{ mode: string; date: string; trades: JournalTrade[] }>("/api/v1/journal");
       expect(journal.mode).toBe("sim");
@@ -320,6 +332,7 @@ for (const backend of BACKENDS) {
     test("bad input is a 422 naming the field; no key is a 401", async () => {
       for (const [path, field] of [
         ["/api/v1/performance?period=year", "period"],
+        ["/api/v1/performance?date=2026-02-30", "date"],
         ["/api/v1/journal?date=2026-02-30", "date"],
         ["/api/v1/journal?date=10-03-2026", "date"],
       ] as const) {

@@ -5,7 +5,7 @@ import { AlertDesk } from "../../src/domain/alerts/desk.ts";
 import { alertFromMessage, testAlerts, type AlertEvent } from "../../src/domain/alerts/events.ts";
 import { alertText, summaryText, webhookBody } from "../../src/domain/alerts/message.ts";
 import { signWebhook, verifyWebhook } from "../../src/domain/alerts/signature.ts";
-import { summaryDueDate } from "../../src/domain/alerts/summary-due.ts";
+import { summaryPlan } from "../../src/domain/alerts/summary-due.ts";
 import { etInstant } from "../../src/domain/exchange-calendar.ts";
 
 const AT = "2026-03-10T15:00:00.000Z";
@@ -141,15 +141,35 @@ describe("webhook signature", () => {
   });
 });
 
-describe("summaryDueDate", () => {
-  test("from 15 minutes after the close, once per trading day", () => {
-    expect(summaryDueDate(etInstant("2026-03-10", "16:14"), null)).toBeNull();
-    expect(summaryDueDate(etInstant("2026-03-10", "16:15"), null)).toBe("2026-03-10");
-    expect(summaryDueDate(etInstant("2026-03-10", "19:00"), "2026-03-10")).toBeNull();
-    expect(summaryDueDate(etInstant("2026-03-11", "09:00"), "2026-03-10")).toBeNull();
+describe("summaryPlan", () => {
+  const at = (date: string, hhmm: string) => etInstant(date, hhmm);
+  test("a trading day is owed from the first look, and due from 15 minutes after its close", () => {
+    expect(summaryPlan(at("2026-03-10", "09:00"), [])).toEqual({ owe: "2026-03-10", send: [] });
+    expect(summaryPlan(at("2026-03-10", "16:14"), [{ date: "2026-03-10", sent: false }])).toEqual({ owe: null, send: [] });
+    expect(summaryPlan(at("2026-03-10", "16:15"), [{ date: "2026-03-10", sent: false }])).toEqual({ owe: null, send: ["2026-03-10"] });
   });
-  test("an early close moves it; a weekend has none", () => {
-    expect(summaryDueDate(etInstant("2026-11-27", "13:15"), null)).toBe("2026-11-27");
-    expect(summaryDueDate(etInstant("2026-03-14", "17:00"), null)).toBeNull();
+  test("first seen after its summary time (a fresh start in the evening): owed and sent at once", () => {
+    expect(summaryPlan(at("2026-03-10", "19:00"), [])).toEqual({ owe: "2026-03-10", send: ["2026-03-10"] });
+  });
+  test("sent once: a later look (after a restart too) sends nothing", () => {
+    expect(summaryPlan(at("2026-03-10", "19:00"), [{ date: "2026-03-10", sent: true }])).toEqual({ owe: null, send: [] });
+  });
+  test("the clock jumped past midnight before the summary time: the day before still goes, today is owed", () => {
+    expect(summaryPlan(at("2026-03-11", "08:55"), [{ date: "2026-03-10", sent: false }])).toEqual({ owe: "2026-03-11", send: ["2026-03-10"] });
+    // Down over a weekend and a holiday: every owed day goes, oldest first.
+    expect(summaryPlan(at("2026-11-30", "09:00"), [{ date: "2026-11-27", sent: false }, { date: "2026-11-25", sent: false }])).toEqual({
+      owe: "2026-11-30",
+      send: ["2026-11-25", "2026-11-27"],
+    });
+  });
+  test("a day never seen is not owed (a fresh install the morning after); a clock set back does not send a later day early", () => {
+    expect(summaryPlan(at("2026-03-11", "09:00"), [])).toEqual({ owe: "2026-03-11", send: [] });
+    expect(summaryPlan(at("2026-03-10", "12:00"), [{ date: "2026-03-11", sent: false }])).toEqual({ owe: "2026-03-10", send: [] });
+  });
+  test("an early close moves it; a weekend or holiday is never owed", () => {
+    expect(summaryPlan(at("2026-11-27", "13:14"), [{ date: "2026-11-27", sent: false }]).send).toEqual([]);
+    expect(summaryPlan(at("2026-11-27", "13:15"), [{ date: "2026-11-27", sent: false }]).send).toEqual(["2026-11-27"]);
+    expect(summaryPlan(at("2026-03-14", "17:00"), [])).toEqual({ owe: null, send: [] });
+    expect(summaryPlan(at("2026-11-26", "17:00"), [])).toEqual({ owe: null, send: [] });
   });
 });

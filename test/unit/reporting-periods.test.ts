@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { etInstant } from "../../src/domain/exchange-calendar.ts";
-import { etDayBounds, isCalendarDate, periodStart } from "../../src/domain/reporting/periods.ts";
+import { etDayBounds, isCalendarDate, periodStart, reportAsOf } from "../../src/domain/reporting/periods.ts";
 
 const HOUR = 3_600_000;
 
@@ -43,6 +43,16 @@ describe("report windows in ET, from the market's now", () => {
     expect(fall.end - fall.start).toBe(25 * HOUR);
     const plain = etDayBounds("2026-03-10");
     expect(plain.end - plain.start).toBe(24 * HOUR);
+  });
+});
+
+describe("a report as of an ET day", () => {
+  test("a past day runs to its last millisecond, today to now, no date to now", () => {
+    const now = etInstant("2026-03-11", "09:00");
+    expect(reportAsOf("2026-03-10", now)).toBe(etInstant("2026-03-11", "00:00") - 1);
+    expect(periodStart("day", reportAsOf("2026-03-10", now))).toBe(etInstant("2026-03-10", "00:00"));
+    expect(reportAsOf("2026-03-11", now)).toBe(now);
+    expect(reportAsOf(undefined, now)).toBe(now);
   });
 });
 

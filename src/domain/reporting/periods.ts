@@ -41,3 +41,8 @@ export function periodStart(period: ReportPeriod, nowMs: number): number | null 
   const date = periodStartDate(period, nowMs);
   return date === null ? null : etDayBounds(date).start;
 }
+
+/** The instant a report on `date` runs to: that ET day's last millisecond, or now while it lasts (no date: now). */
+export function reportAsOf(date: IsoDate | undefined, nowMs: number): number {
+  return date === undefined ? nowMs : Math.min(nowMs, etDayBounds(date).end - 1);
+}

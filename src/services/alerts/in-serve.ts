@@ -5,11 +5,14 @@
  * Redis down, alerts from this host's services still go out. It also gives the doctor (on this same
  * thread) a bus to publish its issues and dead-man alarm on.
  */
+import type { Sql } from "postgres";
 import type { Bus } from "../../adapters/bus/bus.ts";
 import type { InProcessBusHub } from "../../adapters/bus/in-process.ts";
+import { connectDatabase } from "../../adapters/db/client.ts";
 import type { Config } from "../../config.ts";
 import { brokerSignedAs } from "../../runtime/broker.ts";
 import { ServiceClient } from "../../runtime/client.ts";
+import type { ApplianceDatabase } from "../../runtime/database.ts";
 import { createLogger } from "../../runtime/log.ts";
 import { configuredChannels } from "./channels.ts";
 import { Notifier } from "./notifier.ts";
@@ -18,11 +21,12 @@ import { startDaySummary } from "./summary.ts";
 export interface RunningAlerts {
   /** The main thread's bus, for the doctor's messages. */
   doctorBus: Bus;
+  /** The end-of-day summary, once the database is up (it records which days went; it reads the market clock, reporting and trading). */
+  startSummary(database: ApplianceDatabase): void;
   stop(): Promise<void>;
 }
 
-/** `summary`: run the end-of-day summary (needs the market clock, reporting and trading). */
-export async function startAlerts(config: Config, hub: InProcessBusHub, apiKey: string, options: { summary: boolean }): Promise<RunningAlerts> {
+export async function startAlerts(config: Config, hub: InProcessBusHub, apiKey: string): Promise<RunningAlerts> {
   const log = createLogger("alerts", config.logLevel);
   const channels = configuredChannels(config);
   const notifier = new Notifier(channels, log, {
@@ -45,13 +49,17 @@ export async function startAlerts(config: Config, hub: InProcessBusHub, apiKey: 
   } else {
     doctorBus = hub.connectLocal("doctor");
   }
-  const summary = options.summary
-    ? startDaySummary({ broker: brokerSignedAs(config, apiKey, "alerts"), client: ServiceClient.fromConfig(config, apiKey), notifier, log, tickSeconds: config.doctorTickSeconds })
-    : null;
+  let summary: { sql: Sql; days: { stop(): Promise<void> } } | null = null;
   return {
     doctorBus,
+    startSummary(database) {
+      const sql = connectDatabase(database.url, { max: 1, application: "catalyst-alerts", timeouts: config.databaseTimeouts });
+      const days = startDaySummary({ sql, broker: brokerSignedAs(config, apiKey, "alerts"), client: ServiceClient.fromConfig(config, apiKey), notifier, log, tickSeconds: config.doctorTickSeconds });
+      summary = { sql, days };
+    },
     async stop() {
-      summary?.stop();
+      await summary?.days.stop();
+      await summary?.sql.end({ timeout: 5 });
       await notifier.stop();
       await Promise.allSettled([doctorBus.close(), local.close()]);
     },

@@ -1,7 +1,7 @@
 /** reporting (5009): performance over a period, the day's trade journal, both as an HTML page at /, and the live cockpit (cockpit.ts). */
 import { journalRoute, performanceRoute } from "../../contracts/reporting.ts";
 import { etDate } from "../../domain/exchange-calendar.ts";
-import { isCalendarDate } from "../../domain/reporting/periods.ts";
+import { isCalendarDate, reportAsOf } from "../../domain/reporting/periods.ts";
 import { unrealizedPnl } from "../../domain/reporting/unrealized.ts";
 import { BROKER_API, marketNow, serviceBroker, viaBroker } from "../../runtime/broker.ts";
 import type { ServiceContext } from "../../runtime/context.ts";
@@ -25,12 +25,20 @@ export function createReportingApp(ctx: ServiceContext) {
     return { now: at, account, open: await openPositions(ctx.sql) };
   };
 
-  mount(app, performanceRoute, async ({ query }) => performanceOf(ctx.sql, await market(), query.period ?? "day", mode));
+  const calendarDate = (date: string) => {
+    if (!isCalendarDate(date)) throw new ApiError(422, "validation_failed", `query field "date": ${date} is not a calendar date`, "date");
+    return date;
+  };
+
+  mount(app, performanceRoute, async ({ query }) => {
+    const date = query.date === undefined ? undefined : calendarDate(query.date);
+    const state = await market();
+    return performanceOf(ctx.sql, { ...state, now: reportAsOf(date, state.now) }, query.period ?? "day", mode);
+  });
 
   mount(app, journalRoute, async ({ query }) => {
     const at = await now();
-    const date = query.date ?? etDate(at);
-    if (!isCalendarDate(date)) throw new ApiError(422, "validation_failed", `query field "date": ${date} is not a calendar date`, "date");
+    const date = calendarDate(query.date ?? etDate(at));
     return { mode, date, trades: await journalOf(ctx.sql, date, at) };
   });
 
