@@ -16,7 +16,7 @@
  * MEMORY_BENCH_EXTRA_ENV='{"BUN_JSC_forceRAMSize":"0"}' (JSON) overrides them, 0 meaning the machine's RAM.
  * MEMORY_BENCH_BREAKDOWN=1 runs it at debug level and prints each thread's largest heap (src/runtime/memory-log.ts).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -84,9 +84,17 @@ function readHeapLines(stream: ReadableStream<Uint8Array>, max: Map<string, Reco
   })();
 }
 
+/** CPU seconds (user + system, every thread) process `pid` has used so far: what collecting sooner costs. */
+function cpuSeconds(pid: number): number {
+  // Fields after the parenthesised command name; utime and stime are the 12th and 13th, in clock ticks (100/s).
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 interface DayFigures {
   date: IsoDate;
   peak: number;
+  cpu: number;
   venuePeak: number | null;
   end: number;
   state: string;
@@ -153,6 +161,7 @@ async function measure(layout: Layout) {
       if (started.status !== 200) throw new Error(`starting the cycle on ${date} failed: ${started.status} ${JSON.stringify(started.body)}`);
       const cycleId: string = started.body.cycleId;
       const began = Date.now();
+      const cpuBefore = cpuSeconds(appliance.pid);
       let cycle: any;
       const deadline = Date.now() + 600_000;
       for (;;) {
@@ -164,7 +173,7 @@ async function measure(layout: Layout) {
       // Paused until the next day starts, so the bench's own pace moves no clock.
       await call("venue", "/admin/v1/clock", "PUT", { paused: true });
       const peaks = sampler.take();
-      days.push({ date, peak: peaks.at(-1)!, venuePeak: layout === "apart" ? peaks[0]! : null, end: processMemoryMb(appliance.pid).rss, state: cycle.state, entries: cycle.entriesPlaced ?? 0, note });
+      days.push({ date, peak: peaks.at(-1)!, cpu: cpuSeconds(appliance.pid) - cpuBefore, venuePeak: layout === "apart" ? peaks[0]! : null, end: processMemoryMb(appliance.pid).rss, state: cycle.state, entries: cycle.entriesPlaced ?? 0, note });
       console.error(`${layout}: day ${day} ${date}: ${cycle.state} after ${fmt((Date.now() - began) / 1000)} s, peak ${fmt(days.at(-1)!.peak)} MB`);
     }
     sampler.stop();
@@ -186,7 +195,7 @@ for (const layout of layouts) {
   console.log(`  idle (all services healthy, +3 s)      ${fmt(idle)} MB`);
   for (const [i, d] of days.entries()) {
     const venue = d.venuePeak === null ? "" : `   (venue process peak ${fmt(d.venuePeak)} MB)`;
-    console.log(`  day ${i + 1} ${d.date}  peak ${fmt(d.peak)} MB   end ${fmt(d.end)} MB   cycle ${d.state}, ${d.entries} entries${venue}${d.note ? `   (${d.note})` : ""}`);
+    console.log(`  day ${i + 1} ${d.date}  peak ${fmt(d.peak)} MB   end ${fmt(d.end)} MB   CPU ${fmt(d.cpu, 1)} s   cycle ${d.state}, ${d.entries} entries${venue}${d.note ? `   (${d.note})` : ""}`);
   }
   console.log(`  high-water mark (VmHWM)               ${fmt(hwm)} MB   target ≤ ${PEAK_TARGET_MB} MB`);
   if (days.length >= 3) {

@@ -7,6 +7,7 @@ import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:
 import { join } from "node:path";
 import { SERVICE_NAMES } from "../../src/runtime/services.ts";
 import { OAUTH_PATHS } from "../../src/services/orchestration/mcp/auth/oauth.ts";
+import { unitRuntimeEnv } from "../support/binary.ts";
 import { tempDir } from "../support/env.ts";
 
 const root = join(import.meta.dir, "../..");
@@ -68,7 +69,13 @@ describe("catalyst.service", () => {
     const unit = directives(unitText);
     expect(unit.get("User")).toEqual(["catalyst"]);
     expect(unit.get("EnvironmentFile")).toEqual(["/etc/catalyst/catalyst.env", "/etc/catalyst/api-key.env", "-/etc/catalyst/caddy.env"]);
-    expect(unit.get("Environment")).toEqual(["CATALYST_DATA_DIR=/var/lib/catalyst", "BUN_JSC_forceRAMSize=536870912"]);
+    expect(unit.get("Environment")).toEqual([
+      "CATALYST_DATA_DIR=/var/lib/catalyst",
+      "BUN_JSC_forceRAMSize=536870912",
+      "BUN_JSC_largeHeapGrowthFactor=1.03",
+      "BUN_JSC_mediumHeapGrowthFactor=1.05",
+      "BUN_JSC_smallHeapGrowthFactor=1.1",
+    ]);
     expect(unit.get("ExecStart")).toEqual(["/usr/local/bin/catalyst serve"]);
     expect(unit.get("Restart")).toEqual(["always"]);
     expect(unit.get("ProtectSystem")).toEqual(["strict"]);
@@ -77,6 +84,19 @@ describe("catalyst.service", () => {
     expect(unit.get("MemoryMax")).toEqual(["3G"]);
     // Bun's JIT writes executable pages: this setting would kill it at start.
     expect(unit.has("MemoryDenyWriteExecute")).toBe(false);
+  });
+
+  test("its garbage-collection settings are ones the runtime accepts (a misspelt BUN_JSC_ name stops Bun at start)", () => {
+    const runtime = unitRuntimeEnv();
+    expect(Object.keys(runtime).length).toBe(4);
+    const run = (env: Record<string, string>) =>
+      Bun.spawnSync([process.execPath, "-e", "console.log('started')"], { env: { PATH: process.env.PATH ?? "", ...env }, stdout: "pipe", stderr: "pipe" });
+    const started = run(runtime);
+    expect(started.stderr.toString()).toBe("");
+    expect(started.stdout.toString().trim()).toBe("started");
+    const misspelt = run({ ...runtime, BUN_JSC_smallHeapGrowthFactr: "1.1" });
+    expect(misspelt.exitCode).not.toBe(0);
+    expect(misspelt.stderr.toString()).toContain("invalid JSC environment variable");
   });
 });
 
