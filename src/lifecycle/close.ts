@@ -78,7 +78,13 @@ export async function closePosition(sql: Sql, broker: Broker, positionId: number
   }
   if (claim.kind === "working") {
     const exitOrder = await orderById(sql, claim.exitId);
-    return { outcome: "already_closing", position: (await positionById(sql, positionId))!, exitOrder, message: `already closing: exit order ${claim.exitId} is working for this position (${exitOrder?.status})`, effects: [] };
+    const position = (await positionById(sql, positionId))!;
+    // A full close that finds a partial close's exit working must not read as "will be flat": that exit leaves shares.
+    const selling = exitOrder ? subtractDecimal(exitOrder.qty, exitOrder.filledQty) : null;
+    const leaves = qty === null && selling !== null && compareDecimal(selling, position.qty) < 0
+      ? `; it is a partial close selling ${selling.replace(/\.0+$/, "")} of the ${position.qty.replace(/\.0+$/, "")} shares held: close the rest once it has filled`
+      : "";
+    return { outcome: "already_closing", position, exitOrder, message: `already closing: exit order ${claim.exitId} is working for this position (${exitOrder?.status})${leaves}`, effects: [] };
   }
 
   // From the claim to the broker's answer: the sync must not settle this exit as never sent meanwhile.
