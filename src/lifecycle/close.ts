@@ -12,16 +12,16 @@ import type { CloseOutcome, OrderView, PositionView } from "../contracts/trading
 import { freshClientOrderId } from "../domain/orders/client-order-id.ts";
 import { orderSideFor, type OrderSide, type PositionSide } from "../domain/order-side.ts";
 import { compareDecimal, subtractDecimal, type Decimal } from "../domain/money.ts";
-import { isTerminal, LIVE_ORDER_STATUSES, type OrderStatus } from "../domain/order-status.ts";
+import { LIVE_ORDER_STATUSES } from "../domain/order-status.ts";
 import { ApiError, errorMessage } from "../runtime/errors.ts";
-import { applyOrderTree, type ReportEffects } from "./apply-report.ts";
+import type { ReportEffects } from "./apply-report.ts";
+import { cancelAndSettle } from "./cancel-settle.ts";
 import { recordAttempt } from "./exit-attempts.ts";
 import { protectPosition } from "./protect.ts";
 import { holdInFlight, submitRecorded } from "./submit.ts";
 import { replaceLegs, workingLegs } from "./replace-legs.ts";
 import { orderById, positionById } from "./views.ts";
 
-const LEG_CANCEL_WAIT_MS = 5_000;
 const LIVE = LIVE_ORDER_STATUSES as readonly string[];
 
 export interface CloseResult {
@@ -30,23 +30,6 @@ export interface CloseResult {
   exitOrder: OrderView | null;
   message: string;
   effects: ReportEffects[];
-}
-
-/** Cancels an order at the broker and waits until the broker says it is final (or it filled). */
-export async function cancelAndSettle(sql: Sql, broker: Broker, brokerOrderId: string, effects: ReportEffects[]): Promise<OrderStatus> {
-  await broker.cancelOrder(brokerOrderId);
-  const deadline = performance.now() + LEG_CANCEL_WAIT_MS;
-  for (;;) {
-    const order = await broker.getOrder(brokerOrderId);
-    if (order) {
-      const applied = await applyOrderTree(sql, order, "poll");
-      effects.push(...applied);
-      const status = applied[0]?.status;
-      if (status && isTerminal(status)) return status;
-    }
-    if (performance.now() > deadline) throw new ApiError(504, "cancel_timeout", `the broker has not confirmed cancelling order ${brokerOrderId}; retry the close in a moment`);
-    await Bun.sleep(100);
-  }
 }
 
 type Claim = { kind: "claimed"; exitId: number; clientOrderId: string; side: OrderSide; symbol: string; partialQty: Decimal | null } | { kind: "working"; exitId: number } | { kind: "closed" };
@@ -95,7 +78,13 @@ export async function closePosition(sql: Sql, broker: Broker, positionId: number
   }
   if (claim.kind === "working") {
     const exitOrder = await orderById(sql, claim.exitId);
-    return { outcome: "already_closing", position: (await positionById(sql, positionId))!, exitOrder, message: `already closing: exit order ${claim.exitId} is working for this position (${exitOrder?.status})`, effects: [] };
+    const position = (await positionById(sql, positionId))!;
+    // A full close that finds a partial close's exit working must not read as "will be flat": that exit leaves shares.
+    const selling = exitOrder ? subtractDecimal(exitOrder.qty, exitOrder.filledQty) : null;
+    const leaves = qty === null && selling !== null && compareDecimal(selling, position.qty) < 0
+      ? `; it is a partial close selling ${selling.replace(/\.0+$/, "")} of the ${position.qty.replace(/\.0+$/, "")} shares held: close the rest once it has filled`
+      : "";
+    return { outcome: "already_closing", position, exitOrder, message: `already closing: exit order ${claim.exitId} is working for this position (${exitOrder?.status})${leaves}`, effects: [] };
   }
 
   // From the claim to the broker's answer: the sync must not settle this exit as never sent meanwhile.

@@ -16,7 +16,8 @@ import { LIVE_ORDER_STATUSES } from "../domain/order-status.ts";
 import { errorMessage } from "../runtime/errors.ts";
 import type { Logger } from "../runtime/log.ts";
 import type { ReportEffects } from "./apply-report.ts";
-import { cancelAndSettle, cancelWorkingEntries, closePosition } from "./close.ts";
+import { cancelAndSettle } from "./cancel-settle.ts";
+import { cancelWorkingEntries, closePosition } from "./close.ts";
 import { protectPosition } from "./protect.ts";
 
 const MIN_DELAY_MS = 50;

@@ -10,7 +10,7 @@ import { protectiveStopPrice } from "../domain/orders/protective-stop.ts";
 import { orderSideFor, type PositionSide } from "../domain/order-side.ts";
 import { compareDecimal, type Decimal } from "../domain/money.ts";
 import { errorMessage } from "../runtime/errors.ts";
-import { cancelAndSettle } from "./close.ts";
+import { cancelAndSettle } from "./cancel-settle.ts";
 import { recordAttempt } from "./exit-attempts.ts";
 import { replaceLegs, workingLegs } from "./replace-legs.ts";
 import { submitRecorded } from "./submit.ts";

@@ -35,11 +35,17 @@ export interface ReplacedLeg {
   detail: string;
 }
 
-/** The position's stop and target legs working at the broker (at most one of each on a Catalyst position). */
+/**
+ * The position's stop and target legs working at the broker (at most one of each on a Catalyst position).
+ * A leg the stream already reported replaced, whose replacement has no row yet (the PATCH's answer is
+ * still being recorded), stands for that replacement: it works at the broker and holds the shares.
+ * Read as "no stop", a partial close racing a stop move cancelled the target and sent a second stop.
+ */
 export async function workingLegs(sql: Sql, positionId: number): Promise<{ stop: WorkingLeg | null; target: WorkingLeg | null }> {
   const rows = await sql`select order_id, broker_order_id, role, (qty - filled_qty)::text as qty, coalesce(stop_price, limit_price)::text as price
                            from orders where position_id = ${positionId} and role in ('stop_loss', 'take_profit') and broker_order_id is not null
-                            and status = any(${LIVE_ORDER_STATUSES as string[]}) order by order_id desc`;
+                            and (status = any(${LIVE_ORDER_STATUSES as string[]}) or (status = 'replaced' and replaced_by_order_id is null))
+                          order by order_id desc`;
   const leg = (role: string): WorkingLeg | null => {
     const r = rows.find((x) => x.role === role);
     return r ? { orderId: Number(r.order_id), brokerOrderId: r.broker_order_id, role: r.role, qty: String(r.qty).replace(/\.0+$/, ""), price: r.price } : null;

@@ -21,14 +21,25 @@ export interface SyncSummary {
   problems: string[];
 }
 
-/** Orders whose fate at the broker we do not know: unsent rows left by a crash, and lost submit answers. */
-async function settleUnknown(sql: Sql, broker: Broker, settleAfterSeconds: number, problems: string[]): Promise<ReportEffects[]> {
+/** An exit decided but never sent: its close is owed (`qty`: a partial close's shares, null for a full close). */
+interface LostExit {
+  positionId: number;
+  orderId: number;
+  closeReason: string;
+  qty: string | null;
+}
+
+/**
+ * Orders whose fate at the broker we do not know: unsent rows left by a crash, and lost submit
+ * answers. Returns the exits that never arrived, to be closed again once the books are re-read.
+ */
+async function settleUnknown(sql: Sql, broker: Broker, settleAfterSeconds: number): Promise<{ effects: ReportEffects[]; lostExits: LostExit[] }> {
   const rows = await sql`
-    select order_id, client_order_id, status, role, position_id, metadata->>'closeReason' as close_reason from orders
+    select order_id, client_order_id, status, role, position_id, metadata->>'closeReason' as close_reason, metadata->>'partialQty' as partial_qty from orders
      where broker_order_id is null and status in ('created', 'submitted')
        and created_at < now() - make_interval(secs => ${settleAfterSeconds})`;
   const effects: ReportEffects[] = [];
-  const lostExits: { positionId: number; orderId: number; closeReason: string }[] = [];
+  const lostExits: LostExit[] = [];
   for (const row of rows) {
     if (isInFlight(row.client_order_id)) continue;
     const found = await broker.getOrderByClientId(row.client_order_id);
@@ -42,24 +53,24 @@ async function settleUnknown(sql: Sql, broker: Broker, settleAfterSeconds: numbe
                                  where order_id = ${row.order_id} and status in ('created', 'submitted') and broker_order_id is null
                                  returning order_id`;
       if (settled.length > 0 && row.role === "exit" && row.position_id !== null) {
-        lostExits.push({ positionId: Number(row.position_id), orderId: Number(row.order_id), closeReason: row.close_reason ?? "manual_close" });
+        lostExits.push({ positionId: Number(row.position_id), orderId: Number(row.order_id), closeReason: row.close_reason ?? "manual_close", qty: row.partial_qty });
       }
     }
   }
-  effects.push(...(await closeAgain(sql, broker, lostExits, problems)));
-  return effects;
+  return { effects, lostExits };
 }
 
 /**
  * A close was decided (its exit row written) but its exit never reached the broker; its legs may
- * already be cancelled. The decision stands: the position is closed again, which sends a fresh exit
- * (or, if that cannot be done, puts a stop back) — never left open and naked by a crash.
+ * already be cancelled, or (a partial close) resized down. The decision stands: the position is
+ * closed again — a partial close for its qty only, never turned into a full one — which sends a
+ * fresh exit (or, if that cannot be done, puts a stop back on all of it): never naked by a crash.
  */
-async function closeAgain(sql: Sql, broker: Broker, lost: { positionId: number; orderId: number; closeReason: string }[], problems: string[]): Promise<ReportEffects[]> {
+async function closeAgain(sql: Sql, broker: Broker, lost: LostExit[], problems: string[]): Promise<ReportEffects[]> {
   const effects: ReportEffects[] = [];
   for (const exit of lost) {
     try {
-      const closed = await closePosition(sql, broker, exit.positionId, exit.closeReason, `exit ${exit.orderId} never reached the broker; sent again`);
+      const closed = await closePosition(sql, broker, exit.positionId, exit.closeReason, `exit ${exit.orderId} never reached the broker; sent again`, exit.qty);
       effects.push(...closed.effects);
     } catch (error) {
       if (error instanceof ApiError && error.code === "position_closed") continue;
@@ -109,13 +120,18 @@ async function adoptMissingLegs(sql: Sql, broker: Broker): Promise<ReportEffects
  */
 export async function syncWithBroker(sql: Sql, broker: Broker, settleAfterSeconds: number): Promise<SyncSummary> {
   const problems: string[] = [];
-  const effects = await settleUnknown(sql, broker, settleAfterSeconds, problems);
+  const { effects, lostExits } = await settleUnknown(sql, broker, settleAfterSeconds);
   effects.push(...(await adoptMissingLegs(sql, broker)));
+  // After the open orders are re-read: a leg the crashed close already replaced must be known by its replacement.
+  const closeLostExits = async () => effects.push(...(await closeAgain(sql, broker, lostExits, problems)));
   const open = await sql`
     select o.broker_order_id, o.parent_order_id, o.submitted_at, p.broker_order_id as parent_broker_id
       from orders o left join orders p on p.order_id = o.parent_order_id
      where o.broker_order_id is not null and o.status in ('submitted', 'accepted', 'partial_fill')`;
-  if (open.length === 0) return { checked: 0, updated: effects.length, effects, problems };
+  if (open.length === 0) {
+    await closeLostExits();
+    return { checked: 0, updated: effects.length, effects, problems };
+  }
 
   // One paged listing covers every open order (legs come nested under their entries).
   const since = open.reduce((min, r) => Math.min(min, new Date(r.submitted_at ?? Date.now()).getTime()), Number.POSITIVE_INFINITY);
@@ -129,7 +145,11 @@ export async function syncWithBroker(sql: Sql, broker: Broker, settleAfterSecond
   for (const row of open) {
     if (seen.has(row.broker_order_id)) continue;
     const rootId = row.parent_broker_id ?? row.broker_order_id;
-    const order = await broker.getOrder(rootId);
+    const root = await broker.getOrder(rootId);
+    if (root) roots.set(root.id, root);
+    // A replaced leg is no longer listed by its parent (it lists the replacement): read on its own, or it stays "working" here forever.
+    const inRoot = root && (root.id === row.broker_order_id || root.legs.some((l) => l.id === row.broker_order_id));
+    const order = inRoot ? root : await broker.getOrder(row.broker_order_id);
     if (order) roots.set(order.id, order);
     // Missed and replaced: the replacement was missed too.
     const replacement = order?.replacedBy ? await broker.getOrder(order.replacedBy) : null;
@@ -137,6 +157,7 @@ export async function syncWithBroker(sql: Sql, broker: Broker, settleAfterSecond
   }
   const ordered = [...roots.values()].sort((a, b) => (a.submittedAt ?? "").localeCompare(b.submittedAt ?? ""));
   effects.push(...(await applyAll(sql, ordered)));
+  await closeLostExits();
   return { checked: open.length, updated: effects.filter((e) => e.fill || e.position).length, effects, problems };
 }
 
