@@ -20,6 +20,7 @@ import { openEmbeddedDatabase } from "../src/adapters/db/embedded.ts";
 import { etInstant, session } from "../src/domain/exchange-calendar.ts";
 import { SERVICE_NAMES, type ServiceName } from "../src/runtime/services.ts";
 import { disagreements } from "../test/support/agreement.ts";
+import { unitRuntimeEnv } from "../test/support/binary.ts";
 import { freePortBase, tempDir, venueFetch, waitFor } from "../test/support/env.ts";
 import { startWebhookSink } from "../test/support/webhook-sink.ts";
 
@@ -68,6 +69,8 @@ const env: Record<string, string> = {
   ALERT_WEBHOOK_URL: hook.url,
   ALERT_WEBHOOK_SECRET: hook.secret,
   ALERT_BATCH_SECONDS: "1",
+  // The runtime settings catalyst.service gives the binary (its garbage-collection sizing), as systemd would.
+  ...unitRuntimeEnv(),
 };
 const config = loadConfig(env);
 const venueCall = venueFetch(config, API_KEY);
