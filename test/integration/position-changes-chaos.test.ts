@@ -281,8 +281,8 @@ function chaosSuite(backend: Backend) {
 
   test("protect: a stop-and-target pair raced by a partial close and a stop move on imported, unprotected positions", async () => {
     const venue = (path: string, init: { method?: string; body?: unknown } = {}) => app.venueApi(path, { method: init.body === undefined ? "GET" : "POST", ...init });
-    const picked = (await liquidSymbols({ venue: app.venueApi }, 6)).slice(3);
-    // Every venue call takes 30 ms more; the partial close starts 0, 40 or 80 ms after the pair, so each path's steps interleave differently.
+    const picked = (await liquidSymbols({ venue: app.venueApi }, 9)).slice(3);
+    // Every venue call takes 30 ms more; the partial close starts 100 to 225 ms after the pair (around when the pair goes out), so each path's steps interleave differently.
     app.venue.setFaults({ latencyMs: 30 });
     const raced = await Promise.all(
       picked.map(async ({ symbol }, i) => {
@@ -294,7 +294,7 @@ function chaosSuite(backend: Backend) {
         const protect = app.api("trading", `/api/v1/positions/${imported.positionId}/protect`, {
           body: { stopLoss: (price * 0.95).toFixed(2), takeProfit: (price * 1.1).toFixed(2), reason: "chaos test: imported naked" },
         });
-        const answers = await Promise.all([protect, Bun.sleep(40 * i).then(() => close(symbol, 3)), Bun.sleep(40 * i + 20).then(() => moveStop(symbol, 0.955))]);
+        const answers = await Promise.all([protect, Bun.sleep(100 + 25 * i).then(() => close(symbol, 3)), Bun.sleep(120 + 25 * i).then(() => moveStop(symbol, 0.955))]);
         return { symbol, positionId: imported.positionId, answers };
       }),
     );
