@@ -10,7 +10,7 @@ import type { PositionView } from "../contracts/trading.ts";
 import type { Decimal } from "../domain/money.ts";
 import { ApiError } from "../runtime/errors.ts";
 import type { ReportEffects } from "./apply-report.ts";
-import { protectPosition } from "./protect.ts";
+import { oneProtectionAtATime, placeProtection } from "./protect.ts";
 import { replaceLegs, workingLegs, type ReplacedLeg } from "./replace-legs.ts";
 import { positionById } from "./views.ts";
 
@@ -66,12 +66,15 @@ export async function adjustExits(sql: Sql, broker: Broker, positionId: number, 
 /** Attaches a GTC stop to an open position (Catalyst's or external) that has none working. */
 /** `takeProfit`: also a target, placed with the stop as one OCO pair. */
 export async function attachStop(sql: Sql, broker: Broker, positionId: number, stopLoss: Decimal, reason: string, takeProfit: Decimal | null = null): Promise<ExitsResult> {
-  await openPosition(sql, positionId);
-  await closingExit(sql, positionId);
-  const legs = await workingLegs(sql, positionId);
-  if (legs.stop) throw new ApiError(409, "already_protected", `position ${positionId} already has stop order ${legs.stop.orderId} at ${legs.stop.price}; move it with adjust_position`, "id");
-  await sql`update positions set stop_loss = ${stopLoss}, take_profit = coalesce(${takeProfit}, take_profit) where position_id = ${positionId}`;
-  const placed = await protectPosition(sql, broker, positionId, reason, null, takeProfit);
-  if (placed.stopOrderId === null && !placed.closed) throw new ApiError(502, "protect_failed", placed.message);
-  return { position: (await positionById(sql, positionId))!, replaced: [], placedStopOrderId: placed.stopOrderId, message: placed.message, effects: [] };
+  // Checked and placed in one protection decision: a partial close placing its own stop meanwhile is seen.
+  return oneProtectionAtATime(positionId, async () => {
+    await openPosition(sql, positionId);
+    await closingExit(sql, positionId);
+    const legs = await workingLegs(sql, positionId);
+    if (legs.stop) throw new ApiError(409, "already_protected", `position ${positionId} already has stop order ${legs.stop.orderId} at ${legs.stop.price}; move it with adjust_position`, "id");
+    await sql`update positions set stop_loss = ${stopLoss}, take_profit = coalesce(${takeProfit}, take_profit) where position_id = ${positionId}`;
+    const placed = await placeProtection(sql, broker, positionId, reason, null, takeProfit);
+    if (placed.stopOrderId === null && !placed.closed) throw new ApiError(502, "protect_failed", placed.message);
+    return { position: (await positionById(sql, positionId))!, replaced: [], placedStopOrderId: placed.stopOrderId, message: placed.message, effects: [] };
+  });
 }

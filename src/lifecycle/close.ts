@@ -109,17 +109,22 @@ async function sendPartialExit(sql: Sql, broker: Broker, positionId: number, cla
     const entries = await sql`select broker_order_id from orders where position_id = ${positionId} and role in ('entry', 'scale_in')
                                and broker_order_id is not null and status in ('submitted', 'accepted', 'partial_fill')`;
     for (const entry of entries) await cancelAndSettle(sql, broker, entry.broker_order_id, effects);
-    const legs = await workingLegs(sql, positionId);
+    let legs = await workingLegs(sql, positionId);
+    let placed: string | null = null;
+    if (!legs.stop) {
+      // A protect_position racing this may have placed its pair first: then its legs are resized below.
+      const guard = await protectPosition(sql, broker, positionId, "a partial close of an unprotected position", remaining);
+      if (guard.stopOrderId === null) throw new ApiError(502, "protect_failed", `${guard.message}; the partial exit was not sent`);
+      placed = guard.message;
+      legs = await workingLegs(sql, positionId);
+    }
     const resize = [legs.stop, legs.target].flatMap((leg) => (leg && compareDecimal(leg.qty, remaining) !== 0 ? [{ leg, change: { qty: remaining } }] : []));
     const resized = await replaceLegs(sql, broker, positionId, resize, "exits_resized", closeReason);
     effects.push(...resized.effects);
-    if (legs.stop) {
-      protection = `its stop was replaced for the ${remaining} shares that remain (order ${resized.replaced.find((r) => r.role === "stop_loss")?.toOrderId ?? legs.stop.orderId})`;
-    } else {
-      const placed = await protectPosition(sql, broker, positionId, "a partial close of an unprotected position", remaining);
-      if (placed.stopOrderId === null) throw new ApiError(502, "protect_failed", `${placed.message}; the partial exit was not sent`);
-      protection = placed.message;
-    }
+    const replacedStop = resized.replaced.find((r) => r.role === "stop_loss")?.toOrderId;
+    protection = replacedStop !== undefined || placed === null
+      ? `its stop was replaced for the ${remaining} shares that remain (order ${replacedStop ?? legs.stop?.orderId})`
+      : placed;
   } catch (error) {
     await dropClaim(sql, claim.exitId, `not sent: preparing the partial close failed (${errorMessage(error)})`);
     // A leg already resized down would leave the shares that were to be sold uncovered: cover them all again.

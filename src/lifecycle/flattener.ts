@@ -3,15 +3,15 @@
  * own in the trading service, paced by the market clock (never queued behind a scan or an entry
  * pass). It estimates how fast the market clock runs against the wall clock, so at 600× it looks
  * every ~100 ms and at 1× every few seconds. All session: an exit that stops filling has its
- * remainder protected by a stop again, and its close is sent again later. In the window: working
- * entries are cancelled, every Catalyst position gets one exit, an exit that ended with shares left
- * is sent again, and from a minute before the close whatever is left gets a working stop (and the
+ * remainder protected by a stop again, and its close is sent again later (a partial close for the
+ * shares it still owes). In the window: working entries are cancelled, every Catalyst position gets
+ * one exit, an exit that ended with shares left is sent again, and from a minute before the close whatever is left gets a working stop (and the
  * doctor's not_flat_at_close issue escalates it).
  */
 import type { Sql } from "postgres";
 import type { Broker } from "../adapters/broker/broker.ts";
 import { flattenWindowOf } from "../domain/flatten-window.ts";
-import { flattenStep, type ExitTiming } from "../domain/orders/flatten-step.ts";
+import { exitToSend, flattenStep, stillOwed, type ExitTiming } from "../domain/orders/flatten-step.ts";
 import { LIVE_ORDER_STATUSES } from "../domain/order-status.ts";
 import { errorMessage } from "../runtime/errors.ts";
 import type { Logger } from "../runtime/log.ts";
@@ -28,6 +28,9 @@ const PASS_MARKET_MS = 20_000;
 const CLOSE_REASON = "end_of_day";
 /** The protect reason of a stop put back under a stalled exit's remainder: its close is still owed. */
 const EXIT_STALLED = "exit_stalled";
+/** On a stalled partial close's exit row: the shares it still owes, and since when (market time). */
+const OWED_QTY = "owedQty";
+const OWED_SINCE = "owedSince";
 
 export interface FlattenerDeps {
   sql: Sql;
@@ -54,6 +57,24 @@ export interface FlattenPassReport {
 
 const LIVE = LIVE_ORDER_STATUSES as readonly string[];
 const msSince = (now: number, at: Date | null): number | null => (at === null ? null : now - new Date(at).getTime());
+const trim = (qty: string): string => qty.replace(/\.0+$/, "");
+
+/**
+ * A stalled exit was just cancelled: if it was a partial close, what it left unsold is still owed
+ * to the trader and is sent again like a full close (the stop put back under it is resized, so it
+ * cannot carry the mark as a full close's stop does).
+ */
+async function recordOwed(sql: Sql, exitId: number, now: number): Promise<void> {
+  const [exit] = await sql`select qty::text, filled_qty::text from orders where order_id = ${exitId} and metadata->>'partialQty' is not null`;
+  const owed = exit ? stillOwed(exit.qty, exit.filled_qty) : null;
+  if (owed === null) return;
+  await sql`update orders set metadata = metadata || ${sql.json({ [OWED_QTY]: trim(owed), [OWED_SINCE]: new Date(now).toISOString() })} where order_id = ${exitId}`;
+}
+
+/** An owed partial close that cannot be sent is owed no more: the trader is told once. */
+async function dropOwed(sql: Sql, exitId: number, why: string): Promise<void> {
+  await sql`update orders set metadata = (metadata - ${OWED_QTY}::text - ${OWED_SINCE}::text) || ${sql.json({ owedDropped: why })} where order_id = ${exitId}`;
+}
 
 /** One pass at the market's `now`: acts on every open Catalyst position per flattenStep. */
 export async function flattenPass(deps: FlattenerDeps, now: number): Promise<FlattenPassReport> {
@@ -66,16 +87,20 @@ export async function flattenPass(deps: FlattenerDeps, now: number): Promise<Fla
   if (now >= window.opensAt && now < window.close) report.cancelledEntries = await cancelWorkingEntries(sql, broker, effects, report.problems);
 
   // Times are the broker's (market time): an exit's last progress, and when an owed close's stop went out.
+  // The last close decides what is owed: a full one by its exit_stalled stop, a partial one by what its stalled exit left unsold.
   const positions = await sql`
     select p.position_id, p.hold_overnight, x.order_id as live_exit, x.broker_order_id as live_exit_broker_id,
            case when x.broker_order_id is null then null
                 else greatest(x.submitted_at, (select max(f.filled_at) from fills f where f.order_id = x.order_id)) end as exit_progress_at,
-           owed.submitted_at as owed_since,
-           (select o.metadata->>'closeReason' from orders o where o.position_id = p.position_id and o.role = 'exit'
-             order by o.order_id desc limit 1) as last_close_reason,
+           p.qty::text as held, last.order_id as last_exit, last.close_reason as last_close_reason,
+           case when last.partial then last.owed_since else owed.submitted_at end as owed_since,
+           case when last.partial then last.owed_qty end as owed_qty,
            st.qty is not null as has_stop, coalesce(st.qty < p.qty, false) as stop_short
       from positions p
       left join orders x on x.position_id = p.position_id and x.role = 'exit' and x.status = any(${LIVE as string[]})
+      left join lateral (select o.order_id, o.metadata->>'closeReason' as close_reason, o.metadata->>'partialQty' is not null as partial,
+                                o.metadata->>${OWED_QTY}::text as owed_qty, (o.metadata->>${OWED_SINCE}::text)::timestamptz as owed_since
+                           from orders o where o.position_id = p.position_id and o.role = 'exit' order by o.order_id desc limit 1) last on true
       left join lateral (select sum(o.qty - o.filled_qty) as qty from orders o where o.position_id = p.position_id and o.role = 'stop_loss'
                             and o.broker_order_id is not null and o.status = any(${LIVE as string[]})) st on true
       left join lateral (select o.submitted_at from orders o where o.position_id = p.position_id and o.role = 'stop_loss'
@@ -96,8 +121,16 @@ export async function flattenPass(deps: FlattenerDeps, now: number): Promise<Fla
       try {
         if (action === "exit") {
           const owed = owedForMs !== null;
+          const exit = exitToSend(now, window, p.hold_overnight, trim(p.held), p.owed_qty);
+          if (exit.kind === "dropped") {
+            await dropOwed(sql, Number(p.last_exit), exit.why);
+            report.problems.push(`position ${positionId}: ${exit.why}`);
+            return;
+          }
           const reason = owed ? (p.last_close_reason ?? CLOSE_REASON) : CLOSE_REASON;
-          const closed = await closePosition(sql, broker, positionId, reason, owed ? "a close whose exit stalled, sent again" : "flatten window: flat by the close");
+          const note = exit.kind === "partial" ? `a partial close whose exit stalled, sent again for the ${exit.qty} shares it still owes`
+            : owed ? "a close whose exit stalled, sent again" : "flatten window: flat by the close";
+          const closed = await closePosition(sql, broker, positionId, reason, note, exit.kind === "partial" ? exit.qty : null);
           effects.push(...closed.effects);
           if (closed.outcome === "exit_sent") report.exits++;
         } else if (action === "cover") {
@@ -108,6 +141,7 @@ export async function flattenPass(deps: FlattenerDeps, now: number): Promise<Fla
         } else if (action === "reprotect" || action === "protect") {
           // A working exit holds the shares: cancel it, then what is left gets its stop.
           if (p.live_exit_broker_id) await cancelAndSettle(sql, broker, p.live_exit_broker_id, effects);
+          if (action === "reprotect") await recordOwed(sql, Number(p.live_exit), now);
           const why = action === "reprotect" ? EXIT_STALLED : "not flat at the close";
           const protection = await protectPosition(sql, broker, positionId, why);
           if (protection.closed) return;

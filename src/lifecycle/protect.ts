@@ -40,12 +40,35 @@ async function coverHeld(sql: Sql, broker: Broker, positionId: number, legs: Awa
   }
 }
 
+const protecting = new Map<number, Promise<unknown>>();
+
+/**
+ * One protection decision per position at a time (every path that places a stop runs in the trading
+ * service): two paths that both find no stop — protect_position and a partial close of an
+ * unprotected position — must not both place one; the broker would refuse the second for the
+ * shares the first holds, and that path would report the position unprotected.
+ */
+export async function oneProtectionAtATime<T>(positionId: number, decide: () => Promise<T>): Promise<T> {
+  const run = (protecting.get(positionId) ?? Promise.resolve()).catch(() => undefined).then(decide);
+  protecting.set(positionId, run);
+  try {
+    return await run;
+  } finally {
+    if (protecting.get(positionId) === run) protecting.delete(positionId);
+  }
+}
+
 /**
  * `qty`: cover only this many shares (the rest of a partial close); default all that is held.
  * `takeProfit`: also a target sharing the shares — sent as an OCO pair (the limit is the parent, the
  * stop its leg), whose legs' rows are recorded from the broker's answer.
  */
-export async function protectPosition(sql: Sql, broker: Broker, positionId: number, reason: string, qty: Decimal | null = null, takeProfit: Decimal | null = null): Promise<Protection> {
+export function protectPosition(sql: Sql, broker: Broker, positionId: number, reason: string, qty: Decimal | null = null, takeProfit: Decimal | null = null): Promise<Protection> {
+  return oneProtectionAtATime(positionId, () => placeProtection(sql, broker, positionId, reason, qty, takeProfit));
+}
+
+/** protectPosition for a caller already deciding under oneProtectionAtATime. */
+export async function placeProtection(sql: Sql, broker: Broker, positionId: number, reason: string, qty: Decimal | null = null, takeProfit: Decimal | null = null): Promise<Protection> {
   const [p] = await sql`select p.side, p.qty::text, p.stop_loss::text, p.last_price::text, p.avg_entry_price::text, p.security_id, p.cycle_id, s.symbol
                           from positions p join securities s using (security_id) where p.position_id = ${positionId} and p.status = 'open'`;
   if (!p) return { stopOrderId: null, closed: true, short: false, message: `position ${positionId} is closed; nothing to protect` };

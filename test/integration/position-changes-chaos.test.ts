@@ -7,7 +7,10 @@
  * (nor its target plus exit), there is never more than one live exit, and while no full close is
  * asked for it always has a working stop. Each case ends with the books equal to the venue.
  * - race: partial closes and stop moves at once, then those with full closes;
- * - starve: the partial exit fills in half and stalls: what is held ends with a stop for all of it;
+ * - starve: the partial exit fills in half and stalls: what is held gets a stop for all of it, then
+ *   the shares the partial close still owes are sold by a partial exit sent again for just them;
+ * - protect: imported positions with no stop get a stop-and-target pair (protect_position) while a
+ *   partial close and a stop move race it: one stop at most, never over-sold, books = venue;
  * - kill: the appliance dies mid partial close (stop already resized, exit not sent): after the
  *   restart the partial close is carried out once, for its qty — not turned into a full close.
  */
@@ -18,6 +21,7 @@ import type { Venue } from "../../src/services/venue/venue.ts";
 import { disagreements } from "../support/agreement.ts";
 import { liquidSymbols } from "../support/appliance.ts";
 import { BACKENDS, waitFor, type Backend } from "../support/env.ts";
+import { importedExternalPosition } from "../support/external-position.ts";
 import { killableAppliance, type KillableAppliance } from "../support/killable-appliance.ts";
 
 const KEY = "position-chaos-key-0123456789abcdef";
@@ -39,6 +43,11 @@ function book(venue: Venue, symbol: string): VenueBook {
   return { held: venue.exchange.position(symbol)?.qty ?? 0, stop: left("stop"), target: left("limit"), exit: left("market"), exits: open.filter((o) => o.type === "market").length };
 }
 
+/** How many stop orders work at the venue for a symbol (a position has at most one). */
+function stopsOf(venue: Venue, symbol: string): number {
+  return venue.exchange.listOrders({ status: "open", limit: 10_000, direction: "asc", nested: false, symbols: [symbol] }).filter((o) => o.type === "stop" && OPEN.has(o.status)).length;
+}
+
 /**
  * Checks the invariants after every change the venue makes (each of its operations is synchronous,
  * so a microtask after an event sees it whole) and every few ms besides. `requireStop`: the symbol
@@ -58,6 +67,7 @@ function watchVenue(venue: Venue) {
         b.stop + b.exit > b.held ? "stop + exit sell more than held" : null,
         b.target + b.exit > b.held ? "target + exit sell more than held" : null,
         rule.requireStop && b.held > 0 && b.stop === 0 ? "no working stop" : null,
+        stopsOf(venue, symbol) > 1 ? `${stopsOf(venue, symbol)} working stops` : null,
       ].filter((x) => x !== null);
       if (found.length > 0 && violations.length < 20) violations.push(`${symbol}: ${found.join(", ")} (${JSON.stringify(b)})`);
     }
@@ -88,7 +98,9 @@ function chaosSuite(backend: Backend) {
     app.api("trading", `/api/v1/positions/${positions.get(symbol)!.positionId}/close`, { body: { reason: "chaos test", ...(qty === undefined ? {} : { qty }) } });
   const moveStop = (symbol: string, fraction: number) =>
     app.api("trading", `/api/v1/positions/${positions.get(symbol)!.positionId}/exits`, { body: { stopLoss: (positions.get(symbol)!.price * fraction).toFixed(2), reason: "chaos test: tighten" } });
-  const agreement = () => disagreements({ api: app.api as never, venue: app.venueApi, sql: app.database() });
+  /** Venue orders this file placed outside Catalyst (the imported position's buy). */
+  const outside = new Set<string>();
+  const agreement = () => disagreements({ api: app.api as never, venue: app.venueApi, sql: app.database() }, { placedOutside: outside });
   /** No exit working at the venue or in the books: whatever was sent has filled (or was cancelled). */
   const settled = (symbol: string) =>
     waitFor(`${symbol}'s exits to settle`, async () => {
@@ -99,9 +111,10 @@ function chaosSuite(backend: Backend) {
     }, 30_000);
   /**
    * Allowed answers under a race: done, already closing, refused because of the other change (409:
-   * an exit works, or it closed), or a replace the venue refused because the other change replaced that leg first (502).
+   * an exit works, or it closed), or a replace the venue refused because the other change replaced that leg first (502);
+   * racing protect_position: no stop yet to move, or one already there to protect with (409).
    */
-  const ALLOWED = [200, "position_closing", "position_closed", "broker_refused_replace"];
+  const ALLOWED = [200, "position_closing", "position_closed", "broker_refused_replace", "no_working_stop", "already_protected"];
   const expectHonest = (answers: { status: number; body: any }[]) => {
     for (const a of answers) {
       const said = a.status === 200 ? 200 : a.body?.error?.code;
@@ -188,8 +201,9 @@ function chaosSuite(backend: Backend) {
     console.log(`race (${backend.name}): staggered [${said(staggered)}], first [${said(first)}], then [${said(second)}]; ${watcher.checks()} venue checks; ends holding ${end.held}`);
   }, 90_000);
 
-  test("starve: a partial exit that fills in half and then not at all leaves every held share under a working stop", async () => {
+  test("starve: a partial exit that fills in half and then not at all: every held share under a working stop, then the owed shares sold", async () => {
     const symbol = symbols[1]!;
+    const from = app.venue.exchange.listOrders({ status: "all", limit: 10_000, direction: "asc", nested: false, symbols: [symbol] }).length;
     // A fresh minute: its remainder cannot meet the next bar before the stall time (3 market seconds).
     const now = app.venue.now();
     app.venue.clock.set({ time: Math.ceil(now / 60_000) * 60_000 + 1_000 });
@@ -210,8 +224,28 @@ function chaosSuite(backend: Backend) {
       const rows = await app.database()`select action from position_exit_attempts where position_id = ${positions.get(symbol)!.positionId} order by attempt_id`;
       return rows.length >= 5 && rows;
     });
-    expect(attempts.map((a) => a.action)).toEqual(["exits_resized", "exits_resized", "exit_sent", "exits_resized", "exits_resized"]);
+    expect(attempts.slice(0, 5).map((a) => a.action)).toEqual(["exits_resized", "exits_resized", "exit_sent", "exits_resized", "exits_resized"]);
+    // The trader asked for 4 sold and 2 were: twice the stall time later the partial close is sent
+    // again for those 2 — never for all 8 — and the 6 left keep their stop and target, resized to them.
+    const sells = () => app.venue.exchange.listOrders({ status: "all", limit: 10_000, direction: "asc", nested: false, symbols: [symbol] }).slice(from).filter((o) => o.type === "market" && o.side === "sell");
+    const end = await waitFor("the 2 owed shares sold, the rest under its stop and target", async () => {
+      const b = book(app.venue, symbol);
+      return sells().length === 2 && b.exits === 0 && b.held === QTY - 4 && b.stop === b.held && b.target === b.held && b;
+    }, 30_000, 20);
+    expect(end).toEqual({ held: QTY - 4, stop: QTY - 4, target: QTY - 4, exit: 0, exits: 0 });
+    expect(sells().map((o) => ({ qty: o.qty, filled: o.filledQty, status: o.status }))).toEqual([
+      { qty: 4, filled: 2, status: "canceled" },
+      { qty: 2, filled: 2, status: "filled" },
+    ]);
     await settled(symbol);
+    const [position] = await app.database()`select status, qty::text from positions where position_id = ${positions.get(symbol)!.positionId}`;
+    expect({ status: position!.status, qty: Number(position!.qty) }).toEqual({ status: "open", qty: QTY - 4 });
+    const exits = await app.database()`select qty::text, metadata->>'closeReason' as reason, metadata->>'owedQty' as owed from orders
+                                        where position_id = ${positions.get(symbol)!.positionId} and role = 'exit' order by order_id`;
+    expect(exits.map((e) => ({ qty: Number(e.qty), reason: e.reason, owed: e.owed }))).toEqual([
+      { qty: 4, reason: "manual_close", owed: "2" },
+      { qty: 2, reason: "manual_close", owed: null },
+    ]);
     expect(await agreement()).toEqual([]);
     expect(watcher.violations).toEqual([]);
   }, 60_000);
@@ -244,4 +278,40 @@ function chaosSuite(backend: Backend) {
     expect(await agreement()).toEqual([]);
     expect(watcher.violations).toEqual([]);
   }, 90_000);
+
+  test("protect: a stop-and-target pair raced by a partial close and a stop move on imported, unprotected positions", async () => {
+    const venue = (path: string, init: { method?: string; body?: unknown } = {}) => app.venueApi(path, { method: init.body === undefined ? "GET" : "POST", ...init });
+    const picked = (await liquidSymbols({ venue: app.venueApi }, 9)).slice(3);
+    // Every venue call takes 30 ms more; the partial close starts 100 to 225 ms after the pair (around when the pair goes out), so each path's steps interleave differently.
+    app.venue.setFaults({ latencyMs: 30 });
+    const raced = await Promise.all(
+      picked.map(async ({ symbol }, i) => {
+        const imported = await importedExternalPosition({ venue, sql: app.database() }, symbol, QTY);
+        outside.add(imported.outsideOrderId);
+        const price = Number(imported.held.avg_entry_price);
+        positions.set(symbol, { positionId: imported.positionId, price });
+        watcher.watch(symbol, false);
+        const protect = app.api("trading", `/api/v1/positions/${imported.positionId}/protect`, {
+          body: { stopLoss: (price * 0.95).toFixed(2), takeProfit: (price * 1.1).toFixed(2), reason: "chaos test: imported naked" },
+        });
+        const answers = await Promise.all([protect, Bun.sleep(100 + 25 * i).then(() => close(symbol, 3)), Bun.sleep(120 + 25 * i).then(() => moveStop(symbol, 0.955))]);
+        return { symbol, positionId: imported.positionId, answers };
+      }),
+    );
+    app.venue.setFaults({ latencyMs: 0 });
+    const said = (answers: { status: number; body: any }[]) => answers.map((a) => a.body?.outcome ?? a.body?.error?.code ?? a.status).join(", ");
+    console.log(`protect race (${backend.name}): ${raced.map((r) => `[${said(r.answers)}]`).join(" ")}`);
+    for (const { symbol, positionId, answers } of raced) {
+      expectHonest(answers);
+      await settled(symbol);
+      // Whichever went first, what is held ends under one stop for all of it; a target, if the pair won, for all of it too.
+      const end = book(app.venue, symbol);
+      expect(end.held).toBeGreaterThanOrEqual(QTY - 3);
+      expect({ symbol, stop: end.stop, stops: stopsOf(app.venue, symbol), targetCovers: end.target === 0 || end.target === end.held }).toEqual({ symbol, stop: end.held, stops: 1, targetCovers: true });
+      const [position] = await app.database()`select status, qty::text from positions where position_id = ${positionId}`;
+      expect({ symbol, status: position!.status, qty: Number(position!.qty) }).toEqual({ symbol, status: "open", qty: end.held });
+    }
+    expect(await agreement()).toEqual([]);
+    expect(watcher.violations).toEqual([]);
+  }, 60_000);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { etInstant } from "../../src/domain/exchange-calendar.ts";
 import { flattenWindowOf } from "../../src/domain/flatten-window.ts";
-import { exitTiming, flattenStep, type FlattenPositionState } from "../../src/domain/orders/flatten-step.ts";
+import { exitTiming, exitToSend, flattenStep, stillOwed, type FlattenPositionState } from "../../src/domain/orders/flatten-step.ts";
 
 const DAY = "2026-03-10";
 const at = (hhmm: string, date = DAY) => etInstant(date, hhmm);
@@ -74,5 +74,30 @@ describe("an exit that is not filling (default: 10 s of market time without a fi
     expect(exitTiming(30_000)).toEqual({ stallMs: 30_000, retryMs: 60_000 });
     const t = at("11:00");
     expect(flattenStep(t, win(t), { holdOvernight: false, ...working, exitIdleMs: 20_000, closeOwedForMs: null }, exitTiming(30_000))).toBe("wait");
+  });
+});
+
+describe("a stalled partial close is owed like a full one, for the shares it still owes", () => {
+  const t = at("11:00");
+  test("what its cancelled exit left unsold is owed; nothing when it sold them all", () => {
+    expect(stillOwed("4", "2")).toBe("2");
+    expect(stillOwed("4.000000", "1.500000")).toBe("2.500000");
+    expect(stillOwed("4", "4")).toBeNull();
+  });
+  test("sent again for exactly the owed shares, never all that is held", () => {
+    expect(exitToSend(t, win(t)!, false, "8", "2")).toEqual({ kind: "partial", qty: "2" });
+    expect(exitToSend(t, win(t)!, false, "2", "2")).toMatchObject({ kind: "dropped" });
+    expect(exitToSend(t, win(t)!, false, "1", "2").kind).toBe("dropped");
+    expect(exitToSend(t, win(t)!, false, "8", "0")).toMatchObject({ kind: "dropped", why: "the partial close owes no shares" });
+  });
+  test("a full close owed is sent for all; in the window a position not held overnight is closed whole", () => {
+    expect(exitToSend(t, win(t)!, false, "8", null)).toEqual({ kind: "all" });
+    const late = at("15:50");
+    expect(exitToSend(late, win(late)!, false, "8", "2")).toEqual({ kind: "all" });
+    expect(exitToSend(late, win(late)!, true, "8", "2")).toEqual({ kind: "partial", qty: "2" });
+  });
+  test("what is dropped says why, with the figures", () => {
+    const dropped = exitToSend(t, win(t)!, false, "1", "2");
+    expect(dropped.kind === "dropped" && dropped.why).toContain("still owed 2 shares but only 1 are held");
   });
 });

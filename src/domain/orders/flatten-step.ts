@@ -2,7 +2,8 @@
  * What the flattener does with one open position at the market's now:
  * - in the session, at any hour: an exit whose remainder has not filled for `stallMs` leaves the
  *   shares without a stop (the legs were cancelled to free them), so the remainder gets its stop
- *   back; the close it belonged to is then sent again, `retryMs` later (at once in the window);
+ *   back; the close it belonged to is then sent again, `retryMs` later (at once in the window): a
+ *   full close for all, a partial close for the shares it still owes (exitToSend);
  * - in the flatten window: an exit when none is working, wait while one works;
  * - at the protect cutoff just before the close (or after it): a working stop on whatever is left,
  *   never naked overnight;
@@ -10,6 +11,7 @@
  *   exit the broker refused after accepting it) is made to cover them all ("cover").
  */
 import type { FlattenWindow } from "../flatten-window.ts";
+import { compareDecimal, subtractDecimal, type Decimal } from "../money.ts";
 
 /** Shares left this close to the bell get their stop back: a day exit still working would expire at the close and leave them naked. */
 export const PROTECT_LEAD_MS = 60_000;
@@ -59,4 +61,28 @@ export function flattenStep(now: number, window: FlattenWindow | null, position:
   if (flattening) return "exit";
   if (position.stopShort) return "cover";
   return owed && position.closeOwedForMs! >= timing.retryMs ? "exit" : "none";
+}
+
+/** What a partial close's exit, cancelled after `filledQty` of its `qty` sold, still owes the trader; null when nothing. */
+export function stillOwed(qty: Decimal, filledQty: Decimal): Decimal | null {
+  const owed = subtractDecimal(qty, filledQty);
+  return compareDecimal(owed, "0") > 0 ? owed : null;
+}
+
+/** The exit an "exit" step sends: all that is held, or the shares a stalled partial close still owes. */
+export type ExitToSend = { kind: "all" } | { kind: "partial"; qty: Decimal } | { kind: "dropped"; why: string };
+
+/**
+ * `owedQty`: what the last close, a partial one whose exit stalled, still owes (null when the last
+ * close was a full one). In the window a position not held overnight is closed whole; otherwise
+ * the owed shares are sold, never all of what is held (the trader asked to keep the rest) — shares
+ * gone meanwhile leave nothing to sell, and the trader is told.
+ */
+export function exitToSend(now: number, window: FlattenWindow, holdOvernight: boolean, held: Decimal, owedQty: Decimal | null): ExitToSend {
+  if ((now >= window.opensAt && !holdOvernight) || owedQty === null) return { kind: "all" };
+  if (compareDecimal(owedQty, "0") <= 0) return { kind: "dropped", why: "the partial close owes no shares" };
+  if (compareDecimal(owedQty, held) >= 0) {
+    return { kind: "dropped", why: `its partial close still owed ${owedQty} shares but only ${held} are held: selling them would close it whole, which was not asked; close it yourself if meant` };
+  }
+  return { kind: "partial", qty: owedQty };
 }
