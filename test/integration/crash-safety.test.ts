@@ -52,6 +52,9 @@ function crashSuite(backend: Backend) {
       // Room for every round: the test is about crashes, not about the limits turning entries away.
       RISK_MAX_OPEN_POSITIONS: "100",
       RISK_MAX_TRADES_PER_DAY: "200",
+      // Shares a crash left briefly without a working stop count at their full value in the daily-loss
+      // budget (fail closed) until the sync protects them again: that would turn a retried entry away.
+      RISK_MAX_DAILY_LOSS: "1000000",
     });
   }, 30_000);
 
@@ -72,7 +75,8 @@ function crashSuite(backend: Backend) {
         continue;
       }
       if (sent.answer === null || sent.answer.status >= 500) lost++;
-      expect({ key: sent.key, status: retry.status, code: retry.body?.error?.code }).toEqual({ key: sent.key, status: 200, code: undefined });
+      // The refusal's message is in the comparison so that a failure says why.
+      expect({ key: sent.key, status: retry.status, code: retry.body?.error?.code, message: retry.body?.error?.message }).toEqual({ key: sent.key, status: 200, code: undefined, message: undefined });
       expect(retry.body.order.clientOrderId).toBe(clientOrderIdForKey(sent.key));
       if (first !== undefined) {
         expect({ key: sent.key, outcome: retry.body.outcome, orderId: retry.body.order.orderId }).toEqual({ key: sent.key, outcome: "duplicate", orderId: first });
@@ -90,7 +94,8 @@ function crashSuite(backend: Backend) {
     const random = seeded(42);
     await app.start();
     const symbols = await liquidSymbols({ venue }, 2 * KILL_POINTS + 2);
-    await api("risk", "/api/v1/risk/parameters", { method: "PUT", body: { changes: { maxOpenPositions: 100, maxTradesPerDay: 200 }, reason: "crash test" } });
+    const limits = await api("risk", "/api/v1/risk/parameters", { method: "PUT", body: { changes: { maxOpenPositions: 100, maxTradesPerDay: 200, maxDailyLoss: "1000000" }, reason: "crash test" } });
+    expect({ status: limits.status, maxDailyLoss: limits.body?.parameters?.maxDailyLoss }).toEqual({ status: 200, maxDailyLoss: "1000000.00" });
     const keys: string[] = [];
     const placedByKey = new Map<string, number>();
     let gatedRounds = 0;
