@@ -120,6 +120,11 @@ export function addDecimal(a: Decimal, b: Decimal): Decimal {
 }
 
 /** The exact difference a − b. */
+/** `value` without an all-zero fraction ("10.000" → "10", "10.50" stays): how a share count reads in a message or an order. */
+export function withoutZeroFraction(value: Decimal): Decimal {
+  return value.replace(/\.0+$/, "");
+}
+
 export function subtractDecimal(a: Decimal, b: Decimal): Decimal {
   const { x, y, scale } = sameScale(a, b);
   return format({ units: x - y, scale });

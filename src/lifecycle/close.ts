@@ -11,7 +11,7 @@ import type { Broker } from "../adapters/broker/broker.ts";
 import type { CloseOutcome, OrderView, PositionView } from "../contracts/trading.ts";
 import { freshClientOrderId } from "../domain/orders/client-order-id.ts";
 import { orderSideFor, type OrderSide, type PositionSide } from "../domain/order-side.ts";
-import { compareDecimal, subtractDecimal, type Decimal } from "../domain/money.ts";
+import { compareDecimal, subtractDecimal, withoutZeroFraction, type Decimal } from "../domain/money.ts";
 import { LIVE_ORDER_STATUSES } from "../domain/order-status.ts";
 import { ApiError, errorMessage } from "../runtime/errors.ts";
 import type { ReportEffects } from "./apply-report.ts";
@@ -47,7 +47,7 @@ async function claimExit(sql: Sql, positionId: number, closeReason: string, note
     const [working] = await tx`select order_id from orders where position_id = ${positionId} and role = 'exit' and status = any(${LIVE as string[]}) limit 1`;
     if (working) return { kind: "working", exitId: Number(working.order_id) } as const;
     if (qty !== null && compareDecimal(qty, p.qty) > 0) {
-      throw new ApiError(422, "qty_exceeds_position", `qty ${qty} is more than the ${p.qty.replace(/\.0+$/, "")} shares position ${positionId} holds; close it whole without qty`, "qty");
+      throw new ApiError(422, "qty_exceeds_position", `qty ${qty} is more than the ${withoutZeroFraction(p.qty)} shares position ${positionId} holds; close it whole without qty`, "qty");
     }
     const partial = qty !== null && compareDecimal(qty, p.qty) < 0;
     const side = orderSideFor(p.side as PositionSide, "close");
@@ -82,7 +82,7 @@ export async function closePosition(sql: Sql, broker: Broker, positionId: number
     // A full close that finds a partial close's exit working must not read as "will be flat": that exit leaves shares.
     const selling = exitOrder ? subtractDecimal(exitOrder.qty, exitOrder.filledQty) : null;
     const leaves = qty === null && selling !== null && compareDecimal(selling, position.qty) < 0
-      ? `; it is a partial close selling ${selling.replace(/\.0+$/, "")} of the ${position.qty.replace(/\.0+$/, "")} shares held: close the rest once it has filled`
+      ? `; it is a partial close selling ${withoutZeroFraction(selling)} of the ${withoutZeroFraction(position.qty)} shares held: close the rest once it has filled`
       : "";
     return { outcome: "already_closing", position, exitOrder, message: `already closing: exit order ${claim.exitId} is working for this position (${exitOrder?.status})${leaves}`, effects: [] };
   }
@@ -104,7 +104,7 @@ async function sendPartialExit(sql: Sql, broker: Broker, positionId: number, cla
   try {
     const [held] = await sql`select qty::text from positions where position_id = ${positionId} and status = 'open'`;
     if (!held) throw new ApiError(409, "position_closed", `position ${positionId} closed while the partial close began; nothing was sent`, "id");
-    const remaining = subtractDecimal(held.qty, qty).replace(/\.0+$/, "");
+    const remaining = withoutZeroFraction(subtractDecimal(held.qty, qty));
     // An entry's unfilled remainder could add shares the resized stop would not cover.
     const entries = await sql`select broker_order_id from orders where position_id = ${positionId} and role in ('entry', 'scale_in')
                                and broker_order_id is not null and status in ('submitted', 'accepted', 'partial_fill')`;
@@ -181,7 +181,7 @@ async function sendClaimedExit(sql: Sql, broker: Broker, positionId: number, cla
   }
   // A leg may have filled in part while it was cancelled: the exit is for what is held now.
   await sql`update orders set qty = ${held.qty} where order_id = ${claim.exitId} and status = 'created'`;
-  return sendExit(sql, broker, positionId, claim, String(held.qty).replace(/\.0+$/, ""), closeReason, effects, "");
+  return sendExit(sql, broker, positionId, claim, withoutZeroFraction(String(held.qty)), closeReason, effects, "");
 }
 
 /** Cancels every entry working at the broker; returns how many, with what failed in `problems`. */

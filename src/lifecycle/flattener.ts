@@ -12,6 +12,7 @@ import type { Sql } from "postgres";
 import type { Broker } from "../adapters/broker/broker.ts";
 import { flattenWindowOf } from "../domain/flatten-window.ts";
 import { exitToSend, flattenStep, stillOwed, type ExitTiming } from "../domain/orders/flatten-step.ts";
+import { withoutZeroFraction } from "../domain/money.ts";
 import { LIVE_ORDER_STATUSES } from "../domain/order-status.ts";
 import { errorMessage } from "../runtime/errors.ts";
 import type { Logger } from "../runtime/log.ts";
@@ -57,7 +58,6 @@ export interface FlattenPassReport {
 
 const LIVE = LIVE_ORDER_STATUSES as readonly string[];
 const msSince = (now: number, at: Date | null): number | null => (at === null ? null : now - new Date(at).getTime());
-const trim = (qty: string): string => qty.replace(/\.0+$/, "");
 
 /**
  * A stalled exit was just cancelled: if it was a partial close, what it left unsold is still owed
@@ -68,7 +68,7 @@ async function recordOwed(sql: Sql, exitId: number, now: number): Promise<void> 
   const [exit] = await sql`select qty::text, filled_qty::text from orders where order_id = ${exitId} and metadata->>'partialQty' is not null`;
   const owed = exit ? stillOwed(exit.qty, exit.filled_qty) : null;
   if (owed === null) return;
-  await sql`update orders set metadata = metadata || ${sql.json({ [OWED_QTY]: trim(owed), [OWED_SINCE]: new Date(now).toISOString() })} where order_id = ${exitId}`;
+  await sql`update orders set metadata = metadata || ${sql.json({ [OWED_QTY]: withoutZeroFraction(owed), [OWED_SINCE]: new Date(now).toISOString() })} where order_id = ${exitId}`;
 }
 
 /** An owed partial close that cannot be sent is owed no more: the trader is told once. */
@@ -121,7 +121,7 @@ export async function flattenPass(deps: FlattenerDeps, now: number): Promise<Fla
       try {
         if (action === "exit") {
           const owed = owedForMs !== null;
-          const exit = exitToSend(now, window, p.hold_overnight, trim(p.held), p.owed_qty);
+          const exit = exitToSend(now, window, p.hold_overnight, withoutZeroFraction(p.held), p.owed_qty);
           if (exit.kind === "dropped") {
             await dropOwed(sql, Number(p.last_exit), exit.why);
             report.problems.push(`position ${positionId}: ${exit.why}`);

@@ -8,7 +8,7 @@ import type { Broker } from "../adapters/broker/broker.ts";
 import { freshClientOrderId } from "../domain/orders/client-order-id.ts";
 import { protectiveStopPrice } from "../domain/orders/protective-stop.ts";
 import { orderSideFor, type PositionSide } from "../domain/order-side.ts";
-import { compareDecimal, type Decimal } from "../domain/money.ts";
+import { compareDecimal, withoutZeroFraction, type Decimal } from "../domain/money.ts";
 import { errorMessage } from "../runtime/errors.ts";
 import { cancelAndSettle } from "./cancel-settle.ts";
 import { recordAttempt } from "./exit-attempts.ts";
@@ -30,13 +30,13 @@ export interface Protection {
  * shares it was selling are held again): its legs are replaced for all of them.
  */
 async function coverHeld(sql: Sql, broker: Broker, positionId: number, legs: Awaited<ReturnType<typeof workingLegs>>, held: Decimal, reason: string): Promise<{ short: boolean; message: string }> {
-  const short = [legs.stop, legs.target].flatMap((leg) => (leg && compareDecimal(leg.qty, held) < 0 ? [{ leg, change: { qty: held.replace(/\.0+$/, "") } }] : []));
+  const short = [legs.stop, legs.target].flatMap((leg) => (leg && compareDecimal(leg.qty, held) < 0 ? [{ leg, change: { qty: withoutZeroFraction(held) } }] : []));
   if (short.length === 0) return { short: false, message: `its stop (order ${legs.stop!.orderId}) is still working` };
   try {
     const done = await replaceLegs(sql, broker, positionId, short, "exits_resized", reason);
-    return { short: false, message: `its stop covers all ${held.replace(/\.0+$/, "")} shares again (${done.replaced.map((r) => r.detail).join("; ")})` };
+    return { short: false, message: `its stop covers all ${withoutZeroFraction(held)} shares again (${done.replaced.map((r) => r.detail).join("; ")})` };
   } catch (error) {
-    return { short: true, message: `its stop (order ${legs.stop!.orderId}) covers only ${legs.stop!.qty} of ${held.replace(/\.0+$/, "")} shares (${errorMessage(error)}): protect the rest at the broker` };
+    return { short: true, message: `its stop (order ${legs.stop!.orderId}) covers only ${legs.stop!.qty} of ${withoutZeroFraction(held)} shares (${errorMessage(error)}): protect the rest at the broker` };
   }
 }
 
@@ -88,7 +88,7 @@ export async function placeProtection(sql: Sql, broker: Broker, positionId: numb
 
   const stopPrice = protectiveStopPrice(p.side as PositionSide, p.stop_loss, p.last_price, p.avg_entry_price);
   const clientOrderId = freshClientOrderId("stop");
-  const stopQty = qty ?? String(p.qty).replace(/\.0+$/, "");
+  const stopQty = qty ?? withoutZeroFraction(String(p.qty));
   const [row] = takeProfit
     ? await sql`
     insert into orders (client_order_id, security_id, cycle_id, position_id, role, order_class, side, order_type, time_in_force, qty, limit_price, source, metadata)

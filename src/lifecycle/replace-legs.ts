@@ -9,7 +9,7 @@ import type { Sql } from "postgres";
 import type { Broker } from "../adapters/broker/broker.ts";
 import { freshClientOrderId } from "../domain/orders/client-order-id.ts";
 import { LIVE_ORDER_STATUSES } from "../domain/order-status.ts";
-import type { Decimal } from "../domain/money.ts";
+import { withoutZeroFraction, type Decimal } from "../domain/money.ts";
 import { ApiError, errorMessage } from "../runtime/errors.ts";
 import { applyOrderTree, type ReportEffects } from "./apply-report.ts";
 import { recordAttempt, type ExitAttemptAction } from "./exit-attempts.ts";
@@ -48,7 +48,7 @@ export async function workingLegs(sql: Sql, positionId: number): Promise<{ stop:
                           order by order_id desc`;
   const leg = (role: string): WorkingLeg | null => {
     const r = rows.find((x) => x.role === role);
-    return r ? { orderId: Number(r.order_id), brokerOrderId: r.broker_order_id, role: r.role, qty: String(r.qty).replace(/\.0+$/, ""), price: r.price } : null;
+    return r ? { orderId: Number(r.order_id), brokerOrderId: r.broker_order_id, role: r.role, qty: withoutZeroFraction(String(r.qty)), price: r.price } : null;
   };
   return { stop: leg("stop_loss"), target: leg("take_profit") };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { absDecimal, compareDecimal, isDecimal, isOnTick, multiplyDecimal, roundToTick } from "../../src/domain/money.ts";
+import { absDecimal, compareDecimal, isDecimal, isOnTick, multiplyDecimal, roundToTick, withoutZeroFraction } from "../../src/domain/money.ts";
 
 describe("decimal strings", () => {
   test("what counts as a decimal", () => {
@@ -81,5 +81,11 @@ describe("tick rounding", () => {
     expect(isOnTick("12.345")).toBe(false);
     expect(isOnTick("0.1234")).toBe(true);
     expect(isOnTick("0.12345")).toBe(false);
+  });
+});
+
+describe("withoutZeroFraction", () => {
+  test("drops an all-zero fraction only", () => {
+    expect(["10.000000", "10.0", "10", "10.50", "0.000", "100"].map(withoutZeroFraction)).toEqual(["10", "10", "10", "10.50", "0", "100"]);
   });
 });

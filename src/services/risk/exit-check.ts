@@ -5,7 +5,7 @@ import type { Mode } from "../../config.ts";
 import type { ExitCheck } from "../../contracts/risk.ts";
 import type { PriceInput } from "../../contracts/common.ts";
 import { LIVE_ORDER_STATUSES } from "../../domain/order-status.ts";
-import { sumDecimal, type Decimal } from "../../domain/money.ts";
+import { sumDecimal, withoutZeroFraction, type Decimal } from "../../domain/money.ts";
 import type { PositionSide } from "../../domain/order-side.ts";
 import { lossToday } from "../../domain/risk/daily-loss.ts";
 import { checkExitAdjustment } from "../../domain/risk/exit-adjustment.ts";
@@ -60,7 +60,7 @@ export async function checkExits(
     positionId,
     symbol: p.symbol,
     side,
-    qty: p.qty.replace(/\.0+$/, ""),
+    qty: withoutZeroFraction(p.qty),
     price: p.price,
     currentStop: p.working_stop ?? null,
     currentTarget: p.take_profit ?? null,
