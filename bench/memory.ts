@@ -30,6 +30,7 @@ const DAYS = Number(process.env.MEMORY_BENCH_DAYS ?? 3);
 const SPEED = Number(process.env.MEMORY_BENCH_SPEED ?? 600);
 const FIRST_DAY: IsoDate = "2026-03-10";
 const PEAK_TARGET_MB = 450;
+const API_KEY = "memory-bench-key-3f9a1c7e5b2d8a64";
 const BREAKDOWN = process.env.MEMORY_BENCH_BREAKDOWN === "1";
 const LAYOUTS = { one: "one process (sim, venue inside)", apart: "venue apart (what paper/live runs)" } as const;
 type Layout = keyof typeof LAYOUTS;
@@ -113,6 +114,8 @@ async function measure(layout: Layout) {
         PATH: process.env.PATH ?? "",
         HOME: cwd,
         CATALYST_DATA_DIR: dataDir,
+        // Set, not generated: apart, two processes started at once would each write their own.
+        CATALYST_API_KEY: API_KEY,
         CATALYST_PORT_BASE: String(base),
         CATALYST_LOG_LEVEL: BREAKDOWN ? "debug" : "error",
         VENUE_START: `${FIRST_DAY}T09:05`,
@@ -127,14 +130,13 @@ async function measure(layout: Layout) {
     });
   const heaps = new Map<string, Record<string, number>>();
   const children: Subprocess<"ignore", "ignore", "pipe">[] = [];
-  // Apart, the venue starts first (it creates the data dir's API key the appliance then uses).
   if (layout === "apart") children.push(spawn(["venue"]));
   children.push(spawn(layout === "apart" ? ["serve", "--only", SERVICE_NAMES.filter((s) => s !== "venue").join(",")] : ["serve"]));
   const appliance = children.at(-1)!;
   const logs = children.map((c) => readHeapLines(c.stderr, heaps));
   try {
     await allHealthy(base, 60_000);
-    const call = binaryClient(base, dataDir);
+    const call = binaryClient(base, API_KEY);
     await Bun.sleep(3000);
     const idle = processMemoryMb(appliance.pid).rss;
     const sampler = rssSampler(children);

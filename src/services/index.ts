@@ -1,7 +1,8 @@
 /**
  * Service name → app factory; the worker bootstrap builds exactly one of these. Each is imported
  * only by the worker that runs it: ten workers each loading all ten services' code (MCP, venue,
- * reporting…) cost tens of MB apiece.
+ * reporting…) cost tens of MB apiece. In the binary this holds because scripts/build.ts splits
+ * each import below into its own chunk.
  */
 import type { ServiceContext } from "../runtime/context.ts";
 import type { ServiceName } from "../runtime/services.ts";

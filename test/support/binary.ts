@@ -41,9 +41,8 @@ export async function allHealthy(base: number, timeoutMs = 30_000): Promise<Reco
   return bodies;
 }
 
-/** JSON calls to a running binary's services with the API key from its data dir (the venue's admin and Alpaca routes take it as the sim secret). */
-export function binaryClient(base: number, dataDir: string) {
-  const key = readFileSync(join(dataDir, "api-key"), "utf8").trim();
+/** JSON calls to a running binary's services with its API key (the venue's admin and Alpaca routes take it as the sim secret). */
+export function binaryClient(base: number, key: string) {
   return async (service: ServiceName, path: string, method = "GET", body?: unknown): Promise<{ status: number; body: any }> => {
     const auth: Record<string, string> = service === "venue" ? { "APCA-API-KEY-ID": "sim", "APCA-API-SECRET-KEY": key } : { "x-api-key": key };
     const response = await fetch(`http://127.0.0.1:${base + SERVICE_PORT_OFFSETS[service]}${path}`, {

@@ -1,10 +1,11 @@
 /**
  * The scanner's reads of the market through the broker: the tradable universe (once per trading
- * day), snapshots of all of it (in parallel chunks), and 20-day average volumes for the few that
+ * day), snapshots of all of it (in parallel chunks, kept only as metrics), and 20-day average volumes for the few that
  * get enriched (cached per day: yesterday's average does not change during today).
  */
-import type { Broker, BrokerAsset, Snapshot } from "../../adapters/broker/broker.ts";
+import type { Broker, BrokerAsset } from "../../adapters/broker/broker.ts";
 import { addDays, etDate, previousTradingDay, tradingDaysBetween } from "../../domain/exchange-calendar.ts";
+import { snapshotMetrics, type SnapshotMetrics } from "../../domain/scanner/snapshot-metrics.ts";
 import { chunk, mapConcurrent } from "../../runtime/concurrency.ts";
 
 /** The adapter's request size: one request per chunk, a few in flight. */
@@ -35,9 +36,20 @@ export class ScannerMarketView {
     return this.universe.members;
   }
 
-  async snapshots(symbols: string[]): Promise<Snapshot[]> {
-    const parts = await mapConcurrent(chunk(symbols, SNAPSHOT_CHUNK), SNAPSHOT_LANES, (part) => this.broker.getSnapshots(part));
-    return parts.flatMap((part) => Object.values(part));
+  /**
+   * Each symbol's snapshot reduced to its metrics as its chunk arrives: the universe's raw snapshots
+   * (~5,800) are never all held at once, which kept the scanner the largest worker heap.
+   */
+  async snapshotMetrics(symbols: string[], nowMs: number): Promise<SnapshotMetrics[]> {
+    const parts = await mapConcurrent(chunk(symbols, SNAPSHOT_CHUNK), SNAPSHOT_LANES, async (part) => {
+      const metrics: SnapshotMetrics[] = [];
+      for (const snapshot of Object.values(await this.broker.getSnapshots(part))) {
+        const m = snapshotMetrics(snapshot, nowMs);
+        if (m !== null) metrics.push(m);
+      }
+      return metrics;
+    });
+    return parts.flat();
   }
 
   /** Mean daily volume over the 20 trading days before today; symbols without bars are absent. */

@@ -11,7 +11,7 @@ import { etDate, lastCloseAtOrBefore, session } from "../../domain/exchange-cale
 import { SCAN_MODES, type ScanMode } from "../../domain/scanner/modes.ts";
 import { prefilter } from "../../domain/scanner/prefilter.ts";
 import { scoreCandidate, SCORING_VERSION } from "../../domain/scanner/score.ts";
-import { relativeVolume, snapshotMetrics, type SnapshotMetrics } from "../../domain/scanner/snapshot-metrics.ts";
+import { relativeVolume } from "../../domain/scanner/snapshot-metrics.ts";
 import { suggestLevels } from "../../domain/scanner/suggest.ts";
 import { marketNow } from "../../runtime/broker.ts";
 import type { ScanEvidence } from "./evidence.ts";
@@ -53,9 +53,7 @@ export async function runScan(
   const catalystsReady = timed("news", () => evidence.catalysts(warnings));
   const members = await timed("universe", () => market.tradableUniverse(nowMs));
   const shortable = new Map(members.map((m) => [m.symbol, m.shortable]));
-  const metrics = (await timed("snapshots", () => market.snapshots(members.map((m) => m.symbol))))
-    .map((snapshot) => snapshotMetrics(snapshot, nowMs))
-    .filter((m): m is SnapshotMetrics => m !== null);
+  const metrics = await timed("snapshots", () => market.snapshotMetrics(members.map((m) => m.symbol), nowMs));
   const catalysts = await catalystsReady;
 
   const strongestCatalyst = new Map<string, number>();
