@@ -76,7 +76,7 @@ function readHeapLines(stream: ReadableStream<Uint8Array>, max: Map<string, Reco
           continue;
         }
         const figures = max.get(entry.service as string) ?? {};
-        for (const key of ["heapMb", "heapCapacityMb", "extraMb", "embeddedDbWasmMb"]) {
+        for (const key of ["heapMb", "heapCapacityMb", "extraMb", "functions", "embeddedDbWasmMb"]) {
           if (typeof entry[key] === "number") figures[key] = Math.max(figures[key] ?? 0, entry[key] as number);
         }
         max.set(entry.service as string, figures);
@@ -205,7 +205,7 @@ for (const layout of layouts) {
     console.log(`  growth: max peak of day 3+ / day 2    ${fmt(ratio, 3)}×   target ≤ 1.05×`);
   }
   if (BREAKDOWN) {
-    console.log("  largest figures each thread logged (MB; heap = its own JS heap, wasm = the embedded database):");
+    console.log("  largest figures each thread logged (MB, and functions: what each VM created; heap = its own JS heap, wasm = the embedded database):");
     for (const [thread, figures] of [...heaps].sort(([a], [b]) => a.localeCompare(b))) {
       console.log(`    ${thread.padEnd(14)} ${Object.entries(figures).map(([k, v]) => `${k} ${v}`).join("   ")}`);
     }
