@@ -4,7 +4,8 @@
  * a day the trader skipped is left alone; yesterday's live cycle is finished when today begins —
  * synced, its leftover position (whose stop was cancelled behind Catalyst's back) given a working
  * stop at the venue, closed with its reason — for a tick and for a manual start alike; Thanksgiving
- * starts nothing; the emergency stop blocks the start, recorded and alerted once, until cleared.
+ * starts nothing; the emergency stop blocks the start, recorded and alerted once, until cleared; a
+ * broker outage across the next open starts and records nothing until the broker answers again.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -18,6 +19,7 @@ const TUE = "2026-11-24";
 const WED = "2026-11-25";
 const THU = "2026-11-26";
 const FRI = "2026-11-27";
+const NEXT_TUE = "2026-12-01";
 
 for (const backend of BACKENDS) {
   describe(`autostart on ${backend.name}`, () => {
@@ -191,6 +193,34 @@ for (const backend of BACKENDS) {
       const friday = (await t.api("workflow", "/api/v1/cycles/current")).body;
       expect(friday.plan).toMatchObject({ earlyClose: true, flattenAt: "2026-11-27T12:45:00-05:00", close: "2026-11-27T13:00:00-05:00" });
       expect(hook.eventsOf("other").filter((e) => e.key.startsWith("other:autostart_blocked:"))).toHaveLength(1);
+    }, 60_000);
+
+    test("the broker down across the next open: nothing starts or is recorded while its clock cannot be read; back at 10:05, Friday is finished and the day starts once, late", async () => {
+      // Monday 2026-11-30 was skipped from the command line above: the outage hits Tuesday's open.
+      await setClock(NEXT_TUE, "09:10");
+      expect(await t.venue("/admin/v1/faults", { method: "PUT", body: { errorRate: 1, errorStatus: 503 } })).toMatchObject({ errorRate: 1, errorStatus: 503 });
+      try {
+        for (const time of ["09:16", "09:31", "09:50"]) {
+          await setClock(NEXT_TUE, time);
+          const waiting = await tick();
+          expect(waiting.actions).toEqual([expect.stringMatching(/^wait: the market clock is unavailable \(.*\); retrying next tick$/)]);
+        }
+        expect(await decisions(NEXT_TUE)).toEqual([]);
+        expect((await t.sql`select count(*)::int as n from trading_cycles where trading_date = ${NEXT_TUE}`)[0]).toEqual({ n: 0 });
+        // Friday's cycle is still the live one: it cannot be finished without the broker either.
+        expect((await t.sql`select state from trading_cycles where trading_date = ${FRI}`)[0]!.state).not.toBe("closed");
+      } finally {
+        expect(await t.venue("/admin/v1/faults", { method: "DELETE" })).toMatchObject({ errorRate: 0 });
+      }
+      await setClock(NEXT_TUE, "10:05");
+      const { actions, cycle } = await tick();
+      expect(actions[0]).toMatch(new RegExp(`^day boundary: ${FRI} ended \\(\\w+\\) when ${NEXT_TUE} began`));
+      expect(actions[1]).toMatch(new RegExp(`^autostart: started ${NEXT_TUE}'s cycle [0-9a-f-]{36} \\(normal\\)$`));
+      expect(cycle).toMatchObject({ tradingDate: NEXT_TUE });
+      expect((await t.sql`select state from trading_cycles where trading_date = ${FRI}`)[0]).toEqual({ state: "closed" });
+      expect(await decisions(NEXT_TUE)).toEqual([{ decision: "started", reason: "autostart (normal)", cycle_id: cycle!.cycleId }]);
+      // Once: the next tick starts nothing more.
+      expect((await tick()).actions.filter((a) => a.startsWith("autostart"))).toEqual([]);
     }, 60_000);
   });
 }
