@@ -173,6 +173,8 @@ export interface AlertSettings {
   dedupeMinutes: number;
   /** Messages a minute at most; over it, alerts wait for the next batch (none is dropped). */
   maxPerMinute: number;
+  /** A channel that failed is tried again after this long, then after 4× as long each time. */
+  retrySeconds: number;
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -263,6 +265,7 @@ function alertSettings(env: Env): AlertSettings {
     batchSeconds: positiveNumber(env, "ALERT_BATCH_SECONDS", 60),
     dedupeMinutes: positiveNumber(env, "ALERT_DEDUPE_MINUTES", 15),
     maxPerMinute: positiveNumber(env, "ALERT_MAX_PER_MINUTE", 10, true),
+    retrySeconds: positiveNumber(env, "ALERT_RETRY_SECONDS", 1),
   };
 }
 

@@ -2,19 +2,20 @@
  * Never naked while an exit works, on both backends. A trader closes a position at 11:00 (outside
  * the flatten window); the close cancels the bracket legs to free the shares and sends a market
  * exit, and the venue fills the first few completing fills only by half, so a remainder waits for
- * the next minute's liquidity. Within TRADING_EXIT_STALL_SECONDS (10 market seconds) of its last
- * fill, the remainder has a working stop again; the close is then sent again until the position is
- * flat. Proved at the venue (its orders) and in the books, which agree.
+ * the next minute's liquidity. Within TRADING_EXIT_STALL_SECONDS (5 market seconds here, not the
+ * default 10, so each stall-and-retry round takes half the wall time) of its last fill, the
+ * remainder has a working stop again; the close is then sent again until the position is flat.
+ * Proved at the venue (its orders) and in the books, which agree.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { disagreements } from "../support/agreement.ts";
 import { liquidSymbols, startTestAppliance, type TestAppliance } from "../support/appliance.ts";
 import { BACKENDS, waitFor } from "../support/env.ts";
 
-const STALL_MS = 10_000;
+const STALL_MS = 5_000;
 /** The flattener looks every stall/4 of market time; the rest is the cancel's round trips at 8×. */
 const REPROTECT_WITHIN_MS = STALL_MS + 20_000;
-const ENV = { VENUE_START: "2026-03-10T11:00", VENUE_SPEED: "8", BROKER_REQUESTS_PER_MINUTE: "100000" };
+const ENV = { VENUE_START: "2026-03-10T11:00", VENUE_SPEED: "8", BROKER_REQUESTS_PER_MINUTE: "100000", TRADING_EXIT_STALL_SECONDS: String(STALL_MS / 1000) };
 
 for (const backend of BACKENDS) {
   describe(`an exit that stops filling, on ${backend.name}`, () => {

@@ -213,6 +213,9 @@ function chaosSuite(backend: Backend) {
     // While the exit works: the stop covers what it does not sell.
     const working = await waitFor("the half fill", async () => { const b = book(app.venue, symbol); return b.held === QTY - 2 && b; }, 15_000, 5);
     expect({ stop: working.stop, exit: working.exit }).toEqual({ stop: QTY - 4, exit: 2 });
+    // The stall is market time: the clock jumps over it rather than the test waiting it out at 1×
+    // (still inside this minute, so the remainder meets no new bar).
+    app.venue.clock.advance(3_000);
     // The flattener sees the exit stall, cancels it and makes the stop cover all 8 shares still held.
     const after = await waitFor("the stalled exit cancelled and the stop covering every share", async () => {
       const b = book(app.venue, symbol);
@@ -225,6 +228,8 @@ function chaosSuite(backend: Backend) {
       return rows.length >= 5 && rows;
     });
     expect(attempts.slice(0, 5).map((a) => a.action)).toEqual(["exits_resized", "exits_resized", "exit_sent", "exits_resized", "exits_resized"]);
+    // The owed close waits twice the stall time (market time) after the stop came back: jumped over too.
+    app.venue.clock.advance(6_000);
     // The trader asked for 4 sold and 2 were: twice the stall time later the partial close is sent
     // again for those 2 — never for all 8 — and the 6 left keep their stop and target, resized to them.
     const sells = () => app.venue.exchange.listOrders({ status: "all", limit: 10_000, direction: "asc", nested: false, symbols: [symbol] }).slice(from).filter((o) => o.type === "market" && o.side === "sell");

@@ -101,14 +101,15 @@ describe("validation names the variable", () => {
     [{ ALERT_WEBHOOK_URL: "ftp://hooks.example.com/x", ALERT_WEBHOOK_SECRET: "0123456789abcdef" }, "ALERT_WEBHOOK_URL"],
     [{ ALERT_BATCH_SECONDS: "0" }, "ALERT_BATCH_SECONDS"],
     [{ ALERT_MAX_PER_MINUTE: "2.5" }, "ALERT_MAX_PER_MINUTE"],
+    [{ ALERT_RETRY_SECONDS: "0" }, "ALERT_RETRY_SECONDS"],
   ])("alert settings %j are refused naming %s", (env, variable) => {
     expect(configError(env).variable).toBe(variable);
   });
 
-  test("alerts: no webhook, 60 s batches and 15 min dedupe by default; a webhook needs its secret", () => {
-    expect(loadConfig({}).alerts).toEqual({ webhookUrl: null, webhookSecret: null, batchSeconds: 60, dedupeMinutes: 15, maxPerMinute: 10 });
-    const env = { ALERT_WEBHOOK_URL: "https://hooks.example.com/x", ALERT_WEBHOOK_SECRET: "0123456789abcdef", ALERT_BATCH_SECONDS: "5" };
-    expect(loadConfig(env).alerts).toEqual({ webhookUrl: "https://hooks.example.com/x", webhookSecret: "0123456789abcdef", batchSeconds: 5, dedupeMinutes: 15, maxPerMinute: 10 });
+  test("alerts: no webhook, 60 s batches, 15 min dedupe and a 1 s first retry by default; a webhook needs its secret", () => {
+    expect(loadConfig({}).alerts).toEqual({ webhookUrl: null, webhookSecret: null, batchSeconds: 60, dedupeMinutes: 15, maxPerMinute: 10, retrySeconds: 1 });
+    const env = { ALERT_WEBHOOK_URL: "https://hooks.example.com/x", ALERT_WEBHOOK_SECRET: "0123456789abcdef", ALERT_BATCH_SECONDS: "5", ALERT_RETRY_SECONDS: "0.1" };
+    expect(loadConfig(env).alerts).toEqual({ webhookUrl: "https://hooks.example.com/x", webhookSecret: "0123456789abcdef", batchSeconds: 5, dedupeMinutes: 15, maxPerMinute: 10, retrySeconds: 0.1 });
   });
 
   test("exit participation: 10 % by default (the venue's fill model), a decimal up to 100 when set", () => {

@@ -15,7 +15,7 @@ import { ServiceClient } from "../../runtime/client.ts";
 import type { ApplianceDatabase } from "../../runtime/database.ts";
 import { createLogger } from "../../runtime/log.ts";
 import { configuredChannels } from "./channels.ts";
-import { Notifier } from "./notifier.ts";
+import { DEFAULT_RETRY, Notifier } from "./notifier.ts";
 import { startDaySummary } from "./summary.ts";
 
 export interface RunningAlerts {
@@ -33,7 +33,7 @@ export async function startAlerts(config: Config, hub: InProcessBusHub, apiKey: 
     batchMs: config.alerts.batchSeconds * 1000,
     dedupeMs: config.alerts.dedupeMinutes * 60_000,
     maxPerMinute: config.alerts.maxPerMinute,
-  });
+  }, { ...DEFAULT_RETRY, firstDelayMs: config.alerts.retrySeconds * 1000 });
   // Listening before the first await: the workers may publish as soon as they start.
   const local = hub.connectLocal("alerts");
   notifier.listen(local);

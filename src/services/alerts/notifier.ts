@@ -17,6 +17,7 @@ export interface RetryPolicy {
   firstDelayMs: number;
 }
 
+/** The first delay is ALERT_RETRY_SECONDS in serve (1 s by default). */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, firstDelayMs: 1_000 };
 
 /** How long a stop waits for deliveries still under way: a dead webhook must not hold up a shutdown. */
