@@ -369,10 +369,9 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
       const after = issuesIn(await sweep(t, broker, { fix: true }));
       for (const issue of after) problems.push(`after clean-up: ${issue.type} on ${issue.entity}: ${issue.message}`);
       for (const open of await openDoctorIssues(t)) problems.push(`after clean-up: issue ${open.issue_key} still open`);
-      for (const scenario of scenarios) {
-        const symbols = [...new Set(scenario.drifts.map((d) => d.symbol))];
-        for (const problem of await disagreements(t, { symbols, placedOutside })) problems.push(`scenario ${scenario.index} after clean-up: ${problem}`);
-      }
+      // Each scenario's symbols checked on their own (so a problem names its scenario), all at once.
+      const agreement = await Promise.all(scenarios.map((scenario) => disagreements(t, { symbols: [...new Set(scenario.drifts.map((d) => d.symbol))], placedOutside })));
+      for (const [i, scenario] of scenarios.entries()) for (const problem of agreement[i]!) problems.push(`scenario ${scenario.index} after clean-up: ${problem}`);
       return problems;
     }
 
