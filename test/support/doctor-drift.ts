@@ -56,12 +56,24 @@ export async function liftFixRateLimits(t: Pick<TestAppliance, "sql">): Promise<
 const quiet = createLogger("doctor-test", "error");
 
 /**
+ * The second look at a disagreement, for tests whose drift is made and waited for before the sweep
+ * (and the trading sync run just before it): 100 ms after the first instead of the shipped 500 ms.
+ * The second look still runs and still drops what it does not see again; a race seen in both looks
+ * is reported and fails the test (nothing is let through that the longer wait would have caught).
+ */
+export const TEST_CONFIRM_DELAY_MS = 100;
+
+/**
  * One sweep, right after the trading service's own sync (which it runs every few seconds anyway):
  * positions opened moments ago have their first mark, so stale_pnl does not fire on a fresh book.
  */
-export async function sweep(t: Pick<TestAppliance, "sql" | "api">, broker: Broker, options: { fix: boolean; mailer?: Mailer | null }): Promise<DoctorReport> {
+export async function sweep(
+  t: Pick<TestAppliance, "sql" | "api">,
+  broker: Broker,
+  options: { fix: boolean; mailer?: Mailer | null; confirmDelayMs?: number },
+): Promise<DoctorReport> {
   await t.api("trading", "/api/v1/sync", { method: "POST" });
-  const { report } = await runSweep(t.sql, broker, { mode: "sim", trigger: "cli", fix: options.fix, mailer: options.mailer ?? null, log: quiet });
+  const { report } = await runSweep(t.sql, broker, { mode: "sim", trigger: "cli", fix: options.fix, mailer: options.mailer ?? null, log: quiet, confirmDelayMs: options.confirmDelayMs });
   return report;
 }
 
