@@ -17,7 +17,17 @@ import { BACKENDS, waitFor, type Backend } from "../support/env.ts";
 import { killableAppliance, type KillableAppliance } from "../support/killable-appliance.ts";
 
 const KEY = "crash-test-key-0123456789abcdef";
-const KILL_POINTS = 20;
+/**
+ * With seed 42 the 13 points fall in every phase (the seed's draws are fixed; see the loop): kills once
+ * the venue holds one of the round's orders (between its answer and our record, fill handling) at
+ * points 0, 2, 3, 8; random early kills during submission (≤ 64 ms after sending) at 1, 7, 10, 11;
+ * later ones (124–248 ms, fills being handled) at 4, 5, 6, 9, 12; and a flatten in flight at 2, 5, 8,
+ * 11 (two gated, two random). Each point costs a restart (~3.5 s embedded): 20 points took 96–99 s.
+ * The last round is not a flatten round (as with 20): an exit a killed flatten claimed but never sent
+ * is settled after the restart by putting the stop back, and a flatten that runs before that settle
+ * counts the claim as closing and sends nothing, so the end's flatten could leave the position open.
+ */
+const KILL_POINTS = 13;
 
 /** A small seeded generator, so every run kills at the same moments. */
 function seeded(seed: number) {

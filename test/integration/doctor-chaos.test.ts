@@ -28,11 +28,15 @@ import {
   liftFixRateLimits,
   openBracket,
   openDoctorIssues,
-  sweep,
+  sweep as sweepWith,
+  TEST_CONFIRM_DELAY_MS,
   vanishAtVenue,
   type BracketPosition,
 } from "../support/doctor-drift.ts";
 import { BACKENDS, type Backend } from "../support/env.ts";
+
+/** The doctor's sweep as the tests run it: the second look at a drift 100 ms after the first (see TEST_CONFIRM_DELAY_MS). */
+const sweep = (t: Parameters<typeof sweepWith>[0], broker: Broker, options: Parameters<typeof sweepWith>[2]) => sweepWith(t, broker, { confirmDelayMs: TEST_CONFIRM_DELAY_MS, ...options });
 
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 2 ** 31);
 
@@ -369,10 +373,9 @@ for (const [runIndex, run] of CHAOS_RUNS.entries()) {
       const after = issuesIn(await sweep(t, broker, { fix: true }));
       for (const issue of after) problems.push(`after clean-up: ${issue.type} on ${issue.entity}: ${issue.message}`);
       for (const open of await openDoctorIssues(t)) problems.push(`after clean-up: issue ${open.issue_key} still open`);
-      for (const scenario of scenarios) {
-        const symbols = [...new Set(scenario.drifts.map((d) => d.symbol))];
-        for (const problem of await disagreements(t, { symbols, placedOutside })) problems.push(`scenario ${scenario.index} after clean-up: ${problem}`);
-      }
+      // Each scenario's symbols checked on their own (so a problem names its scenario), all at once.
+      const agreement = await Promise.all(scenarios.map((scenario) => disagreements(t, { symbols: [...new Set(scenario.drifts.map((d) => d.symbol))], placedOutside })));
+      for (const [i, scenario] of scenarios.entries()) for (const problem of agreement[i]!) problems.push(`scenario ${scenario.index} after clean-up: ${problem}`);
       return problems;
     }
 

@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { BACKENDS, waitFor } from "../support/env.ts";
 import { startTestAppliance } from "../support/appliance.ts";
 
-const SCHEDULE_ENV = { DOCTOR_TICK_SECONDS: "1", VENUE_SPEED: "60" };
+const SCHEDULE_ENV = { DOCTOR_TICK_SECONDS: "1", VENUE_SPEED: "120" };
 
 for (const backend of BACKENDS) {
   describe(`the doctor's schedule on ${backend.name}`, () => {
@@ -15,8 +15,9 @@ for (const backend of BACKENDS) {
           return rows.length >= 2 ? rows : null;
         }, 40_000, 250);
         expect(sweeps[0]).toMatchObject({ status: "ok", fix_enabled: true });
-        // At 60× a real second is a market minute: sweeps are due 5 market minutes apart, and their
-        // reports' checked_at is read inside each sweep, a few market seconds after the schedule's look.
+        // At 120× a real second is two market minutes: sweeps are due 5 market minutes apart (the third
+        // look after a sweep, ~6 minutes), and their reports' checked_at is read inside each sweep, a few
+        // market seconds after the schedule's look.
         const apart = Date.parse(sweeps[1]!.checked_at) - Date.parse(sweeps[0]!.checked_at);
         expect(apart).toBeGreaterThanOrEqual(4 * 60_000);
         expect(apart).toBeLessThan(15 * 60_000);
@@ -27,13 +28,18 @@ for (const backend of BACKENDS) {
       }
     }, 90_000);
 
-    // The schedule looks every second (a market minute at 60×); what those looks swept in 4 s from `start`.
+    // The schedule looks every second (two market minutes at 120×); what those looks swept in 4 s from
+    // `start`. A sweep is counted from its start (its row): polled, so a weekday's first sweep ends the wait.
     async function sweepsInFourSeconds(start: string): Promise<number> {
       const t = await startTestAppliance(backend, { ...SCHEDULE_ENV, VENUE_START: start }, ["venue", "risk", "trading"]);
       try {
-        await Bun.sleep(4_000);
-        const [count] = await t.sql`select count(*)::int as n from doctor_sweeps`;
-        return count!.n;
+        const deadline = Date.now() + 4_000;
+        let n = 0;
+        while (n === 0 && Date.now() < deadline) {
+          await Bun.sleep(100);
+          n = (await t.sql`select count(*)::int as n from doctor_sweeps`)[0]!.n;
+        }
+        return n;
       } finally {
         await t.stop();
       }

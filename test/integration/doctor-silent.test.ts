@@ -2,8 +2,8 @@
  * A silent watchdog fails closed, on both backends: with no doctor running, or with the doctor's
  * sweeps hung on a row lock held by a test connection, risk refuses new entries once no sweep has
  * completed for two sweep periods in the doctor's window (books_reconciled: "doctor silent since
- * …"), and approves them again after a good sweep. The market runs at 60× and the doctor ticks
- * every second, so two periods are 2 × (5 s + 1 s).
+ * …"), and approves them again after a good sweep. The market runs at 120× and the doctor ticks
+ * every second, so two periods are 2 × (2.5 s + 1 s) = 7 s (a sweep's deadline, one period, 3.5 s).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Sql, TransactionSql } from "postgres";
@@ -23,7 +23,7 @@ const DEAD_MAN_SUBJECT = "[catalyst] CRITICAL dead_man: the doctor's sweeps stop
 
 const FAST_DOCTOR = {
   VENUE_START: "2026-03-10T10:00",
-  VENUE_SPEED: "60",
+  VENUE_SPEED: "120",
   DOCTOR_TICK_SECONDS: "1",
   BROKER_REQUESTS_PER_MINUTE: "100000",
 };
@@ -51,14 +51,14 @@ for (const backend of BACKENDS) {
     test("no doctor running (risk without trading): entries are refused once two periods pass, and resume after a good sweep", async () => {
       const t = await startTestAppliance(backend, FAST_DOCTOR, ["venue", "risk"]);
       try {
-        expect(doctorWatch(t.config).limitMs).toBe(12_000);
+        expect(doctorWatch(t.config).limitMs).toBe(7_000);
         const [symbol] = await liquidSymbols(t, 1);
         const refused = await waitFor("books_reconciled to refuse", async () => {
           const verdict = await booksReconciled(t, symbol!);
           return verdict.ok ? null : verdict;
         }, 60_000, 500);
         expect(refused.detail).toContain("doctor silent since no sweep has completed yet");
-        expect(refused.detail).toContain("limit 12 s");
+        expect(refused.detail).toContain("limit 7 s");
 
         await goodSweep(t);
         expect(await booksReconciled(t, symbol!)).toMatchObject({ ok: true });

@@ -4,6 +4,7 @@
  * through the venue (its admin API, or Alpaca's API signed by "someone else"), and the doctor's
  * sweep run as the library entry with the broker signed as "doctor".
  */
+import type { trading } from "@alpacahq/alpaca-trade-api";
 import type { Broker } from "../../src/adapters/broker/broker.ts";
 import { createAlpacaBroker } from "../../src/adapters/broker/alpaca.ts";
 import { brokerEndpoints } from "../../src/adapters/broker/endpoints.ts";
@@ -14,6 +15,8 @@ import { runSweep } from "../../src/doctor/sweep.ts";
 import { createLogger } from "../../src/runtime/log.ts";
 import type { TestAppliance } from "./appliance.ts";
 import { waitFor } from "./env.ts";
+
+type RetryConfig = trading.RetryConfig;
 
 /**
  * The appliance the doctor tests start: a venue day running 10× from 10:30 ET (fills within ~0.1 s),
@@ -30,10 +33,16 @@ export const DOCTOR_APPLIANCE_ENV = {
   TRADING_UNKNOWN_ORDER_SECONDS: "2",
 };
 
-/** The broker as the doctor uses it: signed `catalyst-doctor/<version>`, so the venue's audit can tell its calls apart. */
-export function doctorBroker(t: Pick<TestAppliance, "config" | "key">): Broker {
-  return createAlpacaBroker({ ...brokerEndpoints(t.config, t.key), callerName: "doctor", requestsPerMinute: 100_000 });
+/**
+ * The broker as the doctor uses it: signed `catalyst-doctor/<version>`, so the venue's audit can tell its calls apart.
+ * readRetry: reads retried as often as the shipped policy, with shorter waits (a test whose venue fails every request).
+ */
+export function doctorBroker(t: Pick<TestAppliance, "config" | "key">, options: { readRetry?: RetryConfig } = {}): Broker {
+  return createAlpacaBroker({ ...brokerEndpoints(t.config, t.key), callerName: "doctor", requestsPerMinute: 100_000, readRetry: options.readRetry });
 }
+
+/** The shipped read retries (3, honouring Retry-After) with waits of tens of ms instead of 250 ms doubling. */
+export const QUICK_READ_RETRY: RetryConfig = { maxRetries: 3, retryDelayMs: 10, maxDelayMs: 40, respectRetryAfter: true };
 
 /**
  * The default rules cap phantom fixes at 3 an hour with a 5-minute cooldown (and qty_mismatch at
@@ -47,12 +56,24 @@ export async function liftFixRateLimits(t: Pick<TestAppliance, "sql">): Promise<
 const quiet = createLogger("doctor-test", "error");
 
 /**
+ * The second look at a disagreement, for tests whose drift is made and waited for before the sweep
+ * (and the trading sync run just before it): 100 ms after the first instead of the shipped 500 ms.
+ * The second look still runs and still drops what it does not see again; a race seen in both looks
+ * is reported and fails the test (nothing is let through that the longer wait would have caught).
+ */
+export const TEST_CONFIRM_DELAY_MS = 100;
+
+/**
  * One sweep, right after the trading service's own sync (which it runs every few seconds anyway):
  * positions opened moments ago have their first mark, so stale_pnl does not fire on a fresh book.
  */
-export async function sweep(t: Pick<TestAppliance, "sql" | "api">, broker: Broker, options: { fix: boolean; mailer?: Mailer | null }): Promise<DoctorReport> {
+export async function sweep(
+  t: Pick<TestAppliance, "sql" | "api">,
+  broker: Broker,
+  options: { fix: boolean; mailer?: Mailer | null; confirmDelayMs?: number },
+): Promise<DoctorReport> {
   await t.api("trading", "/api/v1/sync", { method: "POST" });
-  const { report } = await runSweep(t.sql, broker, { mode: "sim", trigger: "cli", fix: options.fix, mailer: options.mailer ?? null, log: quiet });
+  const { report } = await runSweep(t.sql, broker, { mode: "sim", trigger: "cli", fix: options.fix, mailer: options.mailer ?? null, log: quiet, confirmDelayMs: options.confirmDelayMs });
   return report;
 }
 

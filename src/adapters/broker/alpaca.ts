@@ -22,6 +22,8 @@ export interface AlpacaBrokerOptions {
   timeoutMs?: number;
   /** How a submit whose answer was lost is resolved (default 3 lookups, 250 ms then doubling). */
   submitLookup?: LookupPolicy;
+  /** How reads (GET) are retried (default READ_RETRY: 3 retries, 250 ms then doubling); tests that answer every request with an error shorten the waits. */
+  readRetry?: trading.RetryConfig;
   /** Requests a minute this client may send (default Alpaca's ~200; the bucket keeps bursts under it). */
   requestsPerMinute?: number;
   /** The HTTP transport; unit tests put a double here. */
@@ -56,7 +58,7 @@ function createAlpacaApis(options: AlpacaBrokerOptions, timeoutMs: number): Alpa
     keyId: options.keyId,
     secret: options.secret,
     timeoutMs,
-    retry: READ_RETRY,
+    retry: options.readRetry ?? READ_RETRY,
     // Alpaca allows ~200 requests a minute per account; the bucket keeps a burst under it.
     rateLimit: options.requestsPerMinute ? { ...DEFAULT_RATE_LIMIT, maxRequests: options.requestsPerMinute } : DEFAULT_RATE_LIMIT,
     userAgent: `catalyst-${options.callerName}/${VERSION}`,
