@@ -200,7 +200,8 @@ for (const backend of BACKENDS) {
       await setClock(NEXT_TUE, "09:10");
       expect(await t.venue("/admin/v1/faults", { method: "PUT", body: { errorRate: 1, errorStatus: 503 } })).toMatchObject({ errorRate: 1, errorStatus: 503 });
       try {
-        for (const time of ["09:16", "09:31", "09:50"]) {
+        // At the autostart time and after the open (each tick's clock read is retried before it gives up).
+        for (const time of ["09:16", "09:50"]) {
           await setClock(NEXT_TUE, time);
           const waiting = await tick();
           expect(waiting.actions).toEqual([expect.stringMatching(/^wait: the market clock is unavailable \(.*\); retrying next tick$/)]);
