@@ -119,12 +119,12 @@ export function addDecimal(a: Decimal, b: Decimal): Decimal {
   return format({ units: x + y, scale });
 }
 
-/** The exact difference a − b. */
 /** `value` without an all-zero fraction ("10.000" → "10", "10.50" stays): how a share count reads in a message or an order. */
 export function withoutZeroFraction(value: Decimal): Decimal {
   return value.replace(/\.0+$/, "");
 }
 
+/** The exact difference a − b. */
 export function subtractDecimal(a: Decimal, b: Decimal): Decimal {
   const { x, y, scale } = sameScale(a, b);
   return format({ units: x - y, scale });

@@ -28,15 +28,11 @@ import {
   liftFixRateLimits,
   openBracket,
   openDoctorIssues,
-  sweep as sweepWith,
-  TEST_CONFIRM_DELAY_MS,
+  sweep,
   vanishAtVenue,
   type BracketPosition,
 } from "../support/doctor-drift.ts";
 import { BACKENDS, type Backend } from "../support/env.ts";
-
-/** The doctor's sweep as the tests run it: the second look at a drift 100 ms after the first (see TEST_CONFIRM_DELAY_MS). */
-const sweep = (t: Parameters<typeof sweepWith>[0], broker: Broker, options: Parameters<typeof sweepWith>[2]) => sweepWith(t, broker, { confirmDelayMs: TEST_CONFIRM_DELAY_MS, ...options });
 
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 2 ** 31);
 

@@ -24,17 +24,13 @@ import {
   openBracket,
   openDoctorIssues,
   QUICK_READ_RETRY,
-  sweep as sweepWith,
-  TEST_CONFIRM_DELAY_MS,
+  sweep,
   vanishAtVenue,
   type BracketPosition,
 } from "../support/doctor-drift.ts";
 import { BACKENDS } from "../support/env.ts";
 import { closeByTightPair } from "../support/external-position.ts";
 import { startSmtpSink, type SmtpSink } from "../support/smtp-sink.ts";
-
-/** The doctor's sweep as the tests run it: the second look at a drift 100 ms after the first (see TEST_CONFIRM_DELAY_MS). */
-const sweep = (t: Parameters<typeof sweepWith>[0], broker: Broker, options: Parameters<typeof sweepWith>[2]) => sweepWith(t, broker, { confirmDelayMs: TEST_CONFIRM_DELAY_MS, ...options });
 
 const root = join(import.meta.dir, "../..");
 

@@ -61,11 +61,12 @@ const quiet = createLogger("doctor-test", "error");
  * The second look still runs and still drops what it does not see again; a race seen in both looks
  * is reported and fails the test (nothing is let through that the longer wait would have caught).
  */
-export const TEST_CONFIRM_DELAY_MS = 100;
+const TEST_CONFIRM_DELAY_MS = 100;
 
 /**
  * One sweep, right after the trading service's own sync (which it runs every few seconds anyway):
  * positions opened moments ago have their first mark, so stale_pnl does not fire on a fresh book.
+ * Its second look comes TEST_CONFIRM_DELAY_MS after the first unless `confirmDelayMs` says otherwise.
  */
 export async function sweep(
   t: Pick<TestAppliance, "sql" | "api">,
@@ -73,7 +74,7 @@ export async function sweep(
   options: { fix: boolean; mailer?: Mailer | null; confirmDelayMs?: number },
 ): Promise<DoctorReport> {
   await t.api("trading", "/api/v1/sync", { method: "POST" });
-  const { report } = await runSweep(t.sql, broker, { mode: "sim", trigger: "cli", fix: options.fix, mailer: options.mailer ?? null, log: quiet, confirmDelayMs: options.confirmDelayMs });
+  const { report } = await runSweep(t.sql, broker, { mode: "sim", trigger: "cli", fix: options.fix, mailer: options.mailer ?? null, log: quiet, confirmDelayMs: options.confirmDelayMs ?? TEST_CONFIRM_DELAY_MS });
   return report;
 }
 
