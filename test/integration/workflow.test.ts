@@ -209,6 +209,9 @@ for (const backend of BACKENDS) {
 
       const started: CycleView = await (await post("/api/v1/cycles", { mode: "conservative" })).json();
       expect(started).toMatchObject({ state: "created", riskMode: "conservative", settings: MODE_SETTINGS.conservative });
+      // The scheduler's first tick comes one period after start (an hour here), not on the next
+      // second: a tick of its own would now scan this cycle at 09:30 behind the test's back.
+      await Bun.sleep(1500);
       const refused = await post(`/api/v1/cycles/${started.cycleId}/stop`, { closePositions: true });
       expect(refused.status).toBe(503);
       expect((await refused.json()).error.code).toBe("trading_unavailable");

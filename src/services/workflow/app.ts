@@ -50,10 +50,16 @@ export function createWorkflowApp(ctx: ServiceContext) {
   const app = createServiceApp(ctx)
     .onStart(() => {
       // Each tick reads the market's time itself, so a fast venue clock runs a whole day in minutes.
-      schedule = repeatEvery(ctx.config.workflowTickSeconds, async () => {
-        if (serial.busy) return;
-        await serial.run(tick).catch((error: unknown) => ctx.log.warn("tick failed", { error: errorMessage(error) }));
-      });
+      // The first one period after start: the services it calls are up by then, and a caller
+      // ticking by hand (a long period) is never raced by a tick of the scheduler's own.
+      schedule = repeatEvery(
+        ctx.config.workflowTickSeconds,
+        async () => {
+          if (serial.busy) return;
+          await serial.run(tick).catch((error: unknown) => ctx.log.warn("tick failed", { error: errorMessage(error) }));
+        },
+        { firstAfterPeriod: true },
+      );
     })
     .onStop(() => {
       schedule?.stop();
