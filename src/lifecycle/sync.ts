@@ -30,14 +30,26 @@ interface LostExit {
 }
 
 /**
+ * When a row without a broker id may be settled: once it is `afterSeconds` old (a row written just
+ * now may be in flight), or at once if it was written before `serviceStartedAt` (database time):
+ * the process that wrote it is gone, and whatever it sent has arrived by now. Without the second,
+ * a close a crash left unsent would wait out `afterSeconds` after the restart, and a flatten asked
+ * for meanwhile would count it as already closing.
+ */
+export interface SettleRule {
+  afterSeconds: number;
+  serviceStartedAt: Date;
+}
+
+/**
  * Orders whose fate at the broker we do not know: unsent rows left by a crash, and lost submit
  * answers. Returns the exits that never arrived, to be closed again once the books are re-read.
  */
-async function settleUnknown(sql: Sql, broker: Broker, settleAfterSeconds: number): Promise<{ effects: ReportEffects[]; lostExits: LostExit[] }> {
+async function settleUnknown(sql: Sql, broker: Broker, rule: SettleRule): Promise<{ effects: ReportEffects[]; lostExits: LostExit[] }> {
   const rows = await sql`
     select order_id, client_order_id, status, role, position_id, metadata->>'closeReason' as close_reason, metadata->>'partialQty' as partial_qty from orders
      where broker_order_id is null and status in ('created', 'submitted')
-       and created_at < now() - make_interval(secs => ${settleAfterSeconds})`;
+       and (created_at < now() - make_interval(secs => ${rule.afterSeconds}) or created_at < ${rule.serviceStartedAt})`;
   const effects: ReportEffects[] = [];
   const lostExits: LostExit[] = [];
   for (const row of rows) {
@@ -114,13 +126,10 @@ async function adoptMissingLegs(sql: Sql, broker: Broker): Promise<ReportEffects
   return effects;
 }
 
-/**
- * settleAfterSeconds: how old a row without a broker id must be before a miss at the broker counts
- * as "never arrived" — at start-up too, since a row written just now may be in flight.
- */
-export async function syncWithBroker(sql: Sql, broker: Broker, settleAfterSeconds: number): Promise<SyncSummary> {
+/** settle: when a miss at the broker counts as "never arrived" for a row without a broker id. */
+export async function syncWithBroker(sql: Sql, broker: Broker, settle: SettleRule): Promise<SyncSummary> {
   const problems: string[] = [];
-  const { effects, lostExits } = await settleUnknown(sql, broker, settleAfterSeconds);
+  const { effects, lostExits } = await settleUnknown(sql, broker, settle);
   effects.push(...(await adoptMissingLegs(sql, broker)));
   // After the open orders are re-read: a leg the crashed close already replaced must be known by its replacement.
   const closeLostExits = async () => effects.push(...(await closeAgain(sql, broker, lostExits, problems)));

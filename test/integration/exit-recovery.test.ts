@@ -21,7 +21,9 @@ function recoverySuite(backend: Backend) {
   let app: KillableAppliance;
 
   beforeAll(async () => {
-    app = await killableAppliance(backend, KEY, etInstant("2026-03-10", "11:00"), { TRADING_UNKNOWN_ORDER_SECONDS: "2" });
+    // A lost submit waits ten minutes before it counts as never sent; the exits a crash left unsent
+    // must not: the process that wrote them is gone, so the restart settles them at once.
+    app = await killableAppliance(backend, KEY, etInstant("2026-03-10", "11:00"), { TRADING_UNKNOWN_ORDER_SECONDS: "600" });
     await app.start();
   }, 60_000);
 

@@ -79,9 +79,12 @@ export function createTradingApp(ctx: ServiceContext) {
    * sync must not stop the backstop for good.
    */
   let syncing: Promise<Awaited<ReturnType<typeof syncWithBroker>>> | null = null;
+  // Asked before the order route takes anything: rows older than this were left by an earlier process.
+  // The database's clock, as created_at is; this process's only when the database cannot answer yet.
+  const processClock = new Date();
+  const startedAt = sql`select now() as now`.then(([row]) => row!.now as Date, () => processClock);
   const syncOnce = async () => {
-    // The boot too: only rows older than the threshold are settled, as the order route is already taking orders.
-    const summary = await syncWithBroker(sql, broker, ctx.config.trading.unknownOrderSeconds);
+    const summary = await syncWithBroker(sql, broker, { afterSeconds: ctx.config.trading.unknownOrderSeconds, serviceStartedAt: await startedAt });
     await publishEffects(bus, summary.effects);
     for (const problem of summary.problems) log.error("sync could not finish a close", { problem });
     await publishFlattenProblems(bus, summary.problems);
