@@ -70,6 +70,30 @@ describe("determinism", () => {
     expect(JSON.stringify(small.minuteBars(a, DAY))).toBe(first);
     expect(JSON.stringify(small.minuteBars(c, DAY))).toBe(JSON.stringify(fresh.minuteBars(c, DAY)));
   });
+
+  test("a sweep over many symbols reads what a plain read does, and stores none of it", () => {
+    const small = new SyntheticMarket(SEED, { universeSize: 500, minuteCacheSymbolDays: 4 });
+    const fresh = new SyntheticMarket(SEED, { universeSize: 500, minuteCacheSymbolDays: 0 });
+    const [held, ...swept] = small.assets().filter((x) => x.tradable).slice(0, 30).map((x) => x.symbol);
+    const at = etInstant(DAY, "11:17");
+    small.minuteBars(held!, DAY);
+    expect(small.storedSymbolDays).toBe(1);
+    // Several reads of each symbol, as a snapshot makes them, each of which may regenerate the day.
+    const reads = (m: SyntheticMarket, symbol: string) => [
+      m.priceAt(symbol, at),
+      m.lastTradeAt(symbol, at),
+      m.dailyBarSoFar(symbol, DAY, at),
+      m.lastCompletedMinuteBar(symbol, DAY, at),
+      m.dailyBar(symbol, previousTradingDay(DAY)),
+      m.tradedSoFar(symbol, DAY, at),
+    ];
+    const inSweep = small.sweep(() => swept.map((symbol) => reads(small, symbol)));
+    expect(inSweep).toEqual(swept.map((symbol) => reads(fresh, symbol)));
+    expect(small.storedSymbolDays).toBe(1);
+    // Outside a sweep what is read is stored.
+    reads(small, swept[0]!);
+    expect(small.storedSymbolDays).toBe(2);
+  });
 });
 
 describe("universe", () => {

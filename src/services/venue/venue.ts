@@ -65,7 +65,7 @@ export class Venue {
   screener(): { rows: ScreenerRow[]; at: number } {
     const now = this.now();
     const minute = Math.floor(now / 60_000);
-    if (this.screen?.minute !== minute) this.screen = { minute, rows: screenerRows(this.market, now) };
+    if (this.screen?.minute !== minute) this.screen = { minute, rows: this.market.sweep(() => screenerRows(this.market, now)) };
     return { rows: this.screen.rows, at: minute * 60_000 };
   }
 

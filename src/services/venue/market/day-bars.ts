@@ -133,6 +133,10 @@ export class MinuteBarStore {
     this.preOpens = new Float64Array(capacity);
   }
 
+  get size(): number {
+    return this.slotByKey.size;
+  }
+
   get(key: string): DayBarsView | null {
     const slot = this.slotByKey.get(key);
     if (slot === undefined) return null;

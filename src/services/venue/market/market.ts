@@ -29,17 +29,17 @@ export type { CatalystKind, ListingExchange, SimAsset, SimBar, SimNews } from ".
 export interface SyntheticMarketOptions {
   /** Listings, tradable or not (about 2.4% are not). Default 8,200. */
   universeSize?: number;
-  /** Symbol-days of minute bars kept (41 KB each, reserved up front, committed as used). Default 400. */
+  /** Symbol-days of minute bars kept (41 KB each, reserved up front, committed as used). Default 128. */
   minuteCacheSymbolDays?: number;
 }
 
 const MINUTE_MS = 60_000;
 const DEFAULT_UNIVERSE_SIZE = 8_200;
 /**
- * A scan's snapshots sweep the whole universe (8,000 symbol-days), so no cache that fits in memory
- * holds a sweep: 1,000 slots (41 MB) hit no more often than 400 (16 MB), and cost 24 MB more.
+ * The symbols read again and again (positions, open orders, a scan's candidates): passes over the
+ * whole universe do not store what they generate (see `sweep`), so they never evict these.
  */
-const DEFAULT_MINUTE_CACHE = 400;
+const DEFAULT_MINUTE_CACHE = 128;
 /** A scan's previous-day bars (8,000) and the technical history of its candidates fit. */
 const DAILY_CACHE = 20_000;
 const NEWS_CACHE_DAYS = 64;
@@ -62,6 +62,9 @@ export class SyntheticMarket {
   private readonly storyCandidates: readonly AssetModel[];
   private readonly marketLevels: Float64Array;
   private readonly minuteStore: MinuteBarStore;
+  /** Inside `sweep`: what the generator's scratch holds, so one symbol's several reads generate it once. */
+  private sweeping = 0;
+  private scratch: { key: string; view: DayBarsView } | null = null;
   private readonly dailyCache = new LruCache<string, SimBar>(DAILY_CACHE);
   private readonly newsCache = new LruCache<number, readonly SimNews[]>(NEWS_CACHE_DAYS);
 
@@ -81,6 +84,25 @@ export class SyntheticMarket {
   /** Every listing, sorted by symbol. */
   assets(): readonly SimAsset[] {
     return this.assetList;
+  }
+
+  /**
+   * Runs a pass over many symbols (a scan's snapshots, the screens) without storing the minute bars
+   * it generates: the universe (8,000 symbol-days) outgrows any store that fits in memory, so storing
+   * a sweep would only evict the few symbols read again and again.
+   */
+  sweep<T>(pass: () => T): T {
+    this.sweeping++;
+    try {
+      return pass();
+    } finally {
+      this.sweeping--;
+    }
+  }
+
+  /** Symbol-days of minute bars the store holds now. */
+  get storedSymbolDays(): number {
+    return this.minuteStore.size;
   }
 
   asset(symbol: string): SimAsset | undefined {
@@ -248,11 +270,18 @@ export class SyntheticMarket {
     const key = `${symbol}|${day}`;
     const stored = this.minuteStore.get(key);
     if (stored) return stored;
+    if (this.sweeping > 0 && this.scratch?.key === key) return this.scratch.view;
     const symbolDay = this.symbolDay(symbol, day);
-    return symbolDay ? this.minuteStore.put(key, this.simulate(symbolDay)) : null;
+    if (!symbolDay) return null;
+    const generated = this.simulate(symbolDay);
+    if (this.sweeping === 0) return this.minuteStore.put(key, generated);
+    this.scratch = { key, view: generated };
+    return generated;
   }
 
+  /** Into the generator's shared scratch arrays: whatever view was on them is stale from here on. */
   private simulate({ model, index, session: daySession }: SymbolDay): DayBarsView {
+    this.scratch = null;
     const plan = planDay(model, this.marketLevels, index);
     const regularMinutes = (daySession.close - daySession.open) / MINUTE_MS;
     const rng = new Rng(mix(mix(model.key, Purpose.intraday), index));

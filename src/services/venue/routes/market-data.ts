@@ -15,6 +15,8 @@ const MINUTE = 60_000;
 const DAY_MS = 86_400_000;
 const MAX_BAR_LIMIT = 10_000;
 const MAX_SNAPSHOT_SYMBOLS = 5_000;
+/** Snapshots of more symbols than this in one request are a pass over the universe (a scan's). */
+const SWEEP_SYMBOLS = 100;
 const MAX_NEWS_LIMIT = 50;
 const MAX_TRADE_LIMIT = 10_000;
 /** How far back news and bar queries without a start look. */
@@ -172,11 +174,17 @@ export function marketDataRoutes(venue: Venue) {
     })
     .get("/v2/stocks/snapshots", ({ query }: { query: Query }) => {
       const now = venue.now();
+      const symbols = requireSymbols(query, MAX_SNAPSHOT_SYMBOLS);
       const out: Record<string, ReturnType<typeof snapshotJson>> = {};
-      for (const symbol of requireSymbols(query, MAX_SNAPSHOT_SYMBOLS)) {
-        const snap = snapshotOf(symbol, now);
-        if (snap) out[symbol] = snap;
-      }
+      const pass = () => {
+        for (const symbol of symbols) {
+          const snap = snapshotOf(symbol, now);
+          if (snap) out[symbol] = snap;
+        }
+      };
+      // A scan's chunk of the universe is a sweep; a few symbols are likely read again.
+      if (symbols.length > SWEEP_SYMBOLS) market.sweep(pass);
+      else pass();
       return out;
     })
     .get("/v2/stocks/:symbol/bars", ({ params, query }: { params: { symbol: string }; query: Query }) => {
