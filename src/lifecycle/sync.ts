@@ -31,10 +31,12 @@ interface LostExit {
 
 /**
  * When a row without a broker id may be settled: once it is `afterSeconds` old (a row written just
- * now may be in flight), or at once if it was written before `serviceStartedAt` (database time):
- * the process that wrote it is gone, and whatever it sent has arrived by now. Without the second,
- * a close a crash left unsent would wait out `afterSeconds` after the restart, and a flatten asked
- * for meanwhile would count it as already closing.
+ * now may be in flight), or at once if it is still `created` and was written before
+ * `serviceStartedAt` (database time): the process that wrote it died before any answer, and
+ * whatever it sent has arrived by now. Without that, a close a crash left unsent would wait out
+ * `afterSeconds` after the restart, and a flatten asked for meanwhile would count it as already
+ * closing. A `submitted` row had an answer that left its fate unknown (a timeout, a 5xx): the broker
+ * may still act on it, so it always waits.
  */
 export interface SettleRule {
   afterSeconds: number;
@@ -49,7 +51,7 @@ async function settleUnknown(sql: Sql, broker: Broker, rule: SettleRule): Promis
   const rows = await sql`
     select order_id, client_order_id, status, role, position_id, metadata->>'closeReason' as close_reason, metadata->>'partialQty' as partial_qty from orders
      where broker_order_id is null and status in ('created', 'submitted')
-       and (created_at < now() - make_interval(secs => ${rule.afterSeconds}) or created_at < ${rule.serviceStartedAt})`;
+       and (created_at < now() - make_interval(secs => ${rule.afterSeconds}) or (status = 'created' and created_at < ${rule.serviceStartedAt}))`;
   const effects: ReportEffects[] = [];
   const lostExits: LostExit[] = [];
   for (const row of rows) {
