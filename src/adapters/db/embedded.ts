@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { embeddedDatabaseSecret, lockDataDir, publishUrl } from "./data-dir.ts";
 import { DurableNodeFS, fsyncPath, fsyncTree } from "./durable-fs.ts";
-import { ensurePgImage } from "./pg-image.ts";
+import { unpackPgImage } from "./pg-image.ts";
 import { pgliteAssetOptions } from "./pglite-assets.ts";
 import { startWireServer } from "./wire-server.ts";
 
@@ -84,11 +84,11 @@ async function openPglite(dataDir: string, fsync: boolean): Promise<PGlite> {
   if (isNew) {
     writeFileSync(loadingMarker, "");
     if (fsync) fsyncPath(dataDir);
+    await unpackPgImage(pgDir);
   }
   const db = await PGlite.create({
     fs: new DurableNodeFS(pgDir),
     startParams: embeddedStartParams({ fsync }),
-    ...(isNew ? { loadDataDir: await ensurePgImage() } : {}),
     ...(await pgliteAssetOptions()),
   });
   if (isNew) {
