@@ -82,6 +82,7 @@ describe("determinism", () => {
     const reads = (m: SyntheticMarket, symbol: string) => [
       m.priceAt(symbol, at),
       m.lastTradeAt(symbol, at),
+      m.dailyBar(symbol, DAY),
       m.dailyBarSoFar(symbol, DAY, at),
       m.lastCompletedMinuteBar(symbol, DAY, at),
       m.dailyBar(symbol, previousTradingDay(DAY)),

@@ -136,8 +136,8 @@ export class SyntheticMarket {
     if (cached) return cached;
     const symbolDay = this.symbolDay(symbol, day);
     if (!symbolDay) return null;
-    // Reuse stored minute bars, but do not store history that is only aggregated.
-    const bars = this.minuteStore.get(key) ?? this.simulate(symbolDay);
+    // Reuse held minute bars, but do not store history that is only aggregated.
+    const bars = this.heldDayBars(key) ?? this.simulate(symbolDay);
     const bar = bars.aggregate(PREMARKET_MINUTES, MAX_DAY_MINUTES, etInstant(day, "00:00"));
     if (bar) this.dailyCache.set(key, Object.freeze(bar));
     return bar;
@@ -265,12 +265,18 @@ export class SyntheticMarket {
     return { model, index, session: daySession };
   }
 
-  /** The day's bars from the store, generated and stored on a miss. Read at once: see DayBarsView. */
-  private dayBars(symbol: string, day: IsoDate): DayBarsView | null {
-    const key = `${symbol}|${day}`;
+  /** A symbol-day's bars already generated: in the store, or (inside a sweep) on the scratch. */
+  private heldDayBars(key: string): DayBarsView | null {
     const stored = this.minuteStore.get(key);
     if (stored) return stored;
-    if (this.sweeping > 0 && this.scratch?.key === key) return this.scratch.view;
+    return this.sweeping > 0 && this.scratch?.key === key ? this.scratch.view : null;
+  }
+
+  /** The day's bars, generated on a miss and stored (outside a sweep). Read at once: see DayBarsView. */
+  private dayBars(symbol: string, day: IsoDate): DayBarsView | null {
+    const key = `${symbol}|${day}`;
+    const held = this.heldDayBars(key);
+    if (held) return held;
     const symbolDay = this.symbolDay(symbol, day);
     if (!symbolDay) return null;
     const generated = this.simulate(symbolDay);
